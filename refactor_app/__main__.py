@@ -1,0 +1,3 @@
+from refactor_app.cli import main
+
+main()

@@ -1,0 +1,149 @@
+"""The Python API the command line is a thin layer over: discover, plan, render, apply.
+
+    project = discover("path/to/project")
+    plan = make_plan(project)              # every step, nothing written
+    print(render_diff(plan))               # what a dry run shows
+    apply(plan)                            # atomic writes, then git rm
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from refactor_app.errors import RefactorError
+from refactor_app.plan import FileEdit, Plan, State, StepResult
+from refactor_app.project import Project, discover
+from refactor_app.writer import write_atomically
+
+__all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
+
+
+def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan:
+    """Run the chosen steps (all by default, always in the page's order) on in-memory copies."""
+    from refactor_app.editors.settings import parse_module
+    from refactor_app.steps import STEPS
+    from refactor_app.workspace import Workspace
+
+    wanted = set(step_names) if step_names is not None else None
+    unknown = (wanted or set()) - {step.name for step in STEPS}
+    if unknown:
+        names = ", ".join(step.name for step in STEPS)
+        raise RefactorError(f"unknown step {', '.join(sorted(unknown))}; the steps are: {names}.")
+
+    ws = Workspace(project)
+    results = []
+    for step in STEPS:
+        if wanted is not None and step.name not in wanted:
+            continue
+        before = ws.snapshot()
+        removals_before = len(ws.removals)
+        outcome = step.run(ws)
+        edits = ws.edits_since(before)
+        removals = ws.removals[removals_before:]
+        if outcome.state is not State.PENDING and (edits or removals):
+            raise AssertionError(f"step {step.name} changed files but reported {outcome.state.value}")
+        results.append(StepResult(step.name, step.summary, outcome.state, outcome.reason, edits, list(removals)))
+
+    edits = ws.edits_since({})
+    for edit in edits:
+        if edit.display_path.endswith(".py"):
+            # Safety net: a rewritten module must still parse before anything is written.
+            parse_module(edit.after, edit.display_path)
+    return Plan(project, results, edits, list(ws.removals))
+
+
+def render_diff(plan: Plan) -> str:
+    """A unified diff of every file the plan changes (git apply / patch -p1 accept it)."""
+    return "".join(unified_diff(edit) for edit in plan.edits)
+
+
+def render_removals(plan: Plan) -> str:
+    lines = []
+    for removal in plan.removals:
+        lines.append(f"git rm -r {removal.folder}  # {len(removal.tracked_files)} tracked files\n")
+        lines.extend(f"    {path}\n" for path in removal.tracked_files)
+    return "".join(lines)
+
+
+def unified_diff(edit: FileEdit) -> str:
+    before = _decode(edit.before, edit.encoding) if edit.before is not None else ""
+    after = _decode(edit.after, edit.encoding)
+    old_name = "/dev/null" if edit.is_new else f"a/{edit.display_path}"
+    lines = difflib.unified_diff(
+        _diff_lines(before), _diff_lines(after), fromfile=old_name, tofile=f"b/{edit.display_path}"
+    )
+    return "".join(lines)
+
+
+def _diff_lines(text: str) -> list[str]:
+    from refactor_app.textfile import split_lines
+
+    lines = split_lines(text)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    return data.decode(encoding, errors="replace")
+
+
+def check_clean(root: Path) -> None:
+    """Refuse to write into a git tree with uncommitted changes: the user must be able to review
+    and undo exactly what refactor-app did."""
+    from refactor_app.editors.git import GitRepository
+
+    repo = GitRepository.open(root)
+    if repo is None:
+        raise RefactorError(
+            f"{root} is not in a git repository, so the changes could not be reviewed or undone; "
+            "run `git init && git add -A && git commit -m 'before refactor-app'` first, or pass --allow-dirty."
+        )
+    if not repo.has_commits():
+        raise RefactorError(
+            f"the git repository at {repo.work_tree} has no commits yet; commit your project first, "
+            "or pass --allow-dirty."
+        )
+    changed = repo.changed_files()
+    if changed:
+        shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
+        raise RefactorError(
+            f"the git tree has uncommitted changes ({shown}); commit or stash them first, or pass --allow-dirty."
+        )
+
+
+def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
+    """Write every changed file atomically, then `git rm` what the plan removes.
+
+    Files are checked against what was planned first: one changed on disk since planning
+    stops the run before anything is written.
+    """
+    if not plan.has_changes:
+        return
+    if not allow_dirty:
+        check_clean(plan.root)
+    for edit in plan.edits:
+        on_disk = _read_or_none(edit.path)
+        if on_disk != edit.before:
+            raise RefactorError(f"{edit.display_path} changed on disk while refactor-app ran; run it again.")
+    for edit in plan.edits:
+        write_atomically(edit.path, edit.after, edit.display_path)
+    if plan.removals:
+        from refactor_app.editors.git import GitRepository
+
+        repo = GitRepository.open(plan.root)
+        for removal in plan.removals:
+            repo.remove_folder(removal.folder)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def steps_with_state(plan: Plan, state: State) -> Iterable[StepResult]:
+    return (result for result in plan.results if result.state is state)

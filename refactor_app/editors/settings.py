@@ -1,0 +1,278 @@
+"""libcst helpers for Django settings modules: find, replace and insert module-level settings.
+
+Only module-level statements are touched, and each edit replaces just the node it means to
+change, so comments, blank lines and formatting elsewhere come out byte for byte.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import libcst as cst
+
+from refactor_app.errors import RefactorError
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module-level `NAME = value` (or `NAME: type = value`): body[index].body[small_index]."""
+
+    index: int
+    small_index: int
+    value: cst.BaseExpression
+
+
+def parse_module(source: bytes, display_path: str) -> cst.Module:
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise RefactorError(
+            f"{display_path} has a syntax error at line {exc.raw_line}, column {exc.raw_column + 1}; "
+            f"fix it (python -m py_compile {display_path} shows it) and run again."
+        ) from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise RefactorError(
+            f"{display_path} cannot be decoded ({exc}); fix its encoding declaration and run again."
+        ) from None
+
+
+def assignments(module: cst.Module, name: str) -> Iterator[Assignment]:
+    """Every module-level plain assignment to `name`, in file order."""
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small_index, small in enumerate(statement.body):
+            if isinstance(small, cst.Assign) and small.value is not None:
+                if any(_is_name(target.target, name) for target in small.targets):
+                    yield Assignment(index, small_index, small.value)
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                if _is_name(small.target, name):
+                    yield Assignment(index, small_index, small.value)
+
+
+def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
+    """(index, dotted module) for each module-level `from X import *`; relative names keep their dots."""
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                dots = "." * len(small.relative)
+                name = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
+                yield index, dots + name
+
+
+def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpression) -> cst.Module:
+    statement = module.body[where.index]
+    small = statement.body[where.small_index]
+    new_small = small.with_changes(value=value)
+    new_statement = statement.with_changes(
+        body=[*statement.body[: where.small_index], new_small, *statement.body[where.small_index + 1 :]]
+    )
+    return _replace_body(module, where.index, [new_statement])
+
+
+def replace_statement(
+    module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]
+) -> cst.Module:
+    """Replace body[index] by `statements`; the first one takes over the old one's leading comments."""
+    old = module.body[index]
+    first = statements[0].with_changes(leading_lines=[*old.leading_lines, *statements[0].leading_lines])
+    return _replace_body(module, index, [first, *statements[1:]])
+
+
+def insert_after(module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]) -> cst.Module:
+    body = list(module.body)
+    body[index + 1 : index + 1] = statements
+    return module.with_changes(body=body)
+
+
+def append(module: cst.Module, statements: Sequence[cst.BaseStatement]) -> cst.Module:
+    return module.with_changes(body=[*module.body, *statements])
+
+
+def _replace_body(module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]) -> cst.Module:
+    body = list(module.body)
+    body[index : index + 1] = statements
+    return module.with_changes(body=body)
+
+
+def statements(code: str) -> list[cst.BaseStatement]:
+    """Parse a snippet into module-level statements, blank lines and comments kept as leading lines."""
+    parsed = cst.parse_module(code)
+    body = list(parsed.body)
+    # libcst files the lines above the first statement under the module's header.
+    body[0] = body[0].with_changes(leading_lines=[*parsed.header, *body[0].leading_lines])
+    return body
+
+
+def expression(code: str) -> cst.BaseExpression:
+    return cst.parse_expression(code)
+
+
+def has_import(module: cst.Module, name: str) -> bool:
+    """Is `import name` (or `import name as name`) at module level?"""
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    if _is_name(alias.name, name) and _is_name(bound, name):
+                        return True
+    return False
+
+
+def ensure_import(module: cst.Module, name: str) -> cst.Module:
+    """Add `import name` when missing: first in the top import block (where isort puts a plain
+    `import`), else after the docstring, else at the top."""
+    if has_import(module, name):
+        return module
+    new = cst.SimpleStatementLine(body=[cst.Import(names=[cst.ImportAlias(name=cst.Name(name))])])
+    body = list(module.body)
+    # The header a new import must follow: the docstring, then any `from __future__` imports.
+    start = 1 if body and _is_docstring(body[0]) else 0
+    while start < len(body) and _is_future_import(body[start]):
+        start += 1
+    if start < len(body) and _is_import(body[start]):
+        first = body[start]
+        body[start] = first.with_changes(leading_lines=[])
+        body.insert(start, new.with_changes(leading_lines=first.leading_lines))
+    elif start == 0:
+        body.insert(0, new)
+    else:
+        body.insert(start, new.with_changes(leading_lines=[cst.EmptyLine()]))
+    return module.with_changes(body=body)
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+    )
+
+
+def _is_future_import(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.ImportFrom)
+        and _is_name(statement.body[0].module, "__future__")
+    )
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _is_name(node: cst.CSTNode | None, name: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == name
+
+
+# --- reading expressions -------------------------------------------------------------------
+
+def source(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def same_expression(node: cst.BaseExpression, code: str) -> bool:
+    """Equal as Python, whatever the quotes, spacing or line breaks."""
+    try:
+        return ast.dump(ast.parse(source(node).strip(), mode="eval")) == ast.dump(ast.parse(code, mode="eval"))
+    except SyntaxError:
+        return False
+
+
+def is_bool_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("True", "False")
+
+
+def string_literal(node: cst.BaseExpression) -> str | None:
+    """The value of a plain or implicitly concatenated string literal (no f-strings), else None."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def string_list(node: cst.BaseExpression) -> list[str] | None:
+    """The strings of a literal list or tuple of strings, else None."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    values = []
+    for element in node.elements:
+        if not isinstance(element, cst.Element):
+            return None
+        value = string_literal(element.value)
+        if value is None:
+            return None
+        values.append(value)
+    return values
+
+
+# Calls that read the process environment, by the dotted name they are spelled with:
+# os.environ.get / os.getenv, django-environ's env(...) / env.bool(...), python-decouple's config(...).
+_ENV_CALL_NAMES = {
+    "os.environ.get", "os.getenv", "environ.get", "getenv", "os.environ.setdefault",
+    "env", "config", "decouple.config",
+}
+_ENV_CALL_PREFIXES = ("env.",)
+_ENV_MAPPINGS = {"os.environ", "environ"}
+
+
+def environment_reads(node: cst.CSTNode) -> list[str]:
+    """The spellings of environment reads inside `node`: calls like os.environ.get(...) or
+    env.bool(...), and subscripts like os.environ['X']."""
+    finder = _EnvironmentReadFinder()
+    node.visit(finder)
+    return finder.found
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base is not None else None
+    return None
+
+
+def names_used(node: cst.CSTNode) -> set[str]:
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.names
+
+
+class _EnvironmentReadFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = dotted_name(node.func)
+        if name is not None and (name in _ENV_CALL_NAMES or name.startswith(_ENV_CALL_PREFIXES)):
+            self.found.append(name)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        name = dotted_name(node.value)
+        if name in _ENV_MAPPINGS:
+            self.found.append(f"{name}[...]")
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        # In `a.b` only `a` is a variable.
+        node.value.visit(self)
+        return False

@@ -1,0 +1,78 @@
+"""Restrict ALLOWED_HOSTS to the domains the environment names.
+
+Each Divio environment provides DOMAIN and, for extra domains, the comma lists DOMAIN_ALIASES
+and DOMAIN_REDIRECTS. ALLOWED_HOSTS is built from them instead of the convenient ['*'];
+.env-local names the local hosts.
+"""
+
+from __future__ import annotations
+
+from refactor_app.editors import settings as settings_editor
+from refactor_app.steps.base import (
+    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, not_applicable, pending,
+    reads_environment,
+)
+from refactor_app.workspace import Workspace
+
+# As the page writes it; the first statement takes over the old line's leading comments.
+NEW_BLOCK = """\
+DIVIO_DOMAIN = os.environ.get('DOMAIN', '')
+
+DIVIO_DOMAIN_ALIASES = [
+    d.strip()
+    for d in os.environ.get('DOMAIN_ALIASES', '').split(',')
+    if d.strip()
+]
+DIVIO_DOMAIN_REDIRECTS = [
+    d.strip()
+    for d in os.environ.get('DOMAIN_REDIRECTS', '').split(',')
+    if d.strip()
+]
+
+ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS
+"""
+NEW_VALUE = "[DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS"
+LOCAL_HOSTS = "localhost, 127.0.0.1"
+
+# Entries that only make sense for local work or as "anything": replacing them loses nothing.
+REPLACEABLE_HOSTS = {"*", "localhost", "127.0.0.1", "[::1]", "0.0.0.0", ".localhost", ""}
+
+
+def run(ws: Workspace) -> Outcome:
+    ref = ws.find_setting("ALLOWED_HOSTS")
+    if ref is None:
+        return not_applicable("no module-level ALLOWED_HOSTS in the settings")
+    where = ref.settings.display_path
+    if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
+        if ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS):
+            return pending(f"{where} builds ALLOWED_HOSTS from DOMAIN*; .env-local gets DOMAIN_ALIASES for local work")
+        return done(f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS")
+    reads = reads_environment(ws, ref.settings, ref.value)
+    if reads:
+        return done(f"{where} already builds ALLOWED_HOSTS from the environment ({describe_reads(reads)})")
+    hosts = settings_editor.string_list(ref.value)
+    if hosts is None:
+        code = settings_editor.source(ref.value)
+        return not_applicable(f"{where} computes ALLOWED_HOSTS as {code}; only a literal list is rewritten")
+    if len(ref.settings.module.body[ref.assignment.index].body) > 1:
+        return not_applicable(f"{where} sets ALLOWED_HOSTS on a line with other statements; split the line first")
+    kept = [host for host in hosts if host not in REPLACEABLE_HOSTS]
+    if kept:
+        return not_applicable(
+            f"{where} lists real hosts ({', '.join(kept)}); set them as DOMAIN / DOMAIN_ALIASES in each "
+            "environment and edit ALLOWED_HOSTS by hand, refactor-app will not drop them"
+        )
+    old_code = settings_editor.source(ref.value)
+    ref.settings.module = settings_editor.replace_statement(
+        ref.settings.module, ref.assignment.index, settings_editor.statements(NEW_BLOCK)
+    )
+    ensure_import_os(ref.settings)
+    ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
+    return pending(f"{where} hard-codes ALLOWED_HOSTS = {old_code}")
+
+
+STEP = Step(
+    name="allowed-hosts",
+    summary="ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
+    run=run,
+)

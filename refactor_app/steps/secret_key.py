@@ -1,0 +1,43 @@
+"""Configure SECRET_KEY.
+
+Each cloud environment provides its own SECRET_KEY variable; the key committed to the
+repository stays only as the fallback for local work.
+"""
+
+from __future__ import annotations
+
+from refactor_app.editors import settings as settings_editor
+from refactor_app.steps.base import (
+    Outcome, Step, describe_reads, done, ensure_import_os, not_applicable, pending, reads_environment,
+)
+from refactor_app.workspace import Workspace
+
+FALLBACK_PLACEHOLDER = "__refactor_app_fallback__"
+NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
+
+
+def run(ws: Workspace) -> Outcome:
+    ref = ws.find_setting("SECRET_KEY")
+    if ref is None:
+        return not_applicable("no module-level SECRET_KEY in the settings")
+    where = ref.settings.display_path
+    reads = reads_environment(ws, ref.settings, ref.value)
+    if reads:
+        return done(f"{where} already reads SECRET_KEY from the environment ({describe_reads(reads)})")
+    ref.replace_value(with_fallback(ref.value))
+    ensure_import_os(ref.settings)
+    return pending(f"{where} hard-codes SECRET_KEY; it becomes the fallback when the environment sets none")
+
+
+def with_fallback(old_value):
+    """os.environ.get('SECRET_KEY', <the old value, exactly as written>)."""
+    call = settings_editor.expression(NEW_VALUE)
+    fallback = call.args[1].with_changes(value=old_value)
+    return call.with_changes(args=[call.args[0], fallback])
+
+
+STEP = Step(
+    name="secret-key",
+    summary="SECRET_KEY from the environment, the old key kept as the fallback",
+    run=run,
+)

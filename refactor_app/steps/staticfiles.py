@@ -1,0 +1,85 @@
+"""Stop committing collected static files.
+
+Now that the image build runs collectstatic, the STATIC_ROOT folder (staticfiles/) is build
+output: `git rm -r staticfiles` and `/staticfiles` in .gitignore.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from refactor_app.editors import gitignore
+from refactor_app.editors import settings as settings_editor
+from refactor_app.errors import RefactorError
+from refactor_app.plan import GitRemoval
+from refactor_app.steps.base import Outcome, Step, done, not_applicable, pending
+from refactor_app.workspace import Workspace
+
+DEFAULT_FOLDER = "staticfiles"
+
+
+def run(ws: Workspace) -> Outcome:
+    folder = static_root_folder(ws)
+    if folder is None:
+        return not_applicable("STATIC_ROOT is not a folder inside the project, so nothing collected is committed")
+    repo = ws.git
+    if repo is None:
+        return not_applicable(f"{ws.project.root} is not in a git repository; remove {folder}/ from version control by hand")
+    todo = []
+
+    tracked = repo.tracked_files(folder)
+    if tracked:
+        changed = repo.changed_files(folder)
+        if changed:
+            raise RefactorError(
+                f"{folder}/ has uncommitted changes ({changed[0]}) that git rm would refuse to drop; "
+                f"commit or discard them (git checkout -- {folder}) and run again."
+            )
+        ws.removals.append(GitRemoval(folder, tuple(tracked)))
+        todo.append(f"{len(tracked)} files in {folder}/ are committed")
+
+    document = ws.text(ws.project.gitignore_path)
+    if not gitignore.ignores_folder(document.text, folder):
+        document.text = gitignore.add_pattern(document.text, f"/{folder}", document.format.newline)
+        todo.append(f".gitignore does not ignore {folder}/")
+
+    if todo:
+        return pending("; ".join(todo))
+    return done(f"{folder}/ is not committed and .gitignore ignores it")
+
+
+def static_root_folder(ws: Workspace) -> str | None:
+    """STATIC_ROOT relative to the project: the string parts of `os.path.join(BASE_DIR, 'x')` or
+    `BASE_DIR / 'x'`; 'staticfiles' when unset; None when it is an absolute path elsewhere."""
+    ref = ws.find_setting("STATIC_ROOT")
+    if ref is None:
+        return DEFAULT_FOLDER
+    parts = [
+        value
+        for node in _string_nodes(ref.value)
+        if (value := settings_editor.string_literal(node)) is not None
+    ]
+    if not parts or parts[0].startswith("/"):
+        return None
+    return "/".join(part.strip("/") for part in parts if part.strip("/")) or None
+
+
+def _string_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    collector = _StringCollector()
+    node.visit(collector)
+    return collector.found
+
+
+class _StringCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.CSTNode] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.found.append(node)
+
+
+STEP = Step(
+    name="staticfiles",
+    summary="git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output",
+    run=run,
+)

@@ -1,0 +1,207 @@
+"""The project's files held in memory while steps edit them.
+
+Each file is read once, on first use. Steps change the in-memory copies (the settings modules
+as libcst trees, the other files as text); nothing reaches the disk until `api.apply`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import libcst as cst
+
+from refactor_app.editors import settings as settings_editor
+from refactor_app.editors.git import GitRepository
+from refactor_app.errors import RefactorError
+from refactor_app.plan import FileEdit, GitRemoval
+from refactor_app.project import Project
+from refactor_app.textfile import TextFormat, decode, read_bytes
+
+
+@dataclass
+class TextDocument:
+    """A plain text file: `text` is edited, `format` turns it back into the file's own bytes."""
+
+    path: Path
+    display_path: str
+    original: bytes | None
+    text: str
+    format: TextFormat
+
+    @property
+    def exists(self) -> bool:
+        return self.original is not None
+
+    def current_bytes(self) -> bytes | None:
+        if self.original is not None and self.text == self._original_text:
+            return self.original
+        if self.original is None and self.text == "":
+            return None
+        return self.format.encode(self.text)
+
+    def __post_init__(self) -> None:
+        self._original_text = self.text
+
+
+@dataclass
+class SettingsModule:
+    """A settings module as a libcst tree; libcst keeps its encoding, BOM and line endings."""
+
+    path: Path
+    display_path: str
+    original: bytes
+    module: cst.Module
+
+    def __post_init__(self) -> None:
+        self._rendered = (self.module, self.original)
+
+    def current_bytes(self) -> bytes:
+        # Rendering costs about a millisecond; do it only when a step replaced the tree.
+        if self._rendered[0] is not self.module:
+            self._rendered = (self.module, self.module.bytes)
+        return self._rendered[1]
+
+
+@dataclass(frozen=True)
+class SettingRef:
+    """Where a setting takes its final value: the last module-level assignment in import order."""
+
+    settings: SettingsModule
+    assignment: settings_editor.Assignment
+
+    @property
+    def value(self) -> cst.BaseExpression:
+        return self.assignment.value
+
+    def replace_value(self, value: cst.BaseExpression) -> None:
+        self.settings.module = settings_editor.replace_value(self.settings.module, self.assignment, value)
+
+
+class Workspace:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._texts: dict[Path, TextDocument] = {}
+        self._settings: dict[Path, SettingsModule] = {}
+        self._settings_order: list[SettingsModule] | None = None
+        self._git: GitRepository | None = None
+        self._git_opened = False
+        self.removals: list[GitRemoval] = []
+
+    # --- plain text files ------------------------------------------------------------------
+
+    def text(self, path: Path) -> TextDocument:
+        """The file as text; a missing file is an empty document that is created if edited."""
+        if path not in self._texts:
+            display = self.project.display(path)
+            data = read_bytes(path, display)
+            if data is None:
+                document = TextDocument(path, display, None, "", TextFormat())
+            else:
+                text, text_format = decode(data, display)
+                document = TextDocument(path, display, data, text, text_format)
+            self._texts[path] = document
+        return self._texts[path]
+
+    # --- settings modules ------------------------------------------------------------------
+
+    @property
+    def main_settings(self) -> SettingsModule:
+        return self.settings_modules()[-1]
+
+    def settings_modules(self) -> list[SettingsModule]:
+        """The main settings module and, before it, the project modules it star-imports."""
+        if self._settings_order is None:
+            order: list[SettingsModule] = []
+            self._collect(self.project.settings_path, order, seen=set())
+            self._settings_order = order
+        return self._settings_order
+
+    def _load_settings(self, path: Path) -> SettingsModule:
+        if path not in self._settings:
+            display = self.project.display(path)
+            data = read_bytes(path, display)
+            if data is None:
+                raise RefactorError(f"{display} does not exist; pass --settings path/to/settings.py.")
+            module = settings_editor.parse_module(data, display)
+            self._settings[path] = SettingsModule(path, display, data, module)
+        return self._settings[path]
+
+    def _collect(self, path: Path, order: list[SettingsModule], seen: set[Path]) -> None:
+        seen.add(path)
+        settings = self._load_settings(path)
+        for _, dotted in settings_editor.star_imports(settings.module):
+            imported = self._resolve_import(path, dotted)
+            if imported is not None and imported not in seen:
+                self._collect(imported, order, seen)
+        order.append(settings)
+
+    def _resolve_import(self, importer: Path, dotted: str) -> Path | None:
+        if not dotted.startswith("."):
+            return self.project.module_path(dotted)
+        level = len(dotted) - len(dotted.lstrip("."))
+        package = importer.parent
+        for _ in range(level - 1):
+            package = package.parent
+        base = package.joinpath(*dotted.lstrip(".").split(".")) if dotted.lstrip(".") else package
+        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+            if candidate.is_file():
+                return candidate.resolve()
+        return None
+
+    def find_setting(self, name: str) -> SettingRef | None:
+        """The assignment that gives `name` its final value, following `from X import *`."""
+        found: SettingRef | None = None
+        for settings, assignment in self._assignments_in_order(self.project.settings_path, name, set()):
+            found = SettingRef(settings, assignment)
+        return found
+
+    def _assignments_in_order(
+        self, path: Path, name: str, seen: set[Path]
+    ) -> Iterator[tuple[SettingsModule, settings_editor.Assignment]]:
+        seen.add(path)
+        settings = self._load_settings(path)
+        imports = {index: dotted for index, dotted in settings_editor.star_imports(settings.module)}
+        assignments = {a.index: a for a in settings_editor.assignments(settings.module, name)}
+        for index in sorted(imports.keys() | assignments.keys()):
+            if index in imports:
+                imported = self._resolve_import(path, imports[index])
+                if imported is not None and imported not in seen:
+                    yield from self._assignments_in_order(imported, name, seen)
+            if index in assignments:
+                yield settings, assignments[index]
+
+    # --- git ---------------------------------------------------------------------------------
+
+    @property
+    def git(self) -> GitRepository | None:
+        if not self._git_opened:
+            self._git = GitRepository.open(self.project.root)
+            self._git_opened = True
+        return self._git
+
+    # --- what changed --------------------------------------------------------------------------
+
+    def documents(self) -> Iterator[TextDocument | SettingsModule]:
+        yield from self._settings.values()
+        yield from self._texts.values()
+
+    def snapshot(self) -> dict[Path, bytes | None]:
+        return {document.path: document.current_bytes() for document in self.documents()}
+
+    def edits_since(self, snapshot: dict[Path, bytes | None]) -> list[FileEdit]:
+        """Files whose bytes differ from `snapshot` (files first read since then: from disk)."""
+        edits = []
+        for document in self.documents():
+            before = snapshot.get(document.path, document.original)
+            after = document.current_bytes()
+            if after is not None and after != before:
+                edits.append(FileEdit(document.path, document.display_path, before, after, _encoding(document)))
+        return edits
+
+
+def _encoding(document: TextDocument | SettingsModule) -> str:
+    if isinstance(document, SettingsModule):
+        return document.module.encoding
+    return document.format.encoding

@@ -1,0 +1,65 @@
+"""Atomic writes: a file on disk is always either wholly old or wholly new.
+
+Each file is written to a temporary sibling, flushed and fsynced, given the original's mode,
+then renamed over the original. A symlink is followed: its target is edited, the link stays.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from refactor_app.errors import RefactorError
+
+NEW_FILE_MODE = 0o644
+
+
+def write_atomically(path: Path, data: bytes, display_path: str) -> None:
+    target = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = NEW_FILE_MODE & ~_current_umask()
+    directory = target.parent
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".refactor-app.tmp", dir=directory)
+    except PermissionError:
+        raise RefactorError(
+            f"cannot write {display_path}: permission denied in {directory}; make it writable and run again."
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, target)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
