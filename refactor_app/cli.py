@@ -88,7 +88,10 @@ def status(path: Path = PathArgument, settings: Optional[Path] = SettingsOption)
 
     plan = api.make_plan(api.discover(path, settings))
     console = _console()
-    console.print(report.status_table(plan))
+    if console.is_terminal:
+        console.print(report.status_table(plan))
+    else:
+        console.print(report.status_lines(plan), markup=False)
     console.print(report.status_footer(plan), markup=False)
 
 

@@ -23,6 +23,16 @@ def status_table(plan: Plan):
     return table
 
 
+def status_lines(plan: Plan) -> str:
+    """The status as plain lines, for pipes and logs: step, state, reason, files."""
+    width = max((len(result.name) for result in plan.results), default=0)
+    lines = [f"refactor-app status: {plan.root}"]
+    for result in plan.results:
+        files = f"  [{', '.join(result.files)}]" if result.files else ""
+        lines.append(f"{result.name:<{width}}  {result.state.value:<14}  {result.reason}{files}")
+    return "\n".join(lines)
+
+
 def status_footer(plan: Plan) -> str:
     pending = plan.pending
     if not pending:
