@@ -28,8 +28,18 @@ def parse_module(source: bytes, display_path: str) -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
+        # Python's own parser names the line a person would look at; libcst's points past it.
+        try:
+            compile(source, display_path, "exec", dont_inherit=True)
+        except SyntaxError as python_error:
+            where = f"line {python_error.lineno}" + (f" ({python_error.msg})" if python_error.msg else "")
+        else:
+            raise RefactorError(
+                f"{display_path}: Python accepts line {exc.raw_line} but libcst cannot parse it; "
+                "upgrade libcst (pip install -U libcst) and run again."
+            ) from None
         raise RefactorError(
-            f"{display_path} has a syntax error at line {exc.raw_line}, column {exc.raw_column + 1}; "
+            f"{display_path} has a syntax error at {where}; "
             f"fix it (python -m py_compile {display_path} shows it) and run again."
         ) from None
     except (UnicodeDecodeError, LookupError) as exc:
