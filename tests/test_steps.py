@@ -1,0 +1,189 @@
+"""Each step on small projects through the Python API: what it rewrites, and what it leaves alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from project_builder import DOCKERFILE, STARTPROJECT_SETTINGS, startproject
+from refactor_app import api
+from refactor_app.plan import State
+
+
+def plan_for(root, steps=None):
+    return api.make_plan(api.discover(root), steps)
+
+
+def result_of(plan, name):
+    return next(result for result in plan.results if result.name == name)
+
+
+def settings_after(root, steps):
+    plan = plan_for(root, steps)
+    api.apply(plan)
+    return (root / "mysite" / "settings.py").read_text()
+
+
+def test_startproject_settings_get_import_os_and_every_setting(tmp_path):
+    root = startproject(tmp_path, Dockerfile=DOCKERFILE)
+    text = settings_after(root, None)
+    assert text.startswith('"""\nDjango settings for mysite project.\n"""\n\nimport os\nfrom pathlib import Path\n')
+    assert "SECRET_KEY = os.environ.get('SECRET_KEY', \"django-insecure-abc123\")\n" in text
+    assert "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"\n" in text
+    assert "ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS\n" in text
+    assert "# Redirect to HTTPS by default, unless explicitly disabled\nSECURE_SSL_REDIRECT" in text
+    # Everything the steps do not own is still there, in order.
+    for line in STARTPROJECT_SETTINGS.splitlines():
+        if not line.startswith(("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS")):
+            assert line in text.splitlines()
+    compile(text, "settings.py", "exec")
+    assert plan_for(root).has_changes is False
+
+
+def test_collectstatic_without_database_url_only_edits_the_dockerfile(tmp_path):
+    root = startproject(tmp_path, Dockerfile=DOCKERFILE)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.PENDING
+    assert [edit.display_path for edit in result.edits] == ["Dockerfile"]
+    assert result.edits[0].after.decode() == DOCKERFILE.replace(
+        "CMD", "RUN python manage.py collectstatic --noinput\nCMD"
+    )
+    assert "no DATABASE_URL setting" not in result.reason
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("DEBUG = os.getenv('DEBUG') == '1'", "os.getenv"),
+        ("DEBUG = env.bool('DJANGO_DEBUG', default=False)", "env.bool"),
+        ("DEBUG = config('DEBUG', default=False, cast=bool)", "config"),
+        ("DEBUG = bool(os.environ.get('DEBUG'))", "os.environ.get"),
+        ("DEBUG = os.environ['DEBUG'] == 'on'", "os.environ[...]"),
+    ],
+)
+def test_debug_done_by_hand_is_recognised(tmp_path, line, reason):
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", line)
+    root = startproject(tmp_path, settings)
+    result = result_of(plan_for(root, ["debug"]), "debug")
+    assert result.state is State.DONE
+    assert reason in result.reason
+    assert result.edits == []
+    assert not (root / ".env-local").exists()
+
+
+def test_debug_computed_otherwise_is_not_applicable(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = 'runserver' in sys.argv")
+    result = result_of(plan_for(startproject(tmp_path, settings), ["debug"]), "debug")
+    assert result.state is State.NOT_APPLICABLE
+    assert "'runserver' in sys.argv" in result.reason
+
+
+def test_canonical_debug_without_env_local_line_adds_only_that_line(tmp_path):
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace(
+        "DEBUG = True", "DEBUG = os.environ.get('DJANGO_DEBUG') == 'True'"
+    )
+    root = startproject(tmp_path, settings, **{".env-local": "# local\nDJANGO_DEBUG=False\n"})
+    result = result_of(plan_for(root, ["debug"]), "debug")
+    assert result.state is State.DONE, "an existing key is left as the user set it"
+
+    root2 = startproject(tmp_path / "two", settings)
+    result = result_of(plan_for(root2, ["debug"]), "debug")
+    assert result.state is State.PENDING
+    assert [edit.display_path for edit in result.edits] == [".env-local"]
+    assert result.edits[0].before is None and result.edits[0].after == b"DJANGO_DEBUG=True\n"
+
+
+def test_annotated_debug(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG: bool = True")
+    text = settings_after(startproject(tmp_path, settings), ["debug"])
+    assert "DEBUG: bool = os.environ.get('DJANGO_DEBUG') == \"True\"\n" in text
+
+
+def test_no_debug_setting_is_not_applicable(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True\n", "")
+    result = result_of(plan_for(startproject(tmp_path, settings), ["debug"]), "debug")
+    assert result.state is State.NOT_APPLICABLE and "Django's default" in result.reason
+
+
+def test_allowed_hosts_with_real_hosts_is_not_dropped(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['example.com', 'localhost']")
+    result = result_of(plan_for(startproject(tmp_path, settings), ["allowed-hosts"]), "allowed-hosts")
+    assert result.state is State.NOT_APPLICABLE
+    assert "example.com" in result.reason and result.edits == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["['*']", "[]", "('*',)", "[\n    'localhost',\n    '127.0.0.1',\n]"],
+)
+def test_allowed_hosts_literal_local_lists_are_replaced(tmp_path, value):
+    settings = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", f"ALLOWED_HOSTS = {value}")
+    text = settings_after(startproject(tmp_path, settings), ["allowed-hosts"])
+    assert "ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS\n\nINSTALLED_APPS" in text
+
+
+def test_allowed_hosts_from_environment_is_done(tmp_path):
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace(
+        "ALLOWED_HOSTS = []", "HOSTS = os.environ.get('HOSTS', '')\nALLOWED_HOSTS = HOSTS.split(',')"
+    )
+    result = result_of(plan_for(startproject(tmp_path, settings), ["allowed-hosts"]), "allowed-hosts")
+    assert result.state is State.DONE and "os.environ.get" in result.reason
+
+
+@pytest.mark.parametrize(
+    "literal",
+    ["'abc'", '"abc"', "'''abc'''", "'ab' 'c'", "(\n    'ab'\n    'c'\n)", "get_random_secret_key()"],
+)
+def test_secret_key_keeps_the_old_value_exactly_as_the_fallback(tmp_path, literal):
+    settings = STARTPROJECT_SETTINGS.replace('SECRET_KEY = "django-insecure-abc123"', f"SECRET_KEY = {literal}")
+    text = settings_after(startproject(tmp_path, settings), ["secret-key"])
+    assert f"SECRET_KEY = os.environ.get('SECRET_KEY', {literal})\n" in text
+
+
+def test_ssl_redirect_literal_is_rewritten_in_place(tmp_path):
+    settings = STARTPROJECT_SETTINGS + "\nSECURE_SSL_REDIRECT = True  # always\n"
+    root = startproject(tmp_path, settings)
+    text = settings_after(root, ["ssl-redirect"])
+    assert text.endswith("\nSECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"  # always\n")
+    assert (root / ".env-local").read_text() == "SECURE_SSL_REDIRECT=False\n"
+
+
+def test_ssl_redirect_goes_after_allowed_hosts(tmp_path):
+    text = settings_after(startproject(tmp_path), ["ssl-redirect"])
+    assert (
+        "ALLOWED_HOSTS = []\n\n# Redirect to HTTPS by default, unless explicitly disabled\n"
+        "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"\n\nINSTALLED_APPS"
+    ) in text
+
+
+def test_settings_package_edits_the_module_that_assigns_each_setting(tmp_path):
+    base = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")
+    from project_builder import MANAGE_PY, write_project
+
+    root = write_project(
+        tmp_path / "pkg",
+        {
+            "manage.py": MANAGE_PY,
+            "mysite/__init__.py": "",
+            "mysite/settings/__init__.py": "from .base import *  # noqa\n\nDEBUG = False\n",
+            "mysite/settings/base.py": base,
+        },
+    )
+    plan = plan_for(root)
+    files = {result.name: result.files for result in plan.results}
+    assert files["debug"] == ["mysite/settings/__init__.py", ".env-local"]
+    assert files["secret-key"] == ["mysite/settings/base.py"]
+    assert files["allowed-hosts"] == ["mysite/settings/base.py", ".env-local"]
+    api.apply(plan)
+    init = (root / "mysite/settings/__init__.py").read_text()
+    assert init == "import os\nfrom .base import *  # noqa\n\nDEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"\n"
+    assert plan_for(root).has_changes is False
+
+
+def test_every_single_step_plan_together_equals_all(tmp_path):
+    from conftest import EXAMPLE, committed_project
+
+    root = committed_project(EXAMPLE, tmp_path / "t")
+    everything = plan_for(root)
+    for result in everything.results:
+        alone = result_of(plan_for(root, [result.name]), result.name)
+        assert (alone.state, alone.reason) == (result.state, result.reason)
