@@ -51,7 +51,25 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan
         if edit.display_path.endswith(".py"):
             # Safety net: a rewritten module must still parse before anything is written.
             parse_module(edit.after, edit.display_path)
-    return Plan(project, results, edits, list(ws.removals))
+    return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits))
+
+
+COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+
+
+def _notes(ws, edits: list[FileEdit]) -> list[str]:
+    """.env-local only helps if something loads it: docker-compose's env_file, in the tutorial."""
+    env_path = ws.project.env_path
+    if not any(edit.path == env_path for edit in edits):
+        return []
+    for name in COMPOSE_FILES:
+        compose = ws.project.root / name
+        if compose.is_file() and b".env-local" in compose.read_bytes():
+            return []
+    return [
+        "nothing in this project loads .env-local (docker-compose's env_file does in the tutorial); "
+        "without it DEBUG is off and only DOMAIN is allowed. For runserver: set -a; . ./.env-local; set +a"
+    ]
 
 
 def render_diff(plan: Plan) -> str:

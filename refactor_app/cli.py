@@ -111,7 +111,9 @@ def apply(
     """Apply all steps (--all) or chosen ones (--step NAME), or preview them (--dry-run, --check)."""
     from refactor_app import api, report
 
-    if all_steps == bool(step):
+    if all_steps and step:
+        raise RefactorError("use either --all or --step NAME, not both.")
+    if not all_steps and not step:
         raise RefactorError("choose the steps: --all, or --step NAME (repeatable); `refactor-app steps` lists them.")
     plan = api.make_plan(api.discover(path, settings), None if all_steps else step)
     err = _console(stderr=True)

@@ -45,7 +45,15 @@ def create_repository(directory: Path | None = None) -> Path:
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="refactor-app-demo-")) / EXAMPLE
     directory = directory.expanduser().resolve()
-    copy_example(directory)
+    if directory.exists() and not directory.is_dir():
+        raise RefactorError(f"{directory} is a file; give refactor-app demo a new or empty folder.")
+    try:
+        copy_example(directory)
+    except OSError as exc:
+        raise RefactorError(
+            f"cannot create the demo project in {directory} ({exc.strerror}); give refactor-app demo "
+            "a folder you can write to."
+        ) from None
     repo = git.Repo.init(directory)
     with repo.config_writer() as config:
         config.set_value("user", "name", AUTHOR[0])

@@ -66,6 +66,8 @@ class Plan:
     results: list[StepResult]
     edits: list[FileEdit]  # per file: the original bytes and the bytes after every step
     removals: list[GitRemoval]
+    in_git: bool = True  # whether the project is in a git repository
+    notes: list[str] = field(default_factory=list)  # what the user should know beyond each step
 
     @property
     def root(self) -> Path:

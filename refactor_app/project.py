@@ -48,32 +48,32 @@ class Project:
         return None
 
 
-def discover(path: str | os.PathLike[str], settings: str | os.PathLike[str] | None = None) -> Project:
-    """The project at `path`; `settings` (a file path) overrides discovery through manage.py."""
-    root = Path(path).expanduser()
-    if not root.exists():
-        raise RefactorError(f"{root} does not exist; pass the folder that holds your project's manage.py.")
-    if not root.is_dir():
-        raise RefactorError(f"{root} is not a folder; pass the folder that holds your project's manage.py.")
-    root = root.resolve()
-    if settings is not None:
-        settings_path = Path(settings).expanduser()
-        if not settings_path.is_absolute():
-            settings_path = (Path.cwd() / settings_path)
-        settings_path = settings_path.resolve()
-        if not settings_path.is_file():
-            raise RefactorError(f"--settings {settings}: no such file; pass the path of your settings module.")
-        return Project(root=root, settings_path=settings_path, import_root=root)
+def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str] | None = None) -> Project:
+    """The project at `path` (or the folder above it that holds manage.py, as git finds its
+    repository); `settings` (a file path) overrides finding the settings through manage.py."""
+    start = Path(path).expanduser()
+    if not start.exists():
+        raise RefactorError(f"{start} does not exist; pass the folder that holds your project's manage.py.")
+    if not start.is_dir():
+        raise RefactorError(f"{start} is not a folder; pass the folder that holds your project's manage.py.")
+    start = start.resolve()
+    settings_path = _settings_option(settings) if settings is not None else None
 
-    manage = root / "manage.py"
-    if not manage.is_file():
+    manage = _find_upwards(start, "manage.py")
+    if manage is None and settings_path is not None:
+        manage = _find_upwards(settings_path.parent, "manage.py")
+    if manage is None:
+        if settings_path is not None:
+            return Project(root=start, settings_path=settings_path, import_root=start)
         raise RefactorError(
-            f"no manage.py in {root}; run refactor-app in your Django project's folder "
-            "or pass --settings path/to/settings.py."
+            f"no manage.py in {start} or the folders above it; run refactor-app in your Django project's "
+            "folder or pass --settings path/to/settings.py."
         )
+    root = manage.parent
+    if settings_path is not None:
+        return Project(root=root, settings_path=settings_path, import_root=root)
     dotted = settings_module_name(manage)
-    project = Project(root=root, settings_path=manage, import_root=root)
-    settings_path = project.module_path(dotted)
+    settings_path = Project(root=root, settings_path=manage, import_root=root).module_path(dotted)
     if settings_path is None:
         candidates = f"{dotted.replace('.', '/')}.py"
         raise RefactorError(
@@ -81,6 +81,23 @@ def discover(path: str | os.PathLike[str], settings: str | os.PathLike[str] | No
             "pass --settings path/to/settings.py."
         )
     return Project(root=root, settings_path=settings_path, import_root=root)
+
+
+def _settings_option(settings: str | os.PathLike[str]) -> Path:
+    settings_path = Path(settings).expanduser().resolve()
+    if not settings_path.is_file():
+        raise RefactorError(f"--settings {settings}: no such file; pass the path of your settings module.")
+    return settings_path
+
+
+def _find_upwards(start: Path, name: str) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None  # not past the top of the repository
+    return None
 
 
 def settings_module_name(manage: Path) -> str:

@@ -37,10 +37,9 @@ def status_footer(plan: Plan) -> str:
     pending = plan.pending
     if not pending:
         return "Nothing to do: every step is done or not applicable."
-    names = " ".join(f"--step {result.name}" for result in pending)
     return (
-        f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all` "
-        f"(or one at a time: {names})."
+        f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
+        f"or one step at a time, committing after each: `refactor-app apply --step {pending[0].name}`."
     )
 
 
@@ -49,10 +48,10 @@ def step_lines(plan: Plan, applied: bool) -> list[str]:
     lines = []
     for result in plan.results:
         if result.state is State.PENDING:
-            label, text = ("applied", result.summary) if applied else ("would apply", result.reason)
+            label = "applied" if applied else "would apply"
         else:
-            label, text = result.state.value, result.reason
-        lines.append(f"  {result.name:<{width}}  {label}: {text}")
+            label = result.state.value
+        lines.append(f"  {result.name:<{width}}  {label}: {result.reason}")
     return lines
 
 
@@ -72,15 +71,17 @@ def preview_summary(plan: Plan) -> str:
     return "\n".join(
         ["Dry run, nothing written. refactor-app would change " + _changed_files(plan) + ":"]
         + step_lines(plan, applied=False)
+        + notes(plan)
     )
 
 
 def applied_summary(plan: Plan) -> str:
-    return "\n".join(
-        ["Changed " + _changed_files(plan) + ":"]
-        + step_lines(plan, applied=True)
-        + ["Review with `git status` and `git diff`, test, then commit."]
-    )
+    review = "Review with `git status` and `git diff`, test, then commit." if plan.in_git else "Review the changes and test."
+    return "\n".join(["Changed " + _changed_files(plan) + ":"] + step_lines(plan, applied=True) + notes(plan) + [review])
+
+
+def notes(plan: Plan) -> list[str]:
+    return [f"Note: {note}" for note in plan.notes]
 
 
 def nothing_to_do(plan: Plan) -> str:

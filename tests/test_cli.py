@@ -129,7 +129,11 @@ def test_status_names_state_files_and_reason(tutorial):
     result = run_cli("status", cwd=tutorial)
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[1].split(None, 2) == ["debug", "pending", "myapp/settings.py hard-codes DEBUG = True  [myapp/settings.py, .env-local]"]
+    assert lines[1].split(None, 2) == [
+        "debug", "pending",
+        "myapp/settings.py: DEBUG = True becomes on only when DJANGO_DEBUG=True; .env-local: + DJANGO_DEBUG=True"
+        "  [myapp/settings.py, .env-local]",
+    ]
     assert lines[-1].startswith("6 pending.")
 
 
@@ -140,11 +144,11 @@ def test_every_command_has_help(command):
     assert "Usage:" in result.stdout
 
 
-def test_apply_needs_all_or_step(tutorial):
-    for args in (["apply"], ["apply", "--all", "--step", "debug"]):
-        result = run_cli(*args, cwd=tutorial)
-        assert result.returncode == 2
-        assert "choose the steps" in result.stderr
+def test_apply_needs_all_or_step_but_not_both(tutorial):
+    result = run_cli("apply", cwd=tutorial)
+    assert result.returncode == 2 and "choose the steps: --all, or --step NAME" in result.stderr
+    result = run_cli("apply", "--all", "--step", "debug", cwd=tutorial)
+    assert result.returncode == 2 and "either --all or --step NAME, not both" in result.stderr
 
 
 def test_unknown_step_is_bad_input(tutorial):
@@ -177,3 +181,16 @@ def test_demo_refuses_a_folder_that_is_not_empty(tmp_path):
     assert result.returncode == 2
     assert "is not empty" in result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["something"]
+
+
+def test_note_when_nothing_loads_env_local(tutorial):
+    git(tutorial, "rm", "-q", "docker-compose.yml")
+    git(tutorial, "commit", "-q", "-m", "no compose")
+    result = run_cli("apply", "--all", cwd=tutorial)
+    assert result.returncode == 0, result.stderr
+    assert "Note: nothing in this project loads .env-local" in result.stderr
+
+
+def test_no_note_when_compose_loads_env_local(tutorial):
+    result = run_cli("apply", "--all", cwd=tutorial)
+    assert "Note:" not in result.stderr

@@ -136,3 +136,36 @@ def test_repository_without_commits(tmp_path):
     result = run_cli("apply", "--step", "debug", cwd=project)
     assert_plain_error(result, "has no commits yet")
     shutil.rmtree(project / ".git")
+
+
+def test_settings_file_that_is_not_text(tutorial):
+    (tutorial / "myapp" / "settings.py").write_bytes(b"\xff\xfe bad")
+    result = run_cli("status", cwd=tutorial)
+    assert_plain_error(result, "myapp/settings.py cannot be decoded", "UTF-8")
+
+
+@pytest.mark.parametrize("kind", ["file", "unwritable"])
+def test_demo_into_a_bad_place(tmp_path, kind):
+    if kind == "file":
+        target = tmp_path / "a-file"
+        target.write_text("x")
+        expected = "is a file"
+    else:
+        target = "/proc/refactor-app-demo"
+        expected = "cannot create the demo project"
+    result = run_cli("demo", str(target))
+    assert_plain_error(result, expected)
+
+
+def test_run_from_a_subfolder_finds_the_project_above(tutorial):
+    result = run_cli("status", cwd=tutorial / "myapp")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"refactor-app status: {tutorial}"
+    assert "no Dockerfile" not in result.stdout
+
+
+def test_settings_option_from_elsewhere_uses_the_project_around_the_settings(tutorial, tmp_path):
+    result = run_cli("status", "--settings", str(tutorial / "myapp" / "settings.py"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"refactor-app status: {tutorial}"
+    assert "no Dockerfile" not in result.stdout

@@ -187,3 +187,69 @@ def test_every_single_step_plan_together_equals_all(tmp_path):
     for result in everything.results:
         alone = result_of(plan_for(root, [result.name]), result.name)
         assert (alone.state, alone.reason) == (result.state, result.reason)
+
+
+# --- collectstatic: where the RUN line goes and how it is spelled ---------------------------
+
+def dockerfile_after(tmp_path, dockerfile_text, settings=STARTPROJECT_SETTINGS, **files):
+    root = startproject(tmp_path, settings, Dockerfile=dockerfile_text, **files)
+    api.apply(plan_for(root, ["collectstatic"]))
+    return (root / "Dockerfile").read_text()
+
+
+def test_collectstatic_goes_after_the_code_is_copied(tmp_path):
+    before = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "COPY . .\nUSER app\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n"
+    )
+    assert dockerfile_after(tmp_path, before) == before.replace(
+        "COPY . .\n", "COPY . .\nRUN python manage.py collectstatic --noinput\n"
+    )
+
+
+def test_collectstatic_without_workdir_names_manage_py_in_the_image(tmp_path):
+    before = "FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD gunicorn --chdir /app mysite.wsgi\n"
+    assert "RUN python /app/manage.py collectstatic --noinput\nCMD" in dockerfile_after(tmp_path, before)
+
+
+def test_collectstatic_multi_stage_edits_the_final_stage(tmp_path):
+    before = (
+        "FROM python:3.12 AS build\nRUN pip wheel -r requirements.txt -w /wheels\n\n"
+        "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\nRUN pip3 install /wheels/*\n"
+        "WORKDIR /srv\nCOPY . /srv/\nENTRYPOINT [\"python3\", \"-m\", \"gunicorn\"]\n"
+    )
+    after = dockerfile_after(tmp_path, before)
+    assert after == before.replace("COPY . /srv/\n", "COPY . /srv/\nRUN python3 manage.py collectstatic --noinput\n")
+
+
+def test_collectstatic_uses_the_commands_runner(tmp_path):
+    before = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\nCMD [\"uv\", \"run\", \"gunicorn\", \"mysite.wsgi\"]\n"
+    assert "RUN uv sync --frozen\nRUN uv run python manage.py collectstatic --noinput\nCMD" in dockerfile_after(tmp_path, before)
+
+
+def test_collectstatic_without_cmd_goes_at_the_end(tmp_path):
+    before = "FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt \\\n    --no-cache-dir"
+    assert dockerfile_after(tmp_path, before) == before + "\nRUN python manage.py collectstatic --noinput"
+
+
+def test_collectstatic_already_in_the_dockerfile_is_done(tmp_path):
+    before = DOCKERFILE.replace("CMD", "RUN DJANGO_SETTINGS_MODULE=mysite.settings python manage.py collectstatic --clear --noinput\nCMD")
+    root = startproject(tmp_path, Dockerfile=before)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.DONE and "runs collectstatic" in result.reason
+
+
+def test_collectstatic_adds_static_root_when_startproject_left_it_out(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"\n', "")
+    root = startproject(tmp_path, settings, Dockerfile=DOCKERFILE)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert "STATIC_ROOT = BASE_DIR / 'staticfiles' (collectstatic needs it)" in result.reason
+    api.apply(plan_for(root, ["collectstatic"]))
+    assert (root / "mysite/settings.py").read_text().endswith('STATIC_URL = "static/"\nSTATIC_ROOT = BASE_DIR / \'staticfiles\'\n')
+
+
+def test_collectstatic_without_the_staticfiles_app_is_not_applicable(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace('INSTALLED_APPS = ["django.contrib.staticfiles"]', "INSTALLED_APPS = []")
+    root = startproject(tmp_path, settings, Dockerfile=DOCKERFILE)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.NOT_APPLICABLE and "INSTALLED_APPS" in result.reason

@@ -7,7 +7,10 @@ the edit itself is a line insertion, so every other byte of the file stays as it
 from __future__ import annotations
 
 import io
+import json
+import posixpath
 import re
+import shlex
 from dataclasses import dataclass
 
 from refactor_app.textfile import append_line, split_lines
@@ -52,3 +55,55 @@ def insert_line(text: str, before_line: int, line: str, newline: str) -> str:
         return append_line(text, line, newline)
     lines.insert(before_line, line + newline)
     return "".join(lines)
+
+
+def _arguments(instruction: Instruction) -> list[str]:
+    """An instruction's arguments: JSON (exec) form or shell words, without --flags."""
+    value = instruction.value.strip()
+    if value.startswith("["):
+        try:
+            words = json.loads(value)
+        except ValueError:
+            words = shlex.split(value, posix=True)
+    else:
+        try:
+            words = shlex.split(value, posix=True)
+        except ValueError:
+            words = value.split()
+    return [word for word in words if not word.startswith("--")]
+
+
+def working_directory(stage: list[Instruction], before: int) -> str:
+    """The WORKDIR in effect before stage[before] (Docker's default is /)."""
+    directory = "/"
+    for instruction in stage[:before]:
+        if instruction.keyword == "WORKDIR":
+            arguments = _arguments(instruction)
+            if arguments:
+                directory = posixpath.normpath(posixpath.join(directory, arguments[0]))
+    return directory
+
+
+def image_path(stage: list[Instruction], before: int, project_path: str) -> str | None:
+    """Where a project file (path relative to the build context) is in the image before
+    stage[before], from the COPY/ADD instructions of the build context; None if never copied."""
+    found = None
+    target = posixpath.normpath(project_path)
+    for index, instruction in enumerate(stage[:before]):
+        if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.value:
+            continue
+        arguments = _arguments(instruction)
+        if len(arguments) < 2:
+            continue
+        *sources, destination = arguments
+        destination = posixpath.join(working_directory(stage, index), destination)
+        for source in sources:
+            source = posixpath.normpath(source)
+            if source == ".":
+                found = posixpath.normpath(posixpath.join(destination, target))
+            elif target == source:
+                into_folder = destination.endswith("/") or len(sources) > 1
+                found = posixpath.join(destination, posixpath.basename(target)) if into_folder else destination
+            elif target.startswith(source + "/"):
+                found = posixpath.normpath(posixpath.join(destination, target[len(source) + 1 :]))
+    return found

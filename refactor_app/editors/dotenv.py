@@ -28,6 +28,15 @@ def key_lines(text: str) -> dict[str, int]:
     return found
 
 
+def values(text: str) -> dict[str, str | None]:
+    """Each key and its value as python-dotenv reads it (None for a bare `KEY`)."""
+    found: dict[str, str | None] = {}
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.key is not None and binding.key not in found:
+            found[binding.key] = binding.value
+    return found
+
+
 def ensure_key(text: str, key: str, value: str, newline: str, before_keys: Collection[str] = ()) -> str:
     """Text with `KEY=VALUE` added unless KEY is already set (a user's value is never changed).
 

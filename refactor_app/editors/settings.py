@@ -27,6 +27,11 @@ class Assignment:
 def parse_module(source: bytes, display_path: str) -> cst.Module:
     try:
         return cst.parse_module(source)
+    except SyntaxError as exc:  # from the encoding detection: a bad or missing coding declaration
+        raise RefactorError(
+            f"{display_path} cannot be decoded ({exc.msg}); save it as UTF-8 or fix its "
+            "# -*- coding: ... -*- line, and run again."
+        ) from None
     except cst.ParserSyntaxError as exc:
         # Python's own parser names the line a person would look at; libcst's points past it.
         try:

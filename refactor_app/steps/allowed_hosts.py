@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, not_applicable, pending,
+    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     reads_environment,
 )
 from refactor_app.workspace import Workspace
@@ -44,9 +44,10 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable("no module-level ALLOWED_HOSTS in the settings")
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
-        if ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS):
-            return pending(f"{where} builds ALLOWED_HOSTS from DOMAIN*; .env-local gets DOMAIN_ALIASES for local work")
-        return done(f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS")
+        env_line = ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
+        if env_line.added:
+            return pending(env_line.note)
+        return done(join(f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note))
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
         return done(f"{where} already builds ALLOWED_HOSTS from the environment ({describe_reads(reads)})")
@@ -67,8 +68,10 @@ def run(ws: Workspace) -> Outcome:
         ref.settings.module, ref.assignment.index, settings_editor.statements(NEW_BLOCK)
     )
     ensure_import_os(ref.settings)
-    ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
-    return pending(f"{where} hard-codes ALLOWED_HOSTS = {old_code}")
+    env_line = ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
+    return pending(join(
+        f"{where}: ALLOWED_HOSTS = {old_code} becomes DOMAIN plus DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note
+    ))
 
 
 STEP = Step(

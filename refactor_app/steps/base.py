@@ -40,14 +40,27 @@ class Step:
 ENV_LOCAL_ORDER = ("DJANGO_DEBUG", "DOMAIN_ALIASES", "SECURE_SSL_REDIRECT")
 
 
-def ensure_env_local(ws: Workspace, key: str, value: str) -> bool:
-    """Add KEY=VALUE to .env-local (created if missing) unless KEY is set; True if added."""
+@dataclass(frozen=True)
+class EnvLocalLine:
+    added: bool
+    note: str  # what happened, for the step's reason ("" when the line was already as wanted)
+
+
+def ensure_env_local(ws: Workspace, key: str, value: str) -> EnvLocalLine:
+    """Add KEY=VALUE to .env-local (created if missing) unless KEY is set: a user's value stays."""
     document = ws.text(ws.project.env_path)
+    existing = dotenv.values(document.text)
+    if key in existing:
+        kept = existing[key]
+        note = "" if kept == value else f".env-local keeps your {key}={kept if kept is not None else ''}"
+        return EnvLocalLine(False, note)
     later = ENV_LOCAL_ORDER[ENV_LOCAL_ORDER.index(key) + 1 :] if key in ENV_LOCAL_ORDER else ()
-    new_text = dotenv.ensure_key(document.text, key, value, document.format.newline, before_keys=later)
-    changed = new_text != document.text
-    document.text = new_text
-    return changed
+    document.text = dotenv.ensure_key(document.text, key, value, document.format.newline, before_keys=later)
+    return EnvLocalLine(True, f".env-local: + {key}={value}")
+
+
+def join(*parts: str) -> str:
+    return "; ".join(part for part in parts if part)
 
 
 def ensure_import_os(settings: SettingsModule) -> None:

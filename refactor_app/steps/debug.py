@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, not_applicable, pending,
+    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     reads_environment,
 )
 from refactor_app.workspace import Workspace
@@ -22,9 +22,10 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable("no module-level DEBUG in the settings; Django's default (False) applies")
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, NEW_VALUE):
-        if ensure_env_local(ws, "DJANGO_DEBUG", "True"):
-            return pending(f"{where} reads DJANGO_DEBUG; .env-local gets DJANGO_DEBUG=True for local work")
-        return done(f"{where} reads DEBUG from DJANGO_DEBUG")
+        env_line = ensure_env_local(ws, "DJANGO_DEBUG", "True")
+        if env_line.added:
+            return pending(env_line.note)
+        return done(join(f"{where} reads DEBUG from DJANGO_DEBUG", env_line.note))
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
         return done(f"{where} already reads DEBUG from the environment ({describe_reads(reads)})")
@@ -33,8 +34,8 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable(f"{where} computes DEBUG as {old_code}; only a literal True/False is rewritten")
     ref.replace_value(settings_editor.expression(NEW_VALUE))
     ensure_import_os(ref.settings)
-    ensure_env_local(ws, "DJANGO_DEBUG", "True")
-    return pending(f"{where} hard-codes DEBUG = {old_code}")
+    env_line = ensure_env_local(ws, "DJANGO_DEBUG", "True")
+    return pending(join(f"{where}: DEBUG = {old_code} becomes on only when DJANGO_DEBUG=True", env_line.note))
 
 
 STEP = Step(

@@ -26,7 +26,7 @@ def run(ws: Workspace) -> Outcome:
         return done(f"{where} already reads SECRET_KEY from the environment ({describe_reads(reads)})")
     ref.replace_value(with_fallback(ref.value))
     ensure_import_os(ref.settings)
-    return pending(f"{where} hard-codes SECRET_KEY; it becomes the fallback when the environment sets none")
+    return pending(f"{where}: SECRET_KEY comes from the environment, the committed key stays as the fallback")
 
 
 def with_fallback(old_value):

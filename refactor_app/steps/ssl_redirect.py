@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, not_applicable, pending,
+    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     reads_environment,
 )
 from refactor_app.workspace import Workspace
@@ -19,6 +19,7 @@ NEW_STATEMENT = f"""
 {COMMENT}
 SECURE_SSL_REDIRECT = {NEW_VALUE}
 """
+BECOMES = "redirecting to HTTPS unless SECURE_SSL_REDIRECT=False"
 # Where a new SECURE_SSL_REDIRECT goes: after the first of these that is set (the page puts it
 # after the ALLOWED_HOSTS block).
 ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
@@ -30,9 +31,10 @@ def run(ws: Workspace) -> Outcome:
         return _add(ws)
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, NEW_VALUE):
-        if ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False"):
-            return pending(f"{where} reads SECURE_SSL_REDIRECT; .env-local gets SECURE_SSL_REDIRECT=False")
-        return done(f"{where} redirects to HTTPS unless SECURE_SSL_REDIRECT=False")
+        env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
+        if env_line.added:
+            return pending(env_line.note)
+        return done(join(f"{where} redirects to HTTPS unless SECURE_SSL_REDIRECT=False", env_line.note))
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
         return done(f"{where} already reads SECURE_SSL_REDIRECT from the environment ({describe_reads(reads)})")
@@ -43,8 +45,8 @@ def run(ws: Workspace) -> Outcome:
         )
     ref.replace_value(settings_editor.expression(NEW_VALUE))
     ensure_import_os(ref.settings)
-    ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
-    return pending(f"{where} hard-codes SECURE_SSL_REDIRECT = {old_code}")
+    env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
+    return pending(join(f"{where}: SECURE_SSL_REDIRECT = {old_code} {BECOMES}", env_line.note))
 
 
 def _add(ws: Workspace) -> Outcome:
@@ -59,8 +61,8 @@ def _add(ws: Workspace) -> Outcome:
         settings = ws.main_settings
         settings.module = settings_editor.append(settings.module, new)
     ensure_import_os(settings)
-    ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
-    return pending(f"{settings.display_path} does not set SECURE_SSL_REDIRECT, so HTTP is never redirected")
+    env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
+    return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {BECOMES}", env_line.note))
 
 
 STEP = Step(

@@ -36,12 +36,12 @@ def run(ws: Workspace) -> Outcome:
                 f"commit or discard them (git checkout -- {folder}) and run again."
             )
         ws.removals.append(GitRemoval(folder, tuple(tracked)))
-        todo.append(f"{len(tracked)} files in {folder}/ are committed")
+        todo.append(f"git rm -r {folder} ({len(tracked)} committed files)")
 
     document = ws.text(ws.project.gitignore_path)
     if not gitignore.ignores_folder(document.text, folder):
         document.text = gitignore.add_pattern(document.text, f"/{folder}", document.format.newline)
-        todo.append(f".gitignore does not ignore {folder}/")
+        todo.append(f".gitignore: + /{folder}")
 
     if todo:
         return pending("; ".join(todo))
