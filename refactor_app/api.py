@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from refactor_app.errors import RefactorError
-from refactor_app.plan import FileEdit, Plan, State, StepResult
+from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
 from refactor_app.writer import write_atomically
 
@@ -162,6 +162,3 @@ def _read_or_none(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
 
-
-def steps_with_state(plan: Plan, state: State) -> Iterable[StepResult]:
-    return (result for result in plan.results if result.state is state)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 
 import pytest
 
-from conftest import EXAMPLE, committed_project, git, git_status, run_cli
+from conftest import EXAMPLE, git, git_status, run_cli
 from golden_cases import GOLDEN, tree_files
 
 EXPECTED_STATUS_AFTER_APPLY = sorted(

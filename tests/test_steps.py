@@ -143,7 +143,10 @@ def test_ssl_redirect_literal_is_rewritten_in_place(tmp_path):
     settings = STARTPROJECT_SETTINGS + "\nSECURE_SSL_REDIRECT = True  # always\n"
     root = startproject(tmp_path, settings)
     text = settings_after(root, ["ssl-redirect"])
-    assert text.endswith("\nSECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"  # always\n")
+    assert text.endswith(
+        "\n# Redirect to HTTPS by default, unless explicitly disabled\n"
+        "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"  # always\n"
+    )
     assert (root / ".env-local").read_text() == "SECURE_SSL_REDIRECT=False\n"
 
 

@@ -104,6 +104,15 @@ def insert_after(module: cst.Module, index: int, statements: Sequence[cst.BaseSt
     return module.with_changes(body=body)
 
 
+def ensure_comment_above(module: cst.Module, index: int, comment: str) -> cst.Module:
+    """body[index] with `comment` as the last comment line above it, unless already among them."""
+    statement = module.body[index]
+    if any(line.comment is not None and line.comment.value == comment for line in statement.leading_lines):
+        return module
+    line = cst.EmptyLine(comment=cst.Comment(comment))
+    return _replace_body(module, index, [statement.with_changes(leading_lines=[*statement.leading_lines, line])])
+
+
 def append(module: cst.Module, statements: Sequence[cst.BaseStatement]) -> cst.Module:
     return module.with_changes(body=[*module.body, *statements])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
     Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
-    reads_environment,
+    reads_environment, settings_done_env_local_checked,
 )
 from refactor_app.workspace import Workspace
 
@@ -44,10 +44,9 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable("no module-level ALLOWED_HOSTS in the settings")
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
-        env_line = ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
-        if env_line.added:
-            return pending(env_line.note)
-        return done(join(f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note))
+        return settings_done_env_local_checked(
+            ws, "DOMAIN_ALIASES", LOCAL_HOSTS, f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS"
+        )
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
         return done(f"{where} already builds ALLOWED_HOSTS from the environment ({describe_reads(reads)})")

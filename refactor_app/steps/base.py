@@ -8,7 +8,7 @@ from typing import Callable
 from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
 from refactor_app.plan import State
-from refactor_app.workspace import SettingsModule, Workspace
+from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,52 @@ def ensure_env_local(ws: Workspace, key: str, value: str) -> EnvLocalLine:
     return EnvLocalLine(True, f".env-local: + {key}={value}")
 
 
+def settings_done_env_local_checked(ws: Workspace, key: str, value: str, done_reason: str) -> Outcome:
+    """The settings already have the page's code: the step is done once .env-local has its line."""
+    env_line = ensure_env_local(ws, key, value)
+    if env_line.added:
+        return pending(env_line.note)
+    return done(join(done_reason, env_line.note))
+
+
 def join(*parts: str) -> str:
     return "; ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class EnvironmentSwitch:
+    """A True/False setting the page turns into a comparison with an environment variable,
+    plus the .env-local line that sets that variable for local work."""
+
+    setting: str  # DEBUG
+    new_value: str  # os.environ.get('DJANGO_DEBUG') == "True"
+    env_key: str  # DJANGO_DEBUG
+    env_value: str  # True
+    meaning: str  # "on only when DJANGO_DEBUG=True"
+    comment: str | None = None  # the page's comment above the line, if it has one
+
+    def apply(self, ws: Workspace, ref: SettingRef) -> Outcome:
+        where = ref.settings.display_path
+        if settings_editor.same_expression(ref.value, self.new_value):
+            return settings_done_env_local_checked(
+                ws, self.env_key, self.env_value, f"{where}: {self.setting} is {self.meaning}"
+            )
+        reads = reads_environment(ws, ref.settings, ref.value)
+        if reads:
+            return done(f"{where} already reads {self.setting} from the environment ({describe_reads(reads)})")
+        old_code = settings_editor.source(ref.value)
+        if not settings_editor.is_bool_literal(ref.value):
+            return not_applicable(
+                f"{where} computes {self.setting} as {old_code}; only a literal True/False is rewritten"
+            )
+        ref.replace_value(settings_editor.expression(self.new_value))
+        if self.comment is not None:
+            ref.settings.module = settings_editor.ensure_comment_above(
+                ref.settings.module, ref.assignment.index, self.comment
+            )
+        ensure_import_os(ref.settings)
+        env_line = ensure_env_local(ws, self.env_key, self.env_value)
+        return pending(join(f"{where}: {self.setting} = {old_code} becomes {self.meaning}", env_line.note))
 
 
 def ensure_import_os(settings: SettingsModule) -> None:

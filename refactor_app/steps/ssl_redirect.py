@@ -7,19 +7,21 @@ Redirect to HTTPS by default; only an environment that says SECURE_SSL_REDIRECT=
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
-    reads_environment,
-)
+from refactor_app.steps.base import EnvironmentSwitch, Outcome, Step, ensure_env_local, ensure_import_os, join, pending
 from refactor_app.workspace import Workspace
 
-COMMENT = "# Redirect to HTTPS by default, unless explicitly disabled"
-NEW_VALUE = """os.environ.get('SECURE_SSL_REDIRECT') != "False\""""
+SWITCH = EnvironmentSwitch(
+    setting="SECURE_SSL_REDIRECT",
+    new_value="os.environ.get('SECURE_SSL_REDIRECT') != \"False\"",
+    env_key="SECURE_SSL_REDIRECT",
+    env_value="False",
+    meaning="redirecting to HTTPS unless SECURE_SSL_REDIRECT=False",
+    comment="# Redirect to HTTPS by default, unless explicitly disabled",
+)
 NEW_STATEMENT = f"""
-{COMMENT}
-SECURE_SSL_REDIRECT = {NEW_VALUE}
+{SWITCH.comment}
+SECURE_SSL_REDIRECT = {SWITCH.new_value}
 """
-BECOMES = "redirecting to HTTPS unless SECURE_SSL_REDIRECT=False"
 # Where a new SECURE_SSL_REDIRECT goes: after the first of these that is set (the page puts it
 # after the ALLOWED_HOSTS block).
 ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
@@ -29,24 +31,7 @@ def run(ws: Workspace) -> Outcome:
     ref = ws.find_setting("SECURE_SSL_REDIRECT")
     if ref is None:
         return _add(ws)
-    where = ref.settings.display_path
-    if settings_editor.same_expression(ref.value, NEW_VALUE):
-        env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
-        if env_line.added:
-            return pending(env_line.note)
-        return done(join(f"{where} redirects to HTTPS unless SECURE_SSL_REDIRECT=False", env_line.note))
-    reads = reads_environment(ws, ref.settings, ref.value)
-    if reads:
-        return done(f"{where} already reads SECURE_SSL_REDIRECT from the environment ({describe_reads(reads)})")
-    old_code = settings_editor.source(ref.value)
-    if not settings_editor.is_bool_literal(ref.value):
-        return not_applicable(
-            f"{where} computes SECURE_SSL_REDIRECT as {old_code}; only a literal True/False is rewritten"
-        )
-    ref.replace_value(settings_editor.expression(NEW_VALUE))
-    ensure_import_os(ref.settings)
-    env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
-    return pending(join(f"{where}: SECURE_SSL_REDIRECT = {old_code} {BECOMES}", env_line.note))
+    return SWITCH.apply(ws, ref)
 
 
 def _add(ws: Workspace) -> Outcome:
@@ -62,7 +47,7 @@ def _add(ws: Workspace) -> Outcome:
         settings.module = settings_editor.append(settings.module, new)
     ensure_import_os(settings)
     env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
-    return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {BECOMES}", env_line.note))
+    return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {SWITCH.meaning}", env_line.note))
 
 
 STEP = Step(
