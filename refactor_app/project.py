@@ -1,5 +1,5 @@
-"""Finding a Django project's files: the settings module (from manage.py), Dockerfile,
-`.env-local`, `.gitignore` and the git repository around it.
+"""Finding a Django project's files: the settings modules (from manage.py, wsgi.py, asgi.py),
+Dockerfile, `.env-local`, `.gitignore`.
 
 Discovery only reads; nothing here writes.
 """
@@ -10,18 +10,30 @@ import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import read_bytes
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
+# Folders that hold no project of the user's: virtualenvs, dependencies, build output, VCS data.
+SKIPPED_FOLDERS = {
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", "env", ".env", ".tox", ".nox",
+    "site-packages", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+}
+SEARCH_DEPTH = 3  # how far below PATH manage.py is looked for (src/ layouts, monorepo folders)
 
 
 @dataclass(frozen=True)
 class Project:
-    root: Path  # the folder given on the command line: where manage.py, Dockerfile, .env-local live
-    settings_path: Path  # the settings module DJANGO_SETTINGS_MODULE names (or --settings)
+    root: Path  # the folder given on the command line: Dockerfile, .env-local, .gitignore live here
     import_root: Path  # the folder dotted module names resolve from (manage.py's folder)
+    settings_paths: tuple[Path, ...]  # the settings modules in use: manage.py's first, then wsgi/asgi's
+    manage_path: Path | None = None
+
+    @property
+    def settings_path(self) -> Path:
+        return self.settings_paths[0]
 
     @property
     def dockerfile_path(self) -> Path:
@@ -41,16 +53,21 @@ class Project:
 
     def module_path(self, dotted: str) -> Path | None:
         """The file for an importable module name, or None when it is not inside the project."""
-        base = self.import_root.joinpath(*dotted.split("."))
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-        return None
+        return module_file(self.import_root, dotted)
+
+
+def module_file(import_root: Path, dotted: str) -> Path | None:
+    base = import_root.joinpath(*dotted.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
 
 
 def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str] | None = None) -> Project:
-    """The project at `path` (or the folder above it that holds manage.py, as git finds its
-    repository); `settings` (a file path) overrides finding the settings through manage.py."""
+    """The project at `path`: manage.py there, in one folder below it (a src/ layout), or in a
+    folder above it (as git finds its repository). `settings` (a file path) overrides the
+    settings modules manage.py, wsgi.py and asgi.py name."""
     start = Path(path).expanduser()
     if not start.exists():
         raise RefactorError(f"{start} does not exist; pass the folder that holds your project's manage.py.")
@@ -59,28 +76,101 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     start = start.resolve()
     settings_path = _settings_option(settings) if settings is not None else None
 
-    manage = _find_upwards(start, "manage.py")
-    if manage is None and settings_path is not None:
-        manage = _find_upwards(settings_path.parent, "manage.py")
+    root, manage = _find_manage(start, settings_path)
     if manage is None:
-        if settings_path is not None:
-            return Project(root=start, settings_path=settings_path, import_root=start)
-        raise RefactorError(
-            f"no manage.py in {start} or the folders above it; run refactor-app in your Django project's "
-            "folder or pass --settings path/to/settings.py."
-        )
-    root = manage.parent
+        if settings_path is None:
+            raise RefactorError(
+                f"no manage.py in {start}, the folders below it or above it; run refactor-app in your Django "
+                "project's folder or pass --settings path/to/settings.py."
+            )
+        return Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,))
+    import_root = manage.parent
     if settings_path is not None:
-        return Project(root=root, settings_path=settings_path, import_root=root)
-    dotted = settings_module_name(manage)
-    settings_path = Project(root=root, settings_path=manage, import_root=root).module_path(dotted)
-    if settings_path is None:
+        return Project(root, import_root, (settings_path,), manage)
+
+    dotted = settings_module_name(manage, required=True)
+    main = module_file(import_root, dotted)
+    if main is None:
         candidates = f"{dotted.replace('.', '/')}.py"
         raise RefactorError(
-            f"manage.py names the settings module {dotted!r} but {candidates} is not in {root}; "
-            "pass --settings path/to/settings.py."
+            f"{_shown(manage, root)} names the settings module {dotted!r} but {candidates} is not in "
+            f"{import_root}; pass --settings path/to/settings.py."
         )
-    return Project(root=root, settings_path=settings_path, import_root=root)
+    entries = [main]
+    for server_module in _server_modules(import_root, dotted):
+        other = settings_module_name(server_module, required=False)
+        other_path = module_file(import_root, other) if other else None
+        if other_path is not None and other_path not in entries:
+            entries.append(other_path)
+    return Project(root, import_root, tuple(entries), manage)
+
+
+def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | None]:
+    """(project root, manage.py) for a run started in `start`."""
+    if (start / "manage.py").is_file():
+        return start, start / "manage.py"
+    below = sorted(find_manage_files(start, SEARCH_DEPTH))
+    if settings_path is not None:
+        # --settings picks the project among several: the manage.py nearest above the settings file.
+        above_settings = _find_upwards(settings_path.parent, "manage.py")
+        if above_settings is not None:
+            inside = start in above_settings.parents
+            return (_project_folder(above_settings, start) if inside else above_settings.parent), above_settings
+    if len(below) == 1:
+        return _project_folder(below[0], start), below[0]
+    if len(below) > 1:
+        shown = ", ".join(_shown(path, start) for path in below[:4]) + (" ..." if len(below) > 4 else "")
+        raise RefactorError(
+            f"{start} holds several Django projects ({shown}); pass the one to migrate as PATH, "
+            "or pass --settings path/to/settings.py."
+        )
+    above = _find_upwards(start, "manage.py")
+    if above is not None:
+        return above.parent, above
+    return start, None
+
+
+PROJECT_MARKERS = ("Dockerfile", ".env-local", "docker-compose.yml", "compose.yaml", ".git")
+
+
+def _project_folder(manage: Path, start: Path) -> Path:
+    """For a manage.py below `start`: the folder that holds its Dockerfile and .env-local, the
+    nearest from manage.py's folder up to `start` with one of them (src/ layouts keep them at
+    the top), else manage.py's folder."""
+    for folder in (manage.parent, *manage.parent.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+        if folder == start:
+            break
+    return manage.parent
+
+
+def find_manage_files(folder: Path, depth: int) -> Iterator[Path]:
+    """manage.py files below `folder` (not in it), at most `depth` folders down, skipping
+    virtualenvs, node_modules and VCS folders."""
+    if depth <= 0:
+        return
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False) or entry.name in SKIPPED_FOLDERS:
+            continue
+        child = Path(entry.path)
+        if (child / "pyvenv.cfg").exists():
+            continue
+        if (child / "manage.py").is_file():
+            yield child / "manage.py"
+        else:
+            yield from find_manage_files(child, depth - 1)
+
+
+def _server_modules(import_root: Path, dotted: str) -> list[Path]:
+    """wsgi.py and asgi.py of the settings' top package (mysite/wsgi.py): they may name
+    production's settings module (mysite.settings.production) where manage.py names dev's."""
+    package = import_root / dotted.split(".")[0]
+    return [package / name for name in ("wsgi.py", "asgi.py") if (package / name).is_file()]
 
 
 def _settings_option(settings: str | os.PathLike[str]) -> Path:
@@ -100,14 +190,22 @@ def _find_upwards(start: Path, name: str) -> Path | None:
     return None
 
 
-def settings_module_name(manage: Path) -> str:
-    """The module manage.py puts in DJANGO_SETTINGS_MODULE (setdefault(...) or an assignment)."""
-    data = read_bytes(manage, "manage.py")
+def _shown(path: Path, root: Path) -> str:
+    return PurePosixPath(os.path.relpath(path, root)).as_posix()
+
+
+def settings_module_name(module: Path, required: bool) -> str | None:
+    """The module a manage.py (or wsgi.py) puts in DJANGO_SETTINGS_MODULE: setdefault(...),
+    os.environ[...] = ..., or environ.setdefault(...), in any quoting."""
+    name = module.name
+    data = read_bytes(module, name)
     try:
-        tree = ast.parse(data or b"", filename=str(manage))
+        tree = ast.parse(data or b"", filename=str(module))
     except SyntaxError as exc:
+        if not required:
+            return None
         raise RefactorError(
-            f"manage.py has a syntax error at line {exc.lineno}; fix it or pass --settings path/to/settings.py."
+            f"{name} has a syntax error at line {exc.lineno}; fix it or pass --settings path/to/settings.py."
         ) from None
     for node in ast.walk(tree):
         value = None
@@ -120,8 +218,10 @@ def settings_module_name(manage: Path) -> str:
             value = node.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             return value.value
+    if not required:
+        return None
     raise RefactorError(
-        f"manage.py does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
+        f"{name} does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
     )
 
 

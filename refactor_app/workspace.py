@@ -84,7 +84,6 @@ class Workspace:
         self.project = project
         self._texts: dict[Path, TextDocument] = {}
         self._settings: dict[Path, SettingsModule] = {}
-        self._settings_order: list[SettingsModule] | None = None
         self._git: GitRepository | None = None
         self._git_opened = False
         self.removals: list[GitRemoval] = []
@@ -108,15 +107,11 @@ class Workspace:
 
     @property
     def main_settings(self) -> SettingsModule:
-        return self.settings_modules()[-1]
+        """The settings module manage.py names (or --settings)."""
+        return self._load_settings(self.project.settings_path)
 
-    def settings_modules(self) -> list[SettingsModule]:
-        """The main settings module and, before it, the project modules it star-imports."""
-        if self._settings_order is None:
-            order: list[SettingsModule] = []
-            self._collect(self.project.settings_path, order, seen=set())
-            self._settings_order = order
-        return self._settings_order
+    def settings_module(self, path: Path) -> SettingsModule:
+        return self._load_settings(path)
 
     def _load_settings(self, path: Path) -> SettingsModule:
         if path not in self._settings:
@@ -127,15 +122,6 @@ class Workspace:
             module = settings_editor.parse_module(data, display)
             self._settings[path] = SettingsModule(path, display, data, module)
         return self._settings[path]
-
-    def _collect(self, path: Path, order: list[SettingsModule], seen: set[Path]) -> None:
-        seen.add(path)
-        settings = self._load_settings(path)
-        for _, dotted in settings_editor.star_imports(settings.module):
-            imported = self._resolve_import(path, dotted)
-            if imported is not None and imported not in seen:
-                self._collect(imported, order, seen)
-        order.append(settings)
 
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:
         if not dotted.startswith("."):
@@ -150,12 +136,25 @@ class Workspace:
                 return candidate.resolve()
         return None
 
-    def find_setting(self, name: str) -> SettingRef | None:
-        """The assignment that gives `name` its final value, following `from X import *`."""
+    def find_setting(self, name: str, entry: Path | None = None) -> SettingRef | None:
+        """The assignment that gives `name` its final value when `entry` (by default the settings
+        module manage.py names) is loaded, following `from X import *`."""
         found: SettingRef | None = None
-        for settings, assignment in self._assignments_in_order(self.project.settings_path, name, set()):
+        for settings, assignment in self._assignments_in_order(entry or self.project.settings_path, name, set()):
             found = SettingRef(settings, assignment)
         return found
+
+    def find_settings(self, name: str) -> list[SettingRef]:
+        """The final assignment of `name` for each settings module in use (manage.py's, and
+        wsgi.py's or asgi.py's when they name another), each place once."""
+        found: dict[tuple[Path, int, int], SettingRef] = {}
+        for entry in self.project.settings_paths:
+            ref = self.find_setting(name, entry)
+            if ref is not None:
+                key = (ref.settings.path, ref.assignment.index, ref.assignment.small_index)
+                found.setdefault(key, ref)
+        # Last statement first: an edit that adds statements must not move one still to edit.
+        return sorted(found.values(), key=lambda ref: (str(ref.settings.path), -ref.assignment.index))
 
     def _assignments_in_order(
         self, path: Path, name: str, seen: set[Path]

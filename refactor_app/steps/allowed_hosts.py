@@ -10,9 +10,9 @@ from __future__ import annotations
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
     Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
-    reads_environment, settings_done_env_local_checked,
+    for_each_setting, reads_environment, settings_done_env_local_checked,
 )
-from refactor_app.workspace import Workspace
+from refactor_app.workspace import SettingRef, Workspace
 
 # As the page writes it; the first statement takes over the old line's leading comments.
 NEW_BLOCK = """\
@@ -39,9 +39,11 @@ REPLACEABLE_HOSTS = {"*", "localhost", "127.0.0.1", "[::1]", "0.0.0.0", ".localh
 
 
 def run(ws: Workspace) -> Outcome:
-    ref = ws.find_setting("ALLOWED_HOSTS")
-    if ref is None:
-        return not_applicable("no module-level ALLOWED_HOSTS in the settings")
+    outcome = for_each_setting(ws, "ALLOWED_HOSTS", lambda ref: _rewrite(ws, ref))
+    return outcome or not_applicable("no module-level ALLOWED_HOSTS in the settings")
+
+
+def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
         return settings_done_env_local_checked(

@@ -17,6 +17,22 @@ class Outcome:
     reason: str
 
 
+def combine(outcomes: list[Outcome]) -> Outcome:
+    """One outcome for a step that looked at several places (settings for dev and production):
+    pending if any place is, else done if any is, else not applicable; every reason kept."""
+    if len(outcomes) == 1:
+        return outcomes[0]
+    states = {outcome.state for outcome in outcomes}
+    state = next(s for s in (State.PENDING, State.DONE, State.NOT_APPLICABLE) if s in states)
+    return Outcome(state, "; ".join(dict.fromkeys(outcome.reason for outcome in outcomes if outcome.reason)))
+
+
+def for_each_setting(ws: Workspace, name: str, handle: Callable[[SettingRef], Outcome]) -> Outcome | None:
+    """`handle` each place that gives `name` its final value; None when nothing assigns it."""
+    refs = ws.find_settings(name)
+    return combine([handle(ref) for ref in refs]) if refs else None
+
+
 def pending(reason: str) -> Outcome:
     return Outcome(State.PENDING, reason)
 

@@ -16,7 +16,7 @@ import libcst as cst
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import Outcome, Step, done, ensure_import_os, not_applicable, pending
-from refactor_app.workspace import SettingRef, Workspace
+from refactor_app.workspace import Workspace
 
 FALLBACK = "'sqlite://:memory:'"
 STATICFILES_APP = "django.contrib.staticfiles"
@@ -48,7 +48,7 @@ def run(ws: Workspace) -> Outcome:
 
     static_root_note = _static_root(ws)
     (todo if static_root_note.startswith("+") else finished).append(static_root_note.lstrip("+ "))
-    database_note = _database_url(ws.find_setting("DATABASE_URL"))
+    database_note = _database_fallback(ws)
     (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
     return pending("; ".join(todo)) if todo else done("; ".join(finished))
 
@@ -78,7 +78,7 @@ def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int) 
     commands = [i for i in stage if i.keyword in ("CMD", "ENTRYPOINT")]
     runner = next((m.group(1) for i in commands if (m := _RUNNER.match(i.value.strip()))), None)
 
-    manage = ws.project.display(ws.project.root / "manage.py") if (ws.project.root / "manage.py").is_file() else "manage.py"
+    manage = ws.project.display(ws.project.manage_path) if ws.project.manage_path else "manage.py"
     in_image = dockerfile.image_path(stage, position, manage)
     workdir = dockerfile.working_directory(stage, position)
     if in_image is None or posixpath.dirname(in_image) == workdir:
@@ -111,26 +111,80 @@ def _static_root(ws: Workspace) -> str:
     return f"+ {settings.display_path}: STATIC_ROOT = {value} (collectstatic needs it)"
 
 
-def _database_url(ref: SettingRef | None) -> str:
-    """Give DATABASE_URL its build-time fallback. '+ ...' when added, else why none is needed."""
-    if ref is None:
-        return "no DATABASE_URL setting needs a build-time fallback"
-    where = ref.settings.display_path
-    call = ref.value
-    if (
-        isinstance(call, cst.Call)
-        and settings_editor.dotted_name(call.func) in ("os.environ.get", "os.getenv")
-        and len(call.args) == 1
-    ):
-        # Keep the call as written (os.getenv stays os.getenv); add the fallback argument.
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        fallback = cst.Arg(settings_editor.expression(FALLBACK))
-        ref.replace_value(call.with_changes(args=[call.args[0].with_changes(comma=comma), fallback]))
-        return f"+ {where}: DATABASE_URL falls back to {FALLBACK} when the build has no environment"
-    if isinstance(call, cst.Subscript) and settings_editor.dotted_name(call.value) == "os.environ":
-        ref.replace_value(settings_editor.expression(f"os.environ.get('DATABASE_URL', {FALLBACK})"))
-        return f"+ {where}: DATABASE_URL falls back to {FALLBACK} when the build has no environment"
-    return f"{where} gives DATABASE_URL a value the build can use"
+def _database_fallback(ws: Workspace) -> str:
+    """Give each read of DATABASE_URL in DATABASE_URL / DATABASES a fallback the build can use.
+    '+ ...' when something was added, else why nothing is needed."""
+    added, seen = [], []
+    for name in ("DATABASE_URL", "DATABASES"):
+        for ref in ws.find_settings(name):
+            seen.append(ref)
+            transformer = BuildTimeDatabaseFallback()
+            new_value = ref.value.visit(transformer)
+            if transformer.changed:
+                ref.replace_value(new_value)
+                added.append(f"{ref.settings.display_path}: {name} falls back to {FALLBACK} when the build has no environment")
+    if added:
+        return "+ " + "; ".join(added)
+    if not seen:
+        return "no DATABASE_URL or DATABASES setting needs a build-time fallback"
+    return "the database settings can be imported without DATABASE_URL"
+
+
+class BuildTimeDatabaseFallback(cst.CSTTransformer):
+    """Docker builds have no environment: give every DATABASE_URL read a dummy fallback.
+
+    os.environ.get('DATABASE_URL') / os.getenv(...)  ->  add 'sqlite://:memory:' as the default
+    os.environ['DATABASE_URL']                        ->  os.environ.get('DATABASE_URL', 'sqlite://:memory:')
+    dj_database_url.config(...) / env.db(...)         ->  add default='sqlite://:memory:'
+    """
+
+    ENV_GETTERS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
+    URL_CONFIGS = {"dj_database_url.config", "env.db", "env.db_url"}
+
+    def __init__(self) -> None:
+        self.changed = False
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        name = settings_editor.dotted_name(updated_node.func)
+        args = updated_node.args
+        if name in self.ENV_GETTERS and len(args) == 1 and _is_database_url(args[0].value):
+            self.changed = True
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            return updated_node.with_changes(args=[args[0].with_changes(comma=comma), cst.Arg(_fallback())])
+        if name in self.URL_CONFIGS and not any(_keyword(arg) == "default" for arg in args):
+            if any(arg.star for arg in args):
+                return updated_node  # **kwargs may hold a default already
+            self.changed = True
+            default = cst.Arg(
+                _fallback(), keyword=cst.Name("default"),
+                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+            )
+            if args:
+                comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                args = [*args[:-1], args[-1].with_changes(comma=comma)]
+            return updated_node.with_changes(args=[*args, default])
+        return updated_node
+
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript) -> cst.BaseExpression:
+        mapping = settings_editor.dotted_name(updated_node.value)
+        if mapping in ("os.environ", "environ") and len(updated_node.slice) == 1:
+            index = updated_node.slice[0].slice
+            if isinstance(index, cst.Index) and _is_database_url(index.value):
+                self.changed = True
+                return settings_editor.expression(f"{mapping}.get('DATABASE_URL', {FALLBACK})")
+        return updated_node
+
+
+def _is_database_url(node: cst.BaseExpression) -> bool:
+    return settings_editor.string_literal(node) == "DATABASE_URL"
+
+
+def _keyword(arg: cst.Arg) -> str | None:
+    return arg.keyword.value if arg.keyword is not None else None
+
+
+def _fallback() -> cst.BaseExpression:
+    return settings_editor.expression(FALLBACK)
 
 
 STEP = Step(

@@ -6,7 +6,7 @@ False unless the environment says DJANGO_DEBUG=True, which only .env-local does.
 
 from __future__ import annotations
 
-from refactor_app.steps.base import EnvironmentSwitch, Outcome, Step, not_applicable
+from refactor_app.steps.base import EnvironmentSwitch, Outcome, Step, for_each_setting, not_applicable
 from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
@@ -19,10 +19,8 @@ SWITCH = EnvironmentSwitch(
 
 
 def run(ws: Workspace) -> Outcome:
-    ref = ws.find_setting("DEBUG")
-    if ref is None:
-        return not_applicable("no module-level DEBUG in the settings; Django's default (False) applies")
-    return SWITCH.apply(ws, ref)
+    outcome = for_each_setting(ws, "DEBUG", lambda ref: SWITCH.apply(ws, ref))
+    return outcome or not_applicable("no module-level DEBUG in the settings; Django's default (False) applies")
 
 
 STEP = Step(

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_import_os, not_applicable, pending, reads_environment,
+    Outcome, Step, describe_reads, done, ensure_import_os, for_each_setting, not_applicable, pending,
+    reads_environment,
 )
-from refactor_app.workspace import Workspace
+from refactor_app.workspace import SettingRef, Workspace
 
 FALLBACK_PLACEHOLDER = "__refactor_app_fallback__"
 NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
 
 
 def run(ws: Workspace) -> Outcome:
-    ref = ws.find_setting("SECRET_KEY")
-    if ref is None:
-        return not_applicable("no module-level SECRET_KEY in the settings")
+    outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
+    return outcome or not_applicable("no module-level SECRET_KEY in the settings")
+
+
+def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     where = ref.settings.display_path
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:

@@ -6,8 +6,12 @@ Redirect to HTTPS by default; only an environment that says SECURE_SSL_REDIRECT=
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import EnvironmentSwitch, Outcome, Step, ensure_env_local, ensure_import_os, join, pending
+from refactor_app.steps.base import (
+    EnvironmentSwitch, Outcome, Step, combine, ensure_env_local, ensure_import_os, join, pending,
+)
 from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
@@ -28,22 +32,24 @@ ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
 def run(ws: Workspace) -> Outcome:
-    ref = ws.find_setting("SECURE_SSL_REDIRECT")
-    if ref is None:
-        return _add(ws)
-    return SWITCH.apply(ws, ref)
+    outcomes = [SWITCH.apply(ws, ref) for ref in ws.find_settings("SECURE_SSL_REDIRECT")]
+    for entry in ws.project.settings_paths:
+        # Checked one settings module at a time: one added to a shared base serves the next.
+        if ws.find_setting("SECURE_SSL_REDIRECT", entry) is None:
+            outcomes.append(_add(ws, entry))
+    return combine(outcomes)
 
 
-def _add(ws: Workspace) -> Outcome:
+def _add(ws: Workspace, entry: Path) -> Outcome:
     new = settings_editor.statements(NEW_STATEMENT)
     for anchor_name in ANCHORS:
-        anchor = ws.find_setting(anchor_name)
+        anchor = ws.find_setting(anchor_name, entry)
         if anchor is not None:
             settings = anchor.settings
             settings.module = settings_editor.insert_after(settings.module, anchor.assignment.index, new)
             break
     else:
-        settings = ws.main_settings
+        settings = ws.settings_module(entry)
         settings.module = settings_editor.append(settings.module, new)
     ensure_import_os(settings)
     env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")

@@ -53,7 +53,7 @@ def static_root_folder(ws: Workspace) -> str | None:
     `BASE_DIR / 'x'`; 'staticfiles' when unset; None when it is an absolute path elsewhere."""
     ref = ws.find_setting("STATIC_ROOT")
     if ref is None:
-        return DEFAULT_FOLDER
+        return ws.project.display(ws.project.import_root / DEFAULT_FOLDER)
     parts = [
         value
         for node in _string_nodes(ref.value)
@@ -61,7 +61,12 @@ def static_root_folder(ws: Workspace) -> str | None:
     ]
     if not parts or parts[0].startswith("/"):
         return None
-    return "/".join(part.strip("/") for part in parts if part.strip("/")) or None
+    relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
+    if not relative:
+        return None
+    # Relative to BASE_DIR, which startproject makes manage.py's folder; shown from the project folder.
+    folder = ws.project.display(ws.project.import_root / relative)
+    return None if folder.startswith("../") else folder
 
 
 def _string_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
