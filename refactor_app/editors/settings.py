@@ -67,6 +67,32 @@ def assignments(module: cst.Module, name: str) -> Iterator[Assignment]:
                     yield Assignment(index, small_index, small.value)
 
 
+def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst.CSTNode]:
+    """Module-level statements after `after_index` that add to `name`: `NAME += ...`,
+    `NAME.append(...)`, `NAME.extend(...)`, `NAME.insert(...)`."""
+    found = []
+    for statement in module.body[after_index + 1 :]:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.AugAssign) and _is_name(small.target, name):
+                found.append(small)
+            elif (
+                isinstance(small, cst.Expr)
+                and isinstance(small.value, cst.Call)
+                and dotted_name(small.value.func) in {f"{name}.append", f"{name}.extend", f"{name}.insert"}
+            ):
+                found.append(small)
+    return found
+
+
+def string_values(node: cst.CSTNode) -> list[str]:
+    """Every plain string literal inside `node`."""
+    collector = _StringCollector()
+    node.visit(collector)
+    return collector.values
+
+
 def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
     """(index, dotted module) for each module-level `from X import *`; relative names keep their dots."""
     for index, statement in enumerate(module.body):
@@ -287,6 +313,16 @@ class _EnvironmentReadFinder(cst.CSTVisitor):
         name = dotted_name(node.value)
         if name in _ENV_MAPPINGS:
             self.found.append(f"{name}[...]")
+
+
+class _StringCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.values: list[str] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self.values.append(value)
 
 
 class _NameCollector(cst.CSTVisitor):

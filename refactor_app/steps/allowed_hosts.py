@@ -58,6 +58,12 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         return not_applicable(f"{where} computes ALLOWED_HOSTS as {code}; only a literal list is rewritten")
     if len(ref.settings.module.body[ref.assignment.index].body) > 1:
         return not_applicable(f"{where} sets ALLOWED_HOSTS on a line with other statements; split the line first")
+    additions = settings_editor.later_additions(ref.settings.module, "ALLOWED_HOSTS", ref.assignment.index)
+    if any("*" in settings_editor.string_values(node) for node in additions):
+        return not_applicable(
+            f"{where} adds '*' to ALLOWED_HOSTS further down, which allows every host whatever the "
+            "environment says; remove that line, then run again"
+        )
     kept = [host for host in hosts if host not in REPLACEABLE_HOSTS]
     if kept:
         return not_applicable(

@@ -6,8 +6,6 @@ output: `git rm -r staticfiles` and `/staticfiles` in .gitignore.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
@@ -54,11 +52,7 @@ def static_root_folder(ws: Workspace) -> str | None:
     ref = ws.find_setting("STATIC_ROOT")
     if ref is None:
         return ws.project.display(ws.project.import_root / DEFAULT_FOLDER)
-    parts = [
-        value
-        for node in _string_nodes(ref.value)
-        if (value := settings_editor.string_literal(node)) is not None
-    ]
+    parts = settings_editor.string_values(ref.value)
     if not parts or parts[0].startswith("/"):
         return None
     relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
@@ -67,20 +61,6 @@ def static_root_folder(ws: Workspace) -> str | None:
     # Relative to BASE_DIR, which startproject makes manage.py's folder; shown from the project folder.
     folder = ws.project.display(ws.project.import_root / relative)
     return None if folder.startswith("../") else folder
-
-
-def _string_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    collector = _StringCollector()
-    node.visit(collector)
-    return collector.found
-
-
-class _StringCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[cst.CSTNode] = []
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.found.append(node)
 
 
 STEP = Step(
