@@ -15,14 +15,13 @@ from typing import Sequence
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
-from refactor_app.writer import write_atomically
+from refactor_app.writer import remove_stale_temp_files, write_atomically
 
 __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
 
 
 def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies."""
-    from refactor_app.editors.settings import parse_module
     from refactor_app.steps import STEPS
     from refactor_app.workspace import Workspace
 
@@ -49,8 +48,7 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan
     edits = ws.edits_since({})
     for edit in edits:
         if edit.display_path.endswith(".py"):
-            # Safety net: a rewritten module must still parse before anything is written.
-            parse_module(edit.after, edit.display_path)
+            _check_still_parses(edit)
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits))
 
 
@@ -70,6 +68,19 @@ def _notes(ws, edits: list[FileEdit]) -> list[str]:
         "nothing in this project loads .env-local (docker-compose's env_file does in the tutorial); "
         "without it DEBUG is off and only DOMAIN is allowed. For runserver: set -a; . ./.env-local; set +a"
     ]
+
+
+def _check_still_parses(edit: FileEdit) -> None:
+    """Safety net before anything is written: a rewritten module must still parse."""
+    from refactor_app.editors.settings import parse_module
+
+    try:
+        parse_module(edit.after, edit.display_path)
+    except RefactorError:
+        raise RefactorError(
+            f"refactor-app's rewrite of {edit.display_path} does not parse, so nothing was written; "
+            "please report this with the file, and apply the steps by hand meanwhile."
+        ) from None
 
 
 def render_diff(plan: Plan) -> str:
@@ -147,6 +158,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
         if on_disk != edit.before:
             raise RefactorError(f"{edit.display_path} changed on disk while refactor-app ran; run it again.")
     for edit in plan.edits:
+        remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
         write_atomically(edit.path, edit.after, edit.display_path)
     if plan.removals:
         from refactor_app.editors.git import GitRepository

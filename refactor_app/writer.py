@@ -14,6 +14,20 @@ from pathlib import Path
 from refactor_app.errors import RefactorError
 
 NEW_FILE_MODE = 0o644
+TEMP_SUFFIX = ".refactor-app.tmp"
+
+
+def temp_prefix(target: Path) -> str:
+    return f".{target.name}."
+
+
+def remove_stale_temp_files(path: Path) -> list[Path]:
+    """Temporary siblings a run killed mid-write left behind for `path`; removed, and returned."""
+    target = Path(os.path.realpath(path))
+    stale = [p for p in target.parent.glob(f"{temp_prefix(target)}*{TEMP_SUFFIX}") if p.is_file()]
+    for leftover in stale:
+        leftover.unlink()
+    return stale
 
 
 def write_atomically(path: Path, data: bytes, display_path: str) -> None:
@@ -24,7 +38,7 @@ def write_atomically(path: Path, data: bytes, display_path: str) -> None:
         mode = NEW_FILE_MODE & ~_current_umask()
     directory = target.parent
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".refactor-app.tmp", dir=directory)
+        fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
     except PermissionError:
         raise RefactorError(
             f"cannot write {display_path}: permission denied in {directory}; make it writable and run again."

@@ -1,0 +1,113 @@
+"""A run killed while writing, a rewrite that would not parse, files that cannot be read:
+every file is wholly old or wholly new, and a re-run finishes the job."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git_status, run_cli
+from golden_cases import GIT_ENV, GOLDEN, tree_files
+from refactor_app import api
+from refactor_app.errors import RefactorError
+
+REFERENCE = tree_files(GOLDEN / "divio-tutorial-all" / "after")
+EDITED = ["myapp/settings.py", ".env-local", "Dockerfile", ".gitignore"]
+
+# Runs the real CLI, but SIGKILLs itself in place of its N-th rename (N counts from 0), or
+# right after writing the N-th temporary file and before renaming it.
+KILLER = """
+import os, signal, sys
+kill_at, moment = int(sys.argv.pop(1)), sys.argv.pop(1)
+real_replace, real_fsync = os.replace, os.fsync
+calls = {"replace": 0, "fsync": 0}
+def replace(src, dst):
+    if moment == "before-rename" and calls["replace"] == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    calls["replace"] += 1
+    return real_replace(src, dst)
+os.replace = replace
+from refactor_app.cli import main
+sys.argv[0] = "refactor-app"
+main()
+"""
+
+
+def run_killed(root: Path, kill_at: int, moment: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        [sys.executable, "-c", KILLER, str(kill_at), moment, "apply", "--all"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("kill_at", range(len(EDITED)))
+def test_killed_while_writing_leaves_each_file_old_or_new_and_a_rerun_completes(tutorial, kill_at):
+    original = tree_files(tutorial)
+    result = run_killed(tutorial, kill_at, "before-rename")
+    assert result.returncode == -9, result.stderr
+
+    states = []
+    for name in EDITED:
+        data = (tutorial / name).read_bytes()
+        assert data in (original[name][0], REFERENCE[name][0]), f"{name} is half written"
+        states.append("new" if data == REFERENCE[name][0] else "old")
+    assert states.count("new") == kill_at, states
+    assert len(list(tutorial.rglob("*.refactor-app.tmp"))) == 1, "the killed write's temporary file"
+    assert (tutorial / "staticfiles").exists(), "git rm comes after every file is written"
+
+    rerun = run_cli("apply", "--all", "--allow-dirty", cwd=tutorial)
+    assert rerun.returncode == 0, rerun.stderr
+    assert tree_files(tutorial) == REFERENCE
+    assert not list(tutorial.rglob("*.refactor-app.tmp"))
+
+
+def test_killed_run_without_allow_dirty_says_how_to_finish(tutorial):
+    run_killed(tutorial, 1, "before-rename")
+    refused = run_cli("apply", "--all", cwd=tutorial)
+    assert refused.returncode == 2 and "--allow-dirty" in refused.stderr
+
+
+def test_a_rewrite_that_would_not_parse_writes_nothing(tutorial, monkeypatch):
+    from refactor_app.workspace import SettingsModule
+
+    real = SettingsModule.current_bytes
+
+    def broken(self):
+        data = real(self)
+        return data if data == self.original else data + b"\nDEBUG = = 1\n"
+
+    monkeypatch.setattr(SettingsModule, "current_bytes", broken)
+    before = tree_files(tutorial)
+    with pytest.raises(RefactorError, match="rewrite of myapp/settings.py does not parse, so nothing was written"):
+        api.make_plan(api.discover(tutorial))
+    assert tree_files(tutorial) == before
+
+
+@pytest.mark.parametrize("name", ["myapp/settings.py", "Dockerfile", ".env-local", ".gitignore"])
+def test_permission_denied_is_one_plain_error(tutorial, monkeypatch, name):
+    real = Path.read_bytes
+    denied = (tutorial / name).resolve()
+
+    def read_bytes(self):
+        if self.resolve() == denied:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(RefactorError) as caught:
+        api.make_plan(api.discover(tutorial))
+    assert str(caught.value) == f"cannot read {name}: permission denied; make it readable (chmod u+r) and run again."
+    assert git_status(tutorial) == []
+
+
+def test_partly_tracked_staticfiles(tutorial):
+    (tutorial / "staticfiles" / "local-only.css").write_text("x\n")
+    result = run_cli("apply", "--all", cwd=tutorial)
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tutorial / "staticfiles").rglob("*") if p.is_file()] == ["local-only.css"]
+    assert "?? staticfiles/" not in git_status(tutorial), "now ignored"
