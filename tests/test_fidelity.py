@@ -110,3 +110,16 @@ def test_change_on_disk_after_planning_stops_before_writing(tmp_path):
     with pytest.raises(RefactorError, match="Dockerfile changed on disk"):
         api.apply(plan, allow_dirty=True)
     assert tree_files(root) == before
+
+
+def test_symlinked_settings_module_edits_the_target(tmp_path):
+    root = committed_project(EXAMPLE, tmp_path / "settings-link")
+    shared = root / "config" / "common_settings.py"
+    shared.parent.mkdir()
+    os.replace(root / "myapp" / "settings.py", shared)
+    (root / "myapp" / "settings.py").symlink_to("../config/common_settings.py")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "link")
+    run_all(root)
+    assert (root / "myapp" / "settings.py").is_symlink()
+    assert shared.read_bytes() == (REFERENCE / "myapp/settings.py").read_bytes()

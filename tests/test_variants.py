@@ -224,6 +224,10 @@ def check_untracked_static(root):
     assert (root / "staticfiles" / "admin" / "base.css").exists(), "untracked files are not deleted"
 
 
+def check_static_absent(root):
+    assert text(root, ".gitignore") == "/staticfiles\n" and not (root / "staticfiles").exists()
+
+
 def check_ignored_by_other_pattern(root):
     assert text(root, ".gitignore") == "*.pyc\n/static*\n", "no second pattern for an ignored folder"
     assert (root / "staticfiles" / "staticfiles.json").exists(), "ignored, never committed: left alone"
@@ -375,6 +379,10 @@ VARIANTS = {
         {name: content for name, content in project().items() if not name.startswith("staticfiles/")},
         check_untracked_static,
         untracked=STATIC,
+    ),
+    "staticfiles-absent": Variant(
+        {name: content for name, content in project().items() if not name.startswith("staticfiles/")},
+        check_static_absent,
     ),
     "staticfiles-covered-by-another-pattern": Variant(
         project(**{".gitignore": "*.pyc\n/static*\n"}), check_ignored_by_other_pattern
