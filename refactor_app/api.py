@@ -43,13 +43,14 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan
         removals = ws.removals[removals_before:]
         if outcome.state is not State.PENDING and (edits or removals):
             raise AssertionError(f"step {step.name} changed files but reported {outcome.state.value}")
-        results.append(StepResult(step.name, step.summary, outcome.state, outcome.reason, edits, list(removals)))
+        results.append(StepResult(step.name, step.title, step.summary, outcome.state, outcome.reason, edits, list(removals)))
 
     edits = ws.edits_since({})
     for edit in edits:
         if edit.display_path.endswith(".py"):
             _check_still_parses(edit)
-    return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits))
+    return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
+                warnings=list(dict.fromkeys(ws.warnings)))
 
 
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")

@@ -1,11 +1,12 @@
 """The `refactor-app` command line: argument parsing, output and exit codes only.
 
-Exit codes: 0 done or nothing to do; 1 `--check` found work; 2 bad input (one plain line on
-stderr); 3 an internal error (a bug: please report it).
+Exit codes: 0 done or nothing to do; 1 `--check` found work, or `verify` found a production
+risk; 2 bad input (one plain line on stderr); 3 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import sys
@@ -17,6 +18,12 @@ import typer
 from refactor_app.errors import RefactorError
 
 EXIT_OK, EXIT_WORK_FOUND, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
 
 app = typer.Typer(
     name="refactor-app",
@@ -37,6 +44,9 @@ PathArgument = typer.Argument(
 SettingsOption = typer.Option(
     None, "--settings", help="The settings module file, instead of finding it through manage.py."
 )
+FormatOption = typer.Option(
+    OutputFormat.text, "--format", help="text for people; json for scripts and CI (schema in the README)."
+)
 
 
 def _console(stderr: bool = False):
@@ -46,13 +56,18 @@ def _console(stderr: bool = False):
 
 
 def handles_errors(command):
-    """Bad input becomes one plain line and exit code 2; nothing else reaches the user as a traceback."""
+    """Bad input becomes one plain line and exit code 2 (and a JSON error document with
+    --format json); nothing reaches the user as a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except RefactorError as exc:
+            if kwargs.get("output_format") is OutputFormat.json:
+                from refactor_app import jsonout
+
+                sys.stdout.write(jsonout.dumps(jsonout.error_document(str(exc))))
             _console(stderr=True).print(f"error: {exc}", markup=False)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -82,16 +97,20 @@ def steps() -> None:
 
 @app.command()
 @handles_errors
-def status(path: Path = PathArgument, settings: Optional[Path] = SettingsOption) -> None:
+def status(
+    path: Path = PathArgument,
+    settings: Optional[Path] = SettingsOption,
+    output_format: OutputFormat = FormatOption,
+) -> None:
     """Show each step's state: pending, done (by refactor-app or by hand) or not applicable, and why."""
-    from refactor_app import api, report
+    from refactor_app import api, jsonout, report
 
     plan = api.make_plan(api.discover(path, settings))
+    if output_format is OutputFormat.json:
+        sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "status", "status")))
+        return
     console = _console()
-    if console.is_terminal:
-        console.print(report.status_table(plan))
-    else:
-        console.print(report.status_lines(plan), markup=False)
+    report.render_rows(console, report.plan_rows(plan, "pending"), f"refactor-app status: {plan.root}")
     console.print(report.status_footer(plan), markup=False)
 
 
@@ -105,29 +124,135 @@ def apply(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Print the unified diff and what git rm would remove; write nothing."),
     check: bool = typer.Option(False, "--check", help="Like --dry-run, and exit 1 if anything would change (for CI)."),
+    commit: bool = typer.Option(False, "--commit", help="Commit each applied step on its own (needs a clean tree, whatever --allow-dirty says)."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Show each pending step's diff and ask: apply, skip or quit."),
     settings: Optional[Path] = SettingsOption,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if the git tree has uncommitted changes, or no git repository."),
+    output_format: OutputFormat = FormatOption,
 ) -> None:
     """Apply all steps (--all) or chosen ones (--step NAME), or preview them (--dry-run, --check)."""
-    from refactor_app import api, report
+    from refactor_app import api
 
     if all_steps and step:
         raise RefactorError("use either --all or --step NAME, not both.")
     if not all_steps and not step:
         raise RefactorError("choose the steps: --all, or --step NAME (repeatable); `refactor-app steps` lists them.")
-    plan = api.make_plan(api.discover(path, settings), None if all_steps else step)
+    if (dry_run or check) and (commit or interactive):
+        raise RefactorError("--dry-run and --check write nothing, so they do not go with --commit or --interactive.")
+    if interactive and output_format is OutputFormat.json:
+        raise RefactorError("--interactive asks a person; it does not go with --format json.")
+    names = None if all_steps else step
+    project = api.discover(path, settings)
+    if commit or interactive:
+        _apply_step_by_step(project, names, commit, interactive, allow_dirty, output_format)
+        return
+
+    plan = api.make_plan(project, names)
+    mode = "check" if check else "dry-run" if dry_run else "apply"
+    if mode == "apply" and plan.has_changes:
+        api.apply(plan, allow_dirty=allow_dirty)
+    if output_format is OutputFormat.json:
+        from refactor_app import jsonout
+
+        sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "apply", mode)))
+    else:
+        _report_plan(plan, mode)
+    if check and plan.has_changes:
+        raise typer.Exit(EXIT_WORK_FOUND)
+
+
+def _report_plan(plan, mode: str) -> None:
+    from refactor_app import report
+
     err = _console(stderr=True)
-    if dry_run or check:
+    if mode in ("dry-run", "check"):
         _print_diff(plan)
-        err.print(report.preview_summary(plan), markup=False)
-        if check and plan.has_changes:
-            raise typer.Exit(EXIT_WORK_FOUND)
+        heading, label = report.preview_heading(plan), "would apply"
+    else:
+        heading, label = report.applied_heading(plan), "applied"
+    err.print(heading, markup=False)
+    report.render_rows(err, report.plan_rows(plan, label), f"refactor-app {mode}: {plan.root}")
+    if plan.has_changes or mode == "apply":
+        for line in report.notes_and_warnings(plan):
+            err.print(line, markup=False)
+    hint = report.review_hint(plan) if mode == "apply" else ""
+    if hint:
+        err.print(hint, markup=False)
+
+
+def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_dirty: bool, output_format) -> None:
+    from refactor_app import api, report
+    from refactor_app.steps import STEP_NAMES
+    from refactor_app.workflow import apply_step_by_step
+
+    err = _console(stderr=True)
+    decide = None
+    if interactive:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise RefactorError(
+                "--interactive needs a terminal to ask in; review with --dry-run and apply with --step NAME instead."
+            )
+        decide = _ask_in_terminal(_console())
+    before = api.make_plan(project, names)  # for the JSON document and the warnings
+    session = apply_step_by_step(project, names, commit=commit, allow_dirty=allow_dirty, decide=decide)
+    if output_format is OutputFormat.json:
+        from refactor_app import jsonout
+
+        mode = "interactive" if interactive else "commit"
+        sys.stdout.write(jsonout.dumps(jsonout.plan_document(before, "apply", mode, session)))
         return
-    if not plan.has_changes:
-        err.print(report.nothing_to_do(plan), markup=False)
-        return
-    api.apply(plan, allow_dirty=allow_dirty)
-    err.print(report.applied_summary(plan), markup=False)
+    err.print(report.session_heading(session), markup=False)
+    wanted = [name for name in STEP_NAMES if names is None or name in names]
+    report.render_rows(err, report.session_rows(session, wanted), f"refactor-app apply: {project.root}")
+    if session.applied:
+        for line in report.notes_and_warnings(before):
+            err.print(line, markup=False)
+        if commit:
+            err.print("Each step is its own commit: `git log` lists them, `git revert <sha>` undoes one.", markup=False)
+
+
+def _ask_in_terminal(console):
+    from refactor_app import api, report
+    from refactor_app.workflow import Decision
+
+    answers = {"a": Decision.APPLY, "apply": Decision.APPLY, "s": Decision.SKIP, "skip": Decision.SKIP,
+               "q": Decision.QUIT, "quit": Decision.QUIT}
+
+    def decide(plan) -> Decision:
+        result = plan.results[0]
+        console.rule(f"{result.name}: {result.title}")
+        console.print(result.reason, markup=False)
+        text = api.render_removals(plan) + api.render_diff(plan)
+        console.print(report.coloured_diff(text) if not console.no_color else text, end="", markup=False)
+        while True:
+            answer = console.input(f"Apply {result.name}? [a]pply / [s]kip / [q]uit: ").strip().lower()
+            if answer in answers:
+                return answers[answer]
+            console.print("Please answer a, s or q.", markup=False)
+
+    return decide
+
+
+@app.command()
+@handles_errors
+def verify(
+    path: Path = PathArgument,
+    settings: Optional[Path] = SettingsOption,
+    python: Optional[Path] = typer.Option(
+        None, "--python", help="The project's Python (its virtualenv's), to import the settings with.",
+        show_default="the Python running refactor-app",
+    ),
+) -> None:
+    """Load the settings with .env-local and with a production-like environment; exit 1 if production
+    would run with DEBUG on, a wildcard ALLOWED_HOSTS or the committed SECRET_KEY."""
+    from refactor_app import api
+    from refactor_app.verify import render_verification, verify_project
+
+    project = api.discover(path, settings)
+    verification = verify_project(project, str(python) if python else sys.executable)
+    render_verification(_console(), verification)
+    if verification.problems:
+        raise typer.Exit(EXIT_WORK_FOUND)
 
 
 @app.command()
@@ -138,7 +263,7 @@ def demo(
     ),
 ) -> None:
     """Copy the bundled Divio tutorial project into a new git repository, show the dry run, apply every step."""
-    from refactor_app import api, report
+    from refactor_app import api
     from refactor_app.demo import create_repository
 
     err = _console(stderr=True)
@@ -148,15 +273,17 @@ def demo(
     err.print("\nDry run: refactor-app apply --all --dry-run shows\n", markup=False)
     _print_diff(plan)
     api.apply(plan)
-    err.print("\n" + report.applied_summary(plan), markup=False)
+    err.print("", markup=False)
+    _report_plan(plan, "apply")
     err.print(f"\nThe migrated project is in {target}\n  cd {target} && git status", markup=False)
 
 
 def _print_diff(plan) -> None:
     from refactor_app import api, report
 
-    text = api.render_removals(plan) + api.render_diff(plan)
-    if not text:
+    removals = api.render_removals(plan)
+    text = removals + ("\n" if removals else "") + api.render_diff(plan)
+    if not text.strip():
         return
     console = _console()
     if console.is_terminal and not console.no_color:

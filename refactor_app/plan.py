@@ -47,6 +47,7 @@ class GitRemoval:
 @dataclass
 class StepResult:
     name: str
+    title: str
     summary: str
     state: State
     reason: str
@@ -68,6 +69,7 @@ class Plan:
     removals: list[GitRemoval]
     in_git: bool = True  # whether the project is in a git repository
     notes: list[str] = field(default_factory=list)  # what the user should know beyond each step
+    warnings: list[str] = field(default_factory=list)  # what the user must act on (a leaked key)
 
     @property
     def root(self) -> Path:

@@ -1,36 +1,75 @@
-"""What the command line prints about a plan: the status table and the one-paragraph summaries."""
+"""What the command line prints for people: the step table (rich on a terminal, plain lines in
+pipes and logs), the summaries around it, and coloured diffs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from refactor_app.plan import Plan, State
 
-STATE_STYLE = {State.PENDING: "yellow", State.DONE: "green", State.NOT_APPLICABLE: "dim"}
+if TYPE_CHECKING:
+    from refactor_app.workflow import Session
+
+LABEL_STYLE = {
+    "pending": "yellow", "would apply": "yellow", "applied": "green bold", "done": "green",
+    "not applicable": "dim", "skipped": "magenta", "not reached": "dim",
+}
 
 
-def status_table(plan: Plan):
-    from rich.table import Table
-
-    table = Table(title=f"refactor-app status: {plan.root}", title_justify="left")
-    table.add_column("step")
-    table.add_column("state")
-    table.add_column("files")
-    table.add_column("reason", overflow="fold")
-    for result in plan.results:
-        files = ", ".join(result.files) or "-"
-        table.add_row(
-            result.name, f"[{STATE_STYLE[result.state]}]{result.state.value}[/]", files, _escape(result.reason)
-        )
-    return table
+@dataclass(frozen=True)
+class Row:
+    step: str
+    label: str  # pending, would apply, applied, done, not applicable, skipped, not reached
+    files: list[str]
+    reason: str
 
 
-def status_lines(plan: Plan) -> str:
-    """The status as plain lines, for pipes and logs: step, state, reason, files."""
-    width = max((len(result.name) for result in plan.results), default=0)
-    lines = [f"refactor-app status: {plan.root}"]
-    for result in plan.results:
-        files = f"  [{', '.join(result.files)}]" if result.files else ""
-        lines.append(f"{result.name:<{width}}  {result.state.value:<14}  {result.reason}{files}")
-    return "\n".join(lines)
+def plan_rows(plan: Plan, pending_label: str) -> list[Row]:
+    """One row a step; pending steps get `pending_label` (pending, would apply, applied)."""
+    return [
+        Row(r.name, pending_label if r.state is State.PENDING else r.state.value, r.files, r.reason)
+        for r in plan.results
+    ]
+
+
+def session_rows(session: "Session", all_names: list[str]) -> list[Row]:
+    rows = []
+    for run in session.runs:
+        r = run.result
+        if run.applied:
+            label = "applied"
+        elif run.skipped:
+            label = "skipped"
+        else:
+            label = r.state.value
+        reason = r.reason + (f" (commit {run.commit[:10]})" if run.commit else "")
+        rows.append(Row(r.name, label, r.files if run.applied else [], reason))
+    seen = {row.step for row in rows}
+    rows += [Row(name, "not reached", [], "the run was quit before this step") for name in all_names if name not in seen]
+    return rows
+
+
+def render_rows(console, rows: list[Row], title: str) -> None:
+    """A rich table on a terminal; otherwise plain lines, one a step, easy to grep."""
+    if console.is_terminal:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for column in ("step", "state", "files", "reason"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            style = LABEL_STYLE.get(row.label, "")
+            table.add_row(row.step, f"[{style}]{row.label}[/]", escape(", ".join(row.files) or "-"), escape(row.reason))
+        console.print(table)
+        return
+    width = max((len(row.step) for row in rows), default=0)
+    lines = [title]
+    for row in rows:
+        files = f"  [{', '.join(row.files)}]" if row.files else ""
+        lines.append(f"{row.step:<{width}}  {row.label:<14}  {row.reason}{files}")
+    console.print("\n".join(lines), markup=False)
 
 
 def status_footer(plan: Plan) -> str:
@@ -39,23 +78,11 @@ def status_footer(plan: Plan) -> str:
         return "Nothing to do: every step is done or not applicable."
     return (
         f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
-        f"or one step at a time, committing after each: `refactor-app apply --step {pending[0].name}`."
+        f"or one commit per step: `refactor-app apply --all --commit`."
     )
 
 
-def step_lines(plan: Plan, applied: bool) -> list[str]:
-    width = max((len(result.name) for result in plan.results), default=0)
-    lines = []
-    for result in plan.results:
-        if result.state is State.PENDING:
-            label = "applied" if applied else "would apply"
-        else:
-            label = result.state.value
-        lines.append(f"  {result.name:<{width}}  {label}: {result.reason}")
-    return lines
-
-
-def _changed_files(plan: Plan) -> str:
+def changed_files(plan: Plan) -> str:
     parts = []
     if plan.edits:
         parts.append(f"{len(plan.edits)} file{'s' if len(plan.edits) != 1 else ''} "
@@ -65,29 +92,36 @@ def _changed_files(plan: Plan) -> str:
     return " and ".join(parts)
 
 
-def preview_summary(plan: Plan) -> str:
+def preview_heading(plan: Plan) -> str:
     if not plan.has_changes:
-        return nothing_to_do(plan)
-    return "\n".join(
-        ["Dry run, nothing written. refactor-app would change " + _changed_files(plan) + ":"]
-        + step_lines(plan, applied=False)
-        + notes(plan)
-    )
+        return "Nothing to do: every step is already done or not applicable."
+    return f"Dry run, nothing written. refactor-app would change {changed_files(plan)}:"
 
 
-def applied_summary(plan: Plan) -> str:
-    review = "Review with `git status` and `git diff`, test, then commit." if plan.in_git else "Review the changes and test."
-    return "\n".join(["Changed " + _changed_files(plan) + ":"] + step_lines(plan, applied=True) + notes(plan) + [review])
+def applied_heading(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "Nothing to do: every step is already done or not applicable."
+    return f"Changed {changed_files(plan)}:"
 
 
-def notes(plan: Plan) -> list[str]:
-    return [f"Note: {note}" for note in plan.notes]
+def review_hint(plan: Plan) -> str:
+    if not plan.has_changes:
+        return ""
+    return "Review with `git status` and `git diff`, test, then commit." if plan.in_git else "Review the changes and test."
 
 
-def nothing_to_do(plan: Plan) -> str:
-    return "\n".join(
-        ["Nothing to do: every step is already done or not applicable."] + step_lines(plan, applied=False)
-    )
+def session_heading(session: "Session") -> str:
+    applied = session.applied
+    if not applied:
+        return "Nothing applied." + (" Quit." if session.quit else "")
+    commits = sum(1 for run in applied if run.commit)
+    text = f"Applied {len(applied)} step{'s' if len(applied) != 1 else ''}"
+    text += f" in {commits} commit{'s' if commits != 1 else ''}" if commits else ""
+    return text + (" before quitting:" if session.quit else ":")
+
+
+def notes_and_warnings(plan: Plan) -> list[str]:
+    return [f"Note: {note}" for note in plan.notes] + [f"Warning: {warning}" for warning in plan.warnings]
 
 
 def coloured_diff(text: str):
@@ -109,9 +143,3 @@ def coloured_diff(text: str):
             style = None
         coloured.append(line, style=style)
     return coloured
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

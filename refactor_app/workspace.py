@@ -87,6 +87,7 @@ class Workspace:
         self._git: GitRepository | None = None
         self._git_opened = False
         self.removals: list[GitRemoval] = []
+        self.warnings: list[str] = []  # what the user must act on beyond the edits
 
     # --- plain text files ------------------------------------------------------------------
 

@@ -67,3 +67,23 @@ class GitRepository:
     def remove_folder(self, folder: str) -> None:
         """`git rm -r -q -- folder`: from the index and from the work tree."""
         self._repo.git.rm("-r", "-q", "--", self._repo_path(folder))
+
+    def commit(self, project_paths: list[str], message: str) -> str:
+        """Stage `project_paths` (removals are staged already) and commit them; the new commit's sha."""
+        import git
+
+        try:
+            if project_paths:
+                self._repo.git.add("--", *(self._repo_path(path) for path in project_paths))
+            self._repo.git.commit("-q", "-m", message)
+        except git.GitCommandError as exc:
+            detail = (exc.stderr or "").strip().splitlines()
+            reason = next((line.strip() for line in detail if line.strip()), str(exc))
+            if "tell me who you are" in reason.lower() or "user.email" in (exc.stderr or ""):
+                reason = "git does not know who you are"
+                raise RefactorError(
+                    f"git commit failed: {reason}; run git config user.name 'Your Name' and "
+                    "git config user.email you@example.com, then run again."
+                ) from None
+            raise RefactorError(f"git commit failed: {reason}; fix that and run again.") from None
+        return self._repo.head.commit.hexsha

@@ -82,6 +82,7 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
 
 
 STEP = Step(
+    title="Restrict ALLOWED_HOSTS to the environment's domains",
     name="allowed-hosts",
     summary="ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
     run=run,

@@ -47,6 +47,7 @@ def not_applicable(reason: str) -> Outcome:
 
 @dataclass(frozen=True)
 class Step:
+    title: str  # the page's heading for it: the subject of its commit
     name: str
     summary: str
     run: Callable[[Workspace], Outcome]  # edits the workspace in memory, says what it found

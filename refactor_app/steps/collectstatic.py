@@ -188,6 +188,7 @@ def _fallback() -> cst.BaseExpression:
 
 
 STEP = Step(
+    title="Add collectstatic to the build",
     name="collectstatic",
     summary="RUN collectstatic in the Dockerfile; DATABASE_URL falls back to sqlite://:memory: for the build",
     run=run,

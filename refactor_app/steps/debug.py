@@ -24,6 +24,7 @@ def run(ws: Workspace) -> Outcome:
 
 
 STEP = Step(
+    title="Set DEBUG using an environment variable",
     name="debug",
     summary="DEBUG from DJANGO_DEBUG (off unless it is \"True\"); .env-local turns it on locally",
     run=run,

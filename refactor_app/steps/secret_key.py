@@ -17,9 +17,29 @@ FALLBACK_PLACEHOLDER = "__refactor_app_fallback__"
 NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
 
 
+LEAKED_KEY_WARNING = (
+    "the SECRET_KEY in {files} has been committed to the repository: treat it as leaked and set a new "
+    "SECRET_KEY in every production environment (python -c 'from django.core.management.utils import "
+    "get_random_secret_key as k; print(k())')."
+)
+
+
 def run(ws: Workspace) -> Outcome:
+    committed = committed_key_files(ws)
+    if committed:
+        ws.warnings.append(LEAKED_KEY_WARNING.format(files=", ".join(committed)))
     outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level SECRET_KEY in the settings")
+
+
+def committed_key_files(ws: Workspace) -> list[str]:
+    """Settings modules whose SECRET_KEY value holds a literal key, as value or as fallback."""
+    files = []
+    for ref in ws.find_settings("SECRET_KEY"):
+        literals = [value for value in settings_editor.string_values(ref.value) if value != "SECRET_KEY"]
+        if any(len(value) >= 8 for value in literals) and ref.settings.display_path not in files:
+            files.append(ref.settings.display_path)
+    return files
 
 
 def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
@@ -40,6 +60,7 @@ def with_fallback(old_value):
 
 
 STEP = Step(
+    title="Configure SECRET_KEY from the environment",
     name="secret-key",
     summary="SECRET_KEY from the environment, the old key kept as the fallback",
     run=run,

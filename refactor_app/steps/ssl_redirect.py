@@ -57,6 +57,7 @@ def _add(ws: Workspace, entry: Path) -> Outcome:
 
 
 STEP = Step(
+    title="Configure SSL redirects",
     name="ssl-redirect",
     summary="SECURE_SSL_REDIRECT on unless the environment says \"False\"; .env-local turns it off",
     run=run,

@@ -64,6 +64,7 @@ def static_root_folder(ws: Workspace) -> str | None:
 
 
 STEP = Step(
+    title="Remove collected static files from the repository",
     name="staticfiles",
     summary="git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output",
     run=run,

@@ -1,0 +1,184 @@
+"""`refactor-app verify`: import the settings module as Django would, in a subprocess, once with
+the local environment (.env-local) and once production-like (no .env-local; DOMAIN and
+SECRET_KEY set to samples), and check what production would run with."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+from dataclasses import dataclass, field
+
+from refactor_app.errors import RefactorError
+from refactor_app.project import Project
+
+# Runs in the project's Python: imports the settings module, prints the values as JSON.
+LOADER = r"""
+import importlib, json, sys
+sys.path.insert(0, sys.argv[1])
+try:
+    module = importlib.import_module(sys.argv[2])
+except BaseException as exc:
+    print(json.dumps({"error": f"{type(exc).__name__}: {exc}"}))
+    sys.exit(0)
+def plain(value):
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)
+names = ["DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECRET_KEY", "DATABASE_URL"]
+print(json.dumps({name: plain(getattr(module, name, None)) for name in names}))
+"""
+# Variables the page's settings read: unset before each load so the user's shell cannot leak in.
+PAGE_VARIABLES = ("DJANGO_DEBUG", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS", "SECRET_KEY",
+                  "SECURE_SSL_REDIRECT", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+SAMPLE_DOMAIN = "www.example.com"
+
+
+@dataclass
+class Load:
+    name: str  # local, production
+    values: dict
+    secret_key_source: str
+    error: str | None = None  # the settings raised this on import in this environment
+
+
+@dataclass
+class Verification:
+    module: str
+    loads: list[Load]
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def settings_module_name(project: Project) -> tuple[str, str]:
+    """(folder to put on sys.path, dotted module name) of the settings module manage.py uses."""
+    path = project.settings_path
+    try:
+        relative = path.relative_to(project.import_root)
+    except ValueError:
+        return str(path.parent), path.stem
+    parts = list(relative.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return str(project.import_root), ".".join(parts)
+
+
+def verify_project(project: Project, python: str) -> Verification:
+    from dotenv import dotenv_values
+
+    from refactor_app import api
+
+    folder, module = settings_module_name(project)
+    local_values = {}
+    if project.env_path.is_file():
+        local_values = {key: value or "" for key, value in dotenv_values(project.env_path).items()}
+    clean = {key: value for key, value in os.environ.items() if key not in PAGE_VARIABLES and key not in local_values}
+    sample_key = "verify-" + secrets.token_urlsafe(24)
+    environments = {
+        "local": {**clean, **local_values},
+        "production": {**clean, "DOMAIN": SAMPLE_DOMAIN, "SECRET_KEY": sample_key},
+    }
+    loads = []
+    for name, environment in environments.items():
+        environment["DJANGO_SETTINGS_MODULE"] = module
+        values = _load(python, folder, module, environment, project)
+        error = values.pop("error", None)
+        if error:
+            source = "-"
+        elif values.get("SECRET_KEY") is None:
+            source = "not set"
+        elif environment.get("SECRET_KEY") is not None and values["SECRET_KEY"] == environment["SECRET_KEY"]:
+            source = "environment"
+        else:
+            source = "fallback in settings"
+        loads.append(Load(name, values, source, error))
+
+    verification = Verification(module, loads)
+    production = loads[1]
+    if production.error:
+        pass  # said below; the values are unknown
+    elif production.values.get("DEBUG") is True:
+        verification.problems.append("production would run with DEBUG on")
+    hosts = production.values.get("ALLOWED_HOSTS") or []
+    if not production.error and isinstance(hosts, list) and "*" in hosts:
+        verification.problems.append("production would accept any host: ALLOWED_HOSTS contains '*'")
+    if not production.error and production.secret_key_source != "environment":
+        verification.problems.append(
+            "production would not use its own SECRET_KEY: the settings ignore the SECRET_KEY variable"
+        )
+    for load in loads:
+        if load.error:
+            verification.problems.append(f"the settings cannot be imported in the {load.name} environment: {load.error}")
+    verification.warnings = api.make_plan(project, ["secret-key"]).warnings  # the committed-key warning
+    return verification
+
+
+def _load(python: str, folder: str, module: str, environment: dict, project: Project) -> dict:
+    try:
+        result = subprocess.run(
+            [python, "-c", LOADER, folder, module], env=environment, capture_output=True, text=True,
+            timeout=120, cwd=project.root,
+        )
+    except FileNotFoundError:
+        raise RefactorError(f"--python {python}: no such program; pass your project's Python.") from None
+    except subprocess.TimeoutExpired:
+        raise RefactorError(f"importing {module} took over 2 minutes; check what the settings do at import.") from None
+    try:
+        values = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        values = {"error": (result.stderr.strip().splitlines() or ["no output"])[-1]}
+    error = values.get("error", "")
+    if error.startswith(("ModuleNotFoundError", "ImportError")):
+        raise RefactorError(
+            f"cannot import the settings module {module} with {python} ({error}); run verify with "
+            "the project's own Python, where its packages are installed: refactor-app verify --python path/to/venv/bin/python"
+        )
+    return values
+
+
+def _shown(value) -> str:
+    """Python's spelling (True, ['a']); passwords in URLs masked."""
+    text = value if isinstance(value, str) else repr(value)
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", text)
+
+
+def rows(verification: Verification) -> list[tuple[str, str, str]]:
+    local, production = verification.loads
+    table = []
+    for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DATABASE_URL"):
+        table.append(tuple([name] + [
+            "(import failed)" if load.error else _shown(load.values.get(name)) for load in (local, production)
+        ]))
+    table.append(("SECRET_KEY from", local.secret_key_source, production.secret_key_source))
+    return table
+
+
+def render_verification(console, verification: Verification) -> None:
+    title = f"refactor-app verify: {verification.module}"
+    header = ("setting", "local (.env-local)", f"production-like (DOMAIN={SAMPLE_DOMAIN}, SECRET_KEY set)")
+    if console.is_terminal:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for column in header:
+            table.add_column(column, overflow="fold")
+        for row in rows(verification):
+            table.add_row(*(escape(cell) for cell in row))
+        console.print(table)
+    else:
+        widths = [max(len(r[i]) for r in [header, *rows(verification)]) for i in range(3)]
+        lines = [title] + ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+                           for row in [header, *rows(verification)]]
+        console.print("\n".join(lines), markup=False)
+    for warning in verification.warnings:
+        console.print(f"Warning: {warning}", markup=False)
+    if verification.problems:
+        for problem in verification.problems:
+            console.print(f"Problem: {problem}", markup=False)
+    else:
+        console.print("OK: production runs with DEBUG off, only its own hosts and its own SECRET_KEY.", markup=False)

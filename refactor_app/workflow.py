@@ -1,0 +1,101 @@
+"""Applying steps one at a time, as the page does: each pending step planned on the files as
+the previous step left them, applied, and (with `commit=True`) committed on its own, so that
+`git log` reads like the page and `git revert` undoes one step.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from refactor_app import api
+from refactor_app.plan import Plan, State, StepResult
+from refactor_app.project import Project
+
+
+class Decision(str, enum.Enum):
+    APPLY = "apply"
+    SKIP = "skip"
+    QUIT = "quit"
+
+
+@dataclass
+class StepRun:
+    result: StepResult
+    applied: bool = False
+    skipped: bool = False
+    commit: str | None = None  # the commit's sha, with commit=True
+
+
+@dataclass
+class Session:
+    runs: list[StepRun] = field(default_factory=list)
+    quit: bool = False  # the user quit before every step was seen
+
+    @property
+    def applied(self) -> list[StepRun]:
+        return [run for run in self.runs if run.applied]
+
+
+def commit_message(result: StepResult) -> str:
+    files = "\n".join(f"- {name}" for name in result.files)
+    return (
+        f"{result.title}\n\n"
+        f"refactor-app step {result.name}: {result.reason}\n\n"
+        f"Files:\n{files}\n"
+    )
+
+
+def apply_step_by_step(
+    project: Project,
+    step_names: Sequence[str] | None,
+    *,
+    commit: bool = False,
+    allow_dirty: bool = False,
+    decide: Callable[[Plan], Decision] | None = None,
+) -> Session:
+    """Plan, (ask,) apply and (commit) each chosen step in the page's order.
+
+    With commit=True the tree must be clean whatever allow_dirty says: a commit must hold the
+    step's changes and nothing of the user's. Quitting leaves the steps already accepted
+    applied (and committed) and nothing half-written: each step is written whole or not at all.
+    """
+    from refactor_app.steps import STEP_NAMES
+
+    if commit or not allow_dirty:
+        api.check_clean(project.root)
+    repo = None
+    if commit:
+        from refactor_app.editors.git import GitRepository
+
+        repo = GitRepository.open(project.root)
+    session = Session()
+    names = [name for name in STEP_NAMES if step_names is None or name in step_names]
+    api.make_plan(project, names)  # unknown names and bad input fail here, before anything is written
+    for name in names:
+        plan = api.make_plan(project, [name])
+        result = plan.results[0]
+        run = StepRun(result)
+        session.runs.append(run)
+        if result.state is not State.PENDING:
+            continue
+        if decide is not None:
+            decision = decide(plan)
+            if decision is Decision.QUIT:
+                session.runs.pop()
+                session.quit = True
+                break
+            if decision is Decision.SKIP:
+                run.skipped = True
+                continue
+        api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
+        run.applied = True
+        if repo is not None:
+            run.commit = repo.commit(_edited_paths(plan), commit_message(result))
+    return session
+
+
+def _edited_paths(plan: Plan) -> list[str]:
+    return [edit.display_path for edit in plan.edits]
+
