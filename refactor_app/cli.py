@@ -212,6 +212,8 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
 
 
 def _ask_in_terminal(console):
+    from rich.markup import escape
+
     from refactor_app import api, report
     from refactor_app.workflow import Decision
 
@@ -225,7 +227,7 @@ def _ask_in_terminal(console):
         text = api.render_removals(plan) + api.render_diff(plan)
         console.print(report.coloured_diff(text) if not console.no_color else text, end="", markup=False)
         while True:
-            answer = console.input(f"Apply {result.name}? [a]pply / [s]kip / [q]uit: ").strip().lower()
+            answer = console.input(escape(f"Apply {result.name}? [a]pply / [s]kip / [q]uit: ")).strip().lower()
             if answer in answers:
                 return answers[answer]
             console.print("Please answer a, s or q.", markup=False)
