@@ -208,7 +208,7 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
         for line in report.notes_and_warnings(before):
             err.print(line, markup=False)
         if commit:
-            err.print("Each step is its own commit: `git log` lists them, `git revert <sha>` undoes one.", markup=False)
+            err.print("Each step is its own commit: `git log` lists them; `git revert <sha>` undoes one (newest first where two steps touched neighbouring lines).", markup=False)
 
 
 def _ask_in_terminal(console):
