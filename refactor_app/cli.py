@@ -49,10 +49,10 @@ FormatOption = typer.Option(
 )
 
 
-def _console(stderr: bool = False):
-    from rich.console import Console
+def _output(stderr: bool = False):
+    from refactor_app.output import Output
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return Output(stderr=stderr)
 
 
 def handles_errors(command):
@@ -68,17 +68,16 @@ def handles_errors(command):
                 from refactor_app import jsonout
 
                 sys.stdout.write(jsonout.dumps(jsonout.error_document(str(exc))))
-            _console(stderr=True).print(f"error: {exc}", markup=False)
+            _output(stderr=True).line(f"error: {exc}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug in refactor-app, not in the user's project
             if os.environ.get("REFACTOR_APP_TRACEBACK"):
                 raise
-            _console(stderr=True).print(
+            _output(stderr=True).line(
                 f"internal error: {type(exc).__name__}: {exc}. Nothing was written unless the "
-                "output above says so. Set REFACTOR_APP_TRACEBACK=1 for details and please report it.",
-                markup=False,
+                "output above says so. Set REFACTOR_APP_TRACEBACK=1 for details and please report it."
             )
             raise typer.Exit(EXIT_INTERNAL) from None
 
@@ -109,9 +108,9 @@ def status(
     if output_format is OutputFormat.json:
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "status", "status")))
         return
-    console = _console()
-    report.render_rows(console, report.plan_rows(plan, "pending"), f"refactor-app status: {plan.root}")
-    console.print(report.status_footer(plan), markup=False)
+    out = _output()
+    report.render_rows(out, report.plan_rows(plan, "pending"), f"refactor-app status: {plan.root}")
+    out.line(report.status_footer(plan))
 
 
 @app.command()
@@ -164,20 +163,20 @@ def apply(
 def _report_plan(plan, mode: str) -> None:
     from refactor_app import report
 
-    err = _console(stderr=True)
+    err = _output(stderr=True)
     if mode in ("dry-run", "check"):
         _print_diff(plan)
         heading, label = report.preview_heading(plan), "would apply"
     else:
         heading, label = report.applied_heading(plan), "applied"
-    err.print(heading, markup=False)
+    err.line(heading)
     report.render_rows(err, report.plan_rows(plan, label), f"refactor-app {mode}: {plan.root}")
     if plan.has_changes or mode == "apply":
         for line in report.notes_and_warnings(plan):
-            err.print(line, markup=False)
+            err.line(line)
     hint = report.review_hint(plan) if mode == "apply" else ""
     if hint:
-        err.print(hint, markup=False)
+        err.line(hint)
 
 
 def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_dirty: bool, output_format) -> None:
@@ -185,14 +184,14 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
     from refactor_app.steps import STEP_NAMES
     from refactor_app.workflow import apply_step_by_step
 
-    err = _console(stderr=True)
+    err = _output(stderr=True)
     decide = None
     if interactive:
         if not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise RefactorError(
                 "--interactive needs a terminal to ask in; review with --dry-run and apply with --step NAME instead."
             )
-        decide = _ask_in_terminal(_console())
+        decide = _ask_in_terminal(_output().console)
     before = api.make_plan(project, names)  # for the JSON document and the warnings
     session = apply_step_by_step(project, names, commit=commit, allow_dirty=allow_dirty, decide=decide)
     if output_format is OutputFormat.json:
@@ -201,14 +200,14 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
         mode = "interactive" if interactive else "commit"
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(before, "apply", mode, session)))
         return
-    err.print(report.session_heading(session), markup=False)
+    err.line(report.session_heading(session))
     wanted = [name for name in STEP_NAMES if names is None or name in names]
     report.render_rows(err, report.session_rows(session, wanted), f"refactor-app apply: {project.root}")
     if session.applied:
         for line in report.notes_and_warnings(before):
-            err.print(line, markup=False)
+            err.line(line)
         if commit:
-            err.print("Each step is its own commit: `git log` lists them; `git revert <sha>` undoes one (newest first where two steps touched neighbouring lines).", markup=False)
+            err.line("Each step is its own commit: `git log` lists them; `git revert <sha>` undoes one (newest first where two steps touched neighbouring lines).")
 
 
 def _ask_in_terminal(console):
@@ -252,7 +251,7 @@ def verify(
 
     project = api.discover(path, settings)
     verification = verify_project(project, str(python) if python else sys.executable)
-    render_verification(_console(), verification)
+    render_verification(_output(), verification)
     if verification.problems:
         raise typer.Exit(EXIT_WORK_FOUND)
 
@@ -268,16 +267,16 @@ def demo(
     from refactor_app import api
     from refactor_app.demo import create_repository
 
-    err = _console(stderr=True)
+    err = _output(stderr=True)
     target = create_repository(directory)
-    err.print(f"The Divio tutorial project, committed to a new git repository: {target}", markup=False)
+    err.line(f"The Divio tutorial project, committed to a new git repository: {target}")
     plan = api.make_plan(api.discover(target))
-    err.print("\nDry run: refactor-app apply --all --dry-run shows\n", markup=False)
+    err.line("\nDry run: refactor-app apply --all --dry-run shows\n")
     _print_diff(plan)
     api.apply(plan)
-    err.print("", markup=False)
+    err.line("")
     _report_plan(plan, "apply")
-    err.print(f"\nThe migrated project is in {target}\n  cd {target} && git status", markup=False)
+    err.line(f"\nThe migrated project is in {target}\n  cd {target} && git status")
 
 
 def _print_diff(plan) -> None:
@@ -287,12 +286,11 @@ def _print_diff(plan) -> None:
     text = removals + ("\n" if removals else "") + api.render_diff(plan)
     if not text.strip():
         return
-    console = _console()
-    if console.is_terminal and not console.no_color:
-        console.print(report.coloured_diff(text), end="")
+    out = _output()
+    if out.colour:
+        out.console.print(report.coloured_diff(text), end="")
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        out.write(text)
 
 
 def version_callback(value: bool) -> None:

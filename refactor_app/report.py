@@ -50,9 +50,9 @@ def session_rows(session: "Session", all_names: list[str]) -> list[Row]:
     return rows
 
 
-def render_rows(console, rows: list[Row], title: str) -> None:
+def render_rows(out, rows: list[Row], title: str) -> None:
     """A rich table on a terminal; otherwise plain lines, one a step, easy to grep."""
-    if console.is_terminal:
+    if out.is_terminal:
         from rich.markup import escape
         from rich.table import Table
 
@@ -62,14 +62,14 @@ def render_rows(console, rows: list[Row], title: str) -> None:
         for row in rows:
             style = LABEL_STYLE.get(row.label, "")
             table.add_row(row.step, f"[{style}]{row.label}[/]", escape(", ".join(row.files) or "-"), escape(row.reason))
-        console.print(table)
+        out.console.print(table)
         return
     width = max((len(row.step) for row in rows), default=0)
     lines = [title]
     for row in rows:
         files = f"  [{', '.join(row.files)}]" if row.files else ""
         lines.append(f"{row.step:<{width}}  {row.label:<14}  {row.reason}{files}")
-    console.print("\n".join(lines), markup=False)
+    out.line("\n".join(lines))
 
 
 def status_footer(plan: Plan) -> str:

@@ -157,10 +157,10 @@ def rows(verification: Verification) -> list[tuple[str, str, str]]:
     return table
 
 
-def render_verification(console, verification: Verification) -> None:
+def render_verification(out, verification: Verification) -> None:
     title = f"refactor-app verify: {verification.module}"
     header = ("setting", "local (.env-local)", f"production-like (DOMAIN={SAMPLE_DOMAIN}, SECRET_KEY set)")
-    if console.is_terminal:
+    if out.is_terminal:
         from rich.markup import escape
         from rich.table import Table
 
@@ -169,16 +169,16 @@ def render_verification(console, verification: Verification) -> None:
             table.add_column(column, overflow="fold")
         for row in rows(verification):
             table.add_row(*(escape(cell) for cell in row))
-        console.print(table)
+        out.console.print(table)
     else:
         widths = [max(len(r[i]) for r in [header, *rows(verification)]) for i in range(3)]
         lines = [title] + ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
                            for row in [header, *rows(verification)]]
-        console.print("\n".join(lines), markup=False)
+        out.line("\n".join(lines))
     for warning in verification.warnings:
-        console.print(f"Warning: {warning}", markup=False)
+        out.line(f"Warning: {warning}")
     if verification.problems:
         for problem in verification.problems:
-            console.print(f"Problem: {problem}", markup=False)
+            out.line(f"Problem: {problem}")
     else:
-        console.print("OK: production runs with DEBUG off, only its own hosts and its own SECRET_KEY.", markup=False)
+        out.line("OK: production runs with DEBUG off, only its own hosts and its own SECRET_KEY.")

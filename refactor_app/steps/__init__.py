@@ -1,16 +1,46 @@
-"""The refinements, in the page's order. Each module holds one step: what it looks for, what it
-writes and why."""
+"""The refinements, in the page's order: a small registry of names and descriptions.
 
-from refactor_app.steps import allowed_hosts, collectstatic, debug, secret_key, ssl_redirect, staticfiles
-from refactor_app.steps.base import Step
+Each step's code is its own module (`debug.py`, ...: what it looks for, what it writes, why),
+loaded only when a step runs, so `refactor-app steps` and `--help` import no parser and no git.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from refactor_app.steps.base import Outcome
+    from refactor_app.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str  # the page's heading for it: the subject of its commit
+    summary: str
+    module: str  # the module under refactor_app.steps that holds run(workspace) -> Outcome
+
+    @property
+    def run(self) -> Callable[["Workspace"], "Outcome"]:
+        return importlib.import_module(f"refactor_app.steps.{self.module}").run
+
 
 STEPS: tuple[Step, ...] = (
-    debug.STEP,
-    allowed_hosts.STEP,
-    secret_key.STEP,
-    ssl_redirect.STEP,
-    collectstatic.STEP,
-    staticfiles.STEP,
+    Step("debug", "Set DEBUG using an environment variable",
+         'DEBUG from DJANGO_DEBUG (off unless it is "True"); .env-local turns it on locally', "debug"),
+    Step("allowed-hosts", "Restrict ALLOWED_HOSTS to the environment's domains",
+         "ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']", "allowed_hosts"),
+    Step("secret-key", "Configure SECRET_KEY from the environment",
+         "SECRET_KEY from the environment, the old key kept as the fallback", "secret_key"),
+    Step("ssl-redirect", "Configure SSL redirects",
+         'SECURE_SSL_REDIRECT on unless the environment says "False"; .env-local turns it off', "ssl_redirect"),
+    Step("collectstatic", "Add collectstatic to the build",
+         "RUN collectstatic in the Dockerfile; DATABASE_URL falls back to sqlite://:memory: for the build",
+         "collectstatic"),
+    Step("staticfiles", "Remove collected static files from the repository",
+         "git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output", "staticfiles"),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
 

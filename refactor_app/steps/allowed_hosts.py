@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
+    Outcome, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     for_each_setting, reads_environment, settings_done_env_local_checked,
 )
 from refactor_app.workspace import SettingRef, Workspace
@@ -79,11 +79,3 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     return pending(join(
         f"{where}: ALLOWED_HOSTS = {old_code} becomes DOMAIN plus DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note
     ))
-
-
-STEP = Step(
-    title="Restrict ALLOWED_HOSTS to the environment's domains",
-    name="allowed-hosts",
-    summary="ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
-    run=run,
-)

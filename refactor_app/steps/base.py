@@ -45,14 +45,6 @@ def not_applicable(reason: str) -> Outcome:
     return Outcome(State.NOT_APPLICABLE, reason)
 
 
-@dataclass(frozen=True)
-class Step:
-    title: str  # the page's heading for it: the subject of its commit
-    name: str
-    summary: str
-    run: Callable[[Workspace], Outcome]  # edits the workspace in memory, says what it found
-
-
 # The order the page's .env-local lines end up in, whichever steps run first.
 ENV_LOCAL_ORDER = ("DJANGO_DEBUG", "DOMAIN_ALIASES", "SECURE_SSL_REDIRECT")
 

@@ -15,7 +15,7 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import Outcome, Step, done, ensure_import_os, not_applicable, pending
+from refactor_app.steps.base import Outcome, done, ensure_import_os, not_applicable, pending
 from refactor_app.workspace import Workspace
 
 FALLBACK = "'sqlite://:memory:'"
@@ -185,11 +185,3 @@ def _keyword(arg: cst.Arg) -> str | None:
 
 def _fallback() -> cst.BaseExpression:
     return settings_editor.expression(FALLBACK)
-
-
-STEP = Step(
-    title="Add collectstatic to the build",
-    name="collectstatic",
-    summary="RUN collectstatic in the Dockerfile; DATABASE_URL falls back to sqlite://:memory: for the build",
-    run=run,
-)

@@ -6,7 +6,7 @@ False unless the environment says DJANGO_DEBUG=True, which only .env-local does.
 
 from __future__ import annotations
 
-from refactor_app.steps.base import EnvironmentSwitch, Outcome, Step, for_each_setting, not_applicable
+from refactor_app.steps.base import EnvironmentSwitch, Outcome, for_each_setting, not_applicable
 from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
@@ -21,11 +21,3 @@ SWITCH = EnvironmentSwitch(
 def run(ws: Workspace) -> Outcome:
     outcome = for_each_setting(ws, "DEBUG", lambda ref: SWITCH.apply(ws, ref))
     return outcome or not_applicable("no module-level DEBUG in the settings; Django's default (False) applies")
-
-
-STEP = Step(
-    title="Set DEBUG using an environment variable",
-    name="debug",
-    summary="DEBUG from DJANGO_DEBUG (off unless it is \"True\"); .env-local turns it on locally",
-    run=run,
-)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, Step, describe_reads, done, ensure_import_os, for_each_setting, not_applicable, pending,
+    Outcome, describe_reads, done, ensure_import_os, for_each_setting, not_applicable, pending,
     reads_environment,
 )
 from refactor_app.workspace import SettingRef, Workspace
@@ -57,11 +57,3 @@ def with_fallback(old_value):
     call = settings_editor.expression(NEW_VALUE)
     fallback = call.args[1].with_changes(value=old_value)
     return call.with_changes(args=[call.args[0], fallback])
-
-
-STEP = Step(
-    title="Configure SECRET_KEY from the environment",
-    name="secret-key",
-    summary="SECRET_KEY from the environment, the old key kept as the fallback",
-    run=run,
-)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, Step, combine, ensure_env_local, ensure_import_os, join, pending,
+    EnvironmentSwitch, Outcome, combine, ensure_env_local, ensure_import_os, join, pending,
 )
 from refactor_app.workspace import Workspace
 
@@ -54,11 +54,3 @@ def _add(ws: Workspace, entry: Path) -> Outcome:
     ensure_import_os(settings)
     env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
     return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {SWITCH.meaning}", env_line.note))
-
-
-STEP = Step(
-    title="Configure SSL redirects",
-    name="ssl-redirect",
-    summary="SECURE_SSL_REDIRECT on unless the environment says \"False\"; .env-local turns it off",
-    run=run,
-)

@@ -10,7 +10,7 @@ from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval
-from refactor_app.steps.base import Outcome, Step, done, not_applicable, pending
+from refactor_app.steps.base import Outcome, done, not_applicable, pending
 from refactor_app.workspace import Workspace
 
 DEFAULT_FOLDER = "staticfiles"
@@ -61,11 +61,3 @@ def static_root_folder(ws: Workspace) -> str | None:
     # Relative to BASE_DIR, which startproject makes manage.py's folder; shown from the project folder.
     folder = ws.project.display(ws.project.import_root / relative)
     return None if folder.startswith("../") else folder
-
-
-STEP = Step(
-    title="Remove collected static files from the repository",
-    name="staticfiles",
-    summary="git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output",
-    run=run,
-)
