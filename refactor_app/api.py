@@ -45,10 +45,7 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan
             raise AssertionError(f"step {step.name} changed files but reported {outcome.state.value}")
         results.append(StepResult(step.name, step.title, step.summary, outcome.state, outcome.reason, edits, list(removals)))
 
-    edits = ws.edits_since({})
-    for edit in edits:
-        if edit.display_path.endswith(".py"):
-            _check_still_parses(edit)
+    edits = ws.final_edits()
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
                 warnings=list(dict.fromkeys(ws.warnings)))
 
@@ -154,6 +151,9 @@ def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
         return
     if not allow_dirty:
         check_clean(plan.root)
+    for edit in plan.edits:
+        if edit.display_path.endswith(".py"):
+            _check_still_parses(edit)
     for edit in plan.edits:
         on_disk = _read_or_none(edit.path)
         if on_disk != edit.before:

@@ -21,19 +21,38 @@ class State(str, enum.Enum):
     NOT_APPLICABLE = "not applicable"
 
 
-@dataclass(frozen=True)
 class FileEdit:
-    """One file's content before and after; `before` is None for a file to create."""
+    """One file's content before and after; `before` is None for a file to create.
 
-    path: Path
-    display_path: str
-    before: bytes | None
-    after: bytes
-    encoding: str = "utf-8"
+    Either side may be given as a zero-argument function: a step's own edit of a settings
+    module is rendered from its libcst tree only if someone looks at it (a diff, a commit).
+    """
+
+    def __init__(self, path: Path, display_path: str, before, after, encoding: str = "utf-8") -> None:
+        self.path = path
+        self.display_path = display_path
+        self.encoding = encoding
+        self._before = before
+        self._after = after
+
+    @property
+    def before(self) -> bytes | None:
+        if callable(self._before):
+            self._before = self._before()
+        return self._before
+
+    @property
+    def after(self) -> bytes:
+        if callable(self._after):
+            self._after = self._after()
+        return self._after
 
     @property
     def is_new(self) -> bool:
         return self.before is None
+
+    def __repr__(self) -> str:
+        return f"FileEdit({self.display_path!r})"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ as libcst trees, the other files as text); nothing reaches the disk until `api.a
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -44,6 +45,17 @@ class TextDocument:
     def __post_init__(self) -> None:
         self._original_text = self.text
 
+    def state(self) -> str:
+        return self.text
+
+    def original_state(self) -> str:
+        return self._original_text
+
+    def render(self, text: str) -> bytes | None:
+        if text == self._original_text:
+            return self.original
+        return self.format.encode(text)
+
 
 @dataclass
 class SettingsModule:
@@ -55,7 +67,21 @@ class SettingsModule:
     module: cst.Module
 
     def __post_init__(self) -> None:
+        self._parsed = self.module
         self._rendered = (self.module, self.original)
+
+    def state(self) -> cst.Module:
+        return self.module
+
+    def original_state(self) -> cst.Module:
+        return self._parsed
+
+    def render(self, module: cst.Module) -> bytes:
+        if module is self._parsed:
+            return self.original
+        if module is self._rendered[0]:
+            return self._rendered[1]
+        return module.bytes
 
     def current_bytes(self) -> bytes:
         # Rendering costs about a millisecond; do it only when a step replaced the tree.
@@ -187,18 +213,38 @@ class Workspace:
         yield from self._settings.values()
         yield from self._texts.values()
 
-    def snapshot(self) -> dict[Path, bytes | None]:
-        return {document.path: document.current_bytes() for document in self.documents()}
+    def snapshot(self) -> dict[Path, object]:
+        """Each document's state now, cheaply: a libcst tree (never re-rendered) or a text."""
+        return {document.path: document.state() for document in self.documents()}
 
-    def edits_since(self, snapshot: dict[Path, bytes | None]) -> list[FileEdit]:
-        """Files whose bytes differ from `snapshot` (files first read since then: from disk)."""
+    def edits_since(self, snapshot: dict[Path, object]) -> list[FileEdit]:
+        """The files a step changed since `snapshot`, rendered only when looked at."""
         edits = []
         for document in self.documents():
-            before = snapshot.get(document.path, document.original)
-            after = document.current_bytes()
-            if after is not None and after != before:
-                edits.append(FileEdit(document.path, document.display_path, before, after, _encoding(document)))
+            before_state = snapshot.get(document.path, _UNREAD)
+            after_state = document.state()
+            if before_state is _UNREAD:
+                before_state = document.original_state()
+            if after_state is before_state or after_state == before_state:
+                continue
+            edits.append(FileEdit(
+                document.path, document.display_path,
+                functools.partial(document.render, before_state), functools.partial(document.render, after_state),
+                _encoding(document),
+            ))
         return edits
+
+    def final_edits(self) -> list[FileEdit]:
+        """Every file whose bytes differ from the disk's, rendered once."""
+        edits = []
+        for document in self.documents():
+            after = document.current_bytes()
+            if after is not None and after != document.original:
+                edits.append(FileEdit(document.path, document.display_path, document.original, after, _encoding(document)))
+        return edits
+
+
+_UNREAD = object()  # a document first read after the snapshot: its "before" is the file on disk
 
 
 def _encoding(document: TextDocument | SettingsModule) -> str:

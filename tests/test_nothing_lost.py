@@ -83,9 +83,10 @@ def test_a_rewrite_that_would_not_parse_writes_nothing(tutorial, monkeypatch):
 
     monkeypatch.setattr(SettingsModule, "current_bytes", broken)
     before = tree_files(tutorial)
+    plan = api.make_plan(api.discover(tutorial))
     with pytest.raises(RefactorError, match="rewrite of myapp/settings.py does not parse, so nothing was written"):
-        api.make_plan(api.discover(tutorial))
-    assert tree_files(tutorial) == before
+        api.apply(plan)
+    assert tree_files(tutorial) == before and git_status(tutorial) == []
 
 
 @pytest.mark.parametrize("name", ["myapp/settings.py", "Dockerfile", ".env-local", ".gitignore"])
