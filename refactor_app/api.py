@@ -117,27 +117,26 @@ def _decode(data: bytes, encoding: str) -> str:
     return data.decode(encoding, errors="replace")
 
 
-def check_clean(root: Path) -> None:
+def check_clean(root: Path, override: str = "or pass --allow-dirty") -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
-    and undo exactly what refactor-app did."""
+    and undo exactly what refactor-app did. `override` ends each message: how to go on anyway."""
     from refactor_app.editors.git import GitRepository
 
     repo = GitRepository.open(root)
     if repo is None:
         raise RefactorError(
             f"{root} is not in a git repository, so the changes could not be reviewed or undone; "
-            "run `git init && git add -A && git commit -m 'before refactor-app'` first, or pass --allow-dirty."
+            f"run `git init && git add -A && git commit -m 'before refactor-app'` first, {override}."
         )
     if not repo.has_commits():
         raise RefactorError(
-            f"the git repository at {repo.work_tree} has no commits yet; commit your project first, "
-            "or pass --allow-dirty."
+            f"the git repository at {repo.work_tree} has no commits yet; commit your project first, {override}."
         )
     changed = repo.changed_files()
     if changed:
         shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
         raise RefactorError(
-            f"the git tree has uncommitted changes ({shown}); commit or stash them first, or pass --allow-dirty."
+            f"the git tree has uncommitted changes ({shown}); commit or stash them first, {override}."
         )
 
 
@@ -167,6 +166,23 @@ def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
         repo = GitRepository.open(plan.root)
         for removal in plan.removals:
             repo.remove_folder(removal.folder)
+
+
+def undo(plan: Plan) -> None:
+    """Put back what `apply(plan)` wrote and removed: the files' old bytes (a created file goes),
+    and the index and work tree of what git rm removed."""
+    from refactor_app.editors.git import GitRepository
+
+    for edit in plan.edits:
+        if edit.before is None:
+            edit.path.unlink(missing_ok=True)
+        else:
+            write_atomically(edit.path, edit.before, edit.display_path)
+    repo = GitRepository.open(plan.root)
+    if repo is not None:
+        repo.unstage([edit.display_path for edit in plan.edits])
+        for removal in plan.removals:
+            repo.restore_folder(removal.folder)
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -226,7 +226,11 @@ def _ask_in_terminal(console):
         text = api.render_removals(plan) + api.render_diff(plan)
         console.print(report.coloured_diff(text) if not console.no_color else text, end="", markup=False)
         while True:
-            answer = console.input(escape(f"Apply {result.name}? [a]pply / [s]kip / [q]uit: ")).strip().lower()
+            try:
+                answer = console.input(escape(f"Apply {result.name}? [a]pply / [s]kip / [q]uit: ")).strip().lower()
+            except (EOFError, KeyboardInterrupt):
+                console.print("\nQuit.", markup=False)  # Ctrl-D or Ctrl-C at the prompt: as q
+                return Decision.QUIT
             if answer in answers:
                 return answers[answer]
             console.print("Please answer a, s or q.", markup=False)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 LABEL_STYLE = {
     "pending": "yellow", "would apply": "yellow", "applied": "green bold", "done": "green",
-    "not applicable": "dim", "skipped": "magenta", "not reached": "dim",
+    "not applicable": "dim", "skipped": "magenta", "not reached": "dim", "not applied": "magenta",
 }
 
 
@@ -41,9 +41,13 @@ def session_rows(session: "Session", all_names: list[str]) -> list[Row]:
             label = "applied"
         elif run.skipped:
             label = "skipped"
+        elif run.quit_here:
+            label = "not applied"
         else:
             label = r.state.value
         reason = r.reason + (f" (commit {run.commit[:10]})" if run.commit else "")
+        if run.quit_here:
+            reason = "quit when asked: " + reason
         rows.append(Row(r.name, label, r.files if run.applied else [], reason))
     seen = {row.step for row in rows}
     rows += [Row(name, "not reached", [], "the run was quit before this step") for name in all_names if name not in seen]

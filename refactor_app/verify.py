@@ -12,6 +12,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 from refactor_app.errors import RefactorError
+from refactor_app.plan import State
 from refactor_app.project import Project
 
 # Runs in the project's Python: imports the settings module, prints the values as JSON.
@@ -36,6 +37,7 @@ print(json.dumps({name: plain(getattr(module, name, None)) for name in names}))
 PAGE_VARIABLES = ("DJANGO_DEBUG", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS", "SECRET_KEY",
                   "SECURE_SSL_REDIRECT", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 SAMPLE_DOMAIN = "www.example.com"
+DJANGO_DEFAULTS = {"DEBUG": "False", "ALLOWED_HOSTS": "[]", "SECURE_SSL_REDIRECT": "False"}
 
 
 @dataclass
@@ -73,6 +75,8 @@ def verify_project(project: Project, python: str) -> Verification:
     from refactor_app import api
 
     folder, module = settings_module_name(project)
+    secret_key_plan = api.make_plan(project, ["secret-key"])
+    hard_coded = secret_key_plan.results[0].state is State.PENDING
     local_values = {}
     if project.env_path.is_file():
         local_values = {key: value or "" for key, value in dotenv_values(project.env_path).items()}
@@ -94,7 +98,7 @@ def verify_project(project: Project, python: str) -> Verification:
         elif environment.get("SECRET_KEY") is not None and values["SECRET_KEY"] == environment["SECRET_KEY"]:
             source = "environment"
         else:
-            source = "fallback in settings"
+            source = "hard-coded in settings" if hard_coded else "fallback in settings"
         loads.append(Load(name, values, source, error))
 
     verification = Verification(module, loads)
@@ -112,8 +116,14 @@ def verify_project(project: Project, python: str) -> Verification:
         )
     for load in loads:
         if load.error:
-            verification.problems.append(f"the settings cannot be imported in the {load.name} environment: {load.error}")
-    verification.warnings = api.make_plan(project, ["secret-key"]).warnings  # the committed-key warning
+            hint = ""
+            if load.name == "production":
+                hint = (" (this environment sets only DOMAIN and SECRET_KEY, as a Docker build sets none: "
+                        "a variable read without a fallback, such as DATABASE_URL, fails here)")
+            verification.problems.append(
+                f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
+            )
+    verification.warnings = secret_key_plan.warnings  # the committed-key warning
     return verification
 
 
@@ -140,8 +150,10 @@ def _load(python: str, folder: str, module: str, environment: dict, project: Pro
     return values
 
 
-def _shown(value) -> str:
-    """Python's spelling (True, ['a']); passwords in URLs masked."""
+def _shown(value, name: str = "") -> str:
+    """Python's spelling (True, ['a']); passwords in URLs masked; Django's default for unset."""
+    if value is None and name in DJANGO_DEFAULTS:
+        return f"{DJANGO_DEFAULTS[name]} (Django's default)"
     text = value if isinstance(value, str) else repr(value)
     return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", text)
 
@@ -151,7 +163,7 @@ def rows(verification: Verification) -> list[tuple[str, str, str]]:
     table = []
     for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DATABASE_URL"):
         table.append(tuple([name] + [
-            "(import failed)" if load.error else _shown(load.values.get(name)) for load in (local, production)
+            "(import failed)" if load.error else _shown(load.values.get(name), name) for load in (local, production)
         ]))
     table.append(("SECRET_KEY from", local.secret_key_source, production.secret_key_source))
     return table

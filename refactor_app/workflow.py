@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from refactor_app import api
+from refactor_app.errors import RefactorError
 from refactor_app.plan import Plan, State, StepResult
 from refactor_app.project import Project
 
@@ -25,6 +26,7 @@ class StepRun:
     result: StepResult
     applied: bool = False
     skipped: bool = False
+    quit_here: bool = False  # the user quit when asked about this step
     commit: str | None = None  # the commit's sha, with commit=True
 
 
@@ -63,7 +65,9 @@ def apply_step_by_step(
     """
     from refactor_app.steps import STEP_NAMES
 
-    if commit or not allow_dirty:
+    if commit:
+        api.check_clean(project.root, override="as --commit needs a clean tree whatever --allow-dirty says")
+    elif not allow_dirty:
         api.check_clean(project.root)
     repo = None
     if commit:
@@ -83,7 +87,7 @@ def apply_step_by_step(
         if decide is not None:
             decision = decide(plan)
             if decision is Decision.QUIT:
-                session.runs.pop()
+                run.quit_here = True
                 session.quit = True
                 break
             if decision is Decision.SKIP:
@@ -92,7 +96,16 @@ def apply_step_by_step(
         api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
         run.applied = True
         if repo is not None:
-            run.commit = repo.commit(_edited_paths(plan), commit_message(result))
+            try:
+                run.commit = repo.commit(_edited_paths(plan), commit_message(result))
+            except RefactorError as exc:
+                # A step is committed whole or not kept: the tree goes back to the last commit.
+                api.undo(plan)
+                done = len(session.applied) - 1
+                raise RefactorError(
+                    f"{exc} The {result.name} step was undone; "
+                    + (f"the {done} step{'s' if done != 1 else ''} before it stay committed." if done else "nothing was kept.")
+                ) from None
     return session
 
 

@@ -69,9 +69,21 @@ class SettingsModule:
     def __post_init__(self) -> None:
         self._parsed = self.module
         self._rendered = (self.module, self.original)
+        self._index: tuple = (None, {}, [])
 
     def state(self) -> cst.Module:
         return self.module
+
+    def assignments(self, name: str) -> list[settings_editor.Assignment]:
+        """Module-level assignments to `name`; indexed once per version of the tree."""
+        if self._index[0] is not self.module:
+            self._index = (self.module, settings_editor.assignment_index(self.module),
+                           list(settings_editor.star_imports(self.module)))
+        return self._index[1].get(name, [])
+
+    def star_imports(self) -> list[tuple[int, str]]:
+        self.assignments("")
+        return self._index[2]
 
     def original_state(self) -> cst.Module:
         return self._parsed
@@ -150,6 +162,7 @@ class Workspace:
             self._settings[path] = SettingsModule(path, display, data, module)
         return self._settings[path]
 
+    @functools.lru_cache(maxsize=None)  # noqa: B019 (one workspace a run: the cache dies with it)
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:
         if not dotted.startswith("."):
             return self.project.module_path(dotted)
@@ -188,8 +201,8 @@ class Workspace:
     ) -> Iterator[tuple[SettingsModule, settings_editor.Assignment]]:
         seen.add(path)
         settings = self._load_settings(path)
-        imports = {index: dotted for index, dotted in settings_editor.star_imports(settings.module)}
-        assignments = {a.index: a for a in settings_editor.assignments(settings.module, name)}
+        imports = dict(settings.star_imports())
+        assignments = {a.index: a for a in settings.assignments(name)}
         for index in sorted(imports.keys() | assignments.keys()):
             if index in imports:
                 imported = self._resolve_import(path, imports[index])

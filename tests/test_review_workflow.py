@@ -307,3 +307,41 @@ def test_pre_commit_hook_guards_against_debug_coming_back(tutorial):
     settings.write_text(settings.read_text().replace("DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"", "DEBUG = True"))
     guarded = run_cli(*args, cwd=tutorial)
     assert guarded.returncode == 1 and "+DEBUG = os.environ.get" in guarded.stdout
+
+
+def test_a_failing_commit_undoes_its_step_and_keeps_the_earlier_commits(tutorial):
+    hook = tutorial / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\n# refuse the third commit\n[ $(git rev-list --count HEAD) -ge 3 ] && echo 'HOOK SAYS NO' >&2 && exit 1\nexit 0\n")
+    hook.chmod(0o755)
+    result = run_cli("apply", "--all", "--commit", cwd=tutorial)
+    assert result.returncode == 2
+    assert "git commit failed: HOOK SAYS NO" in result.stderr
+    assert "The secret-key step was undone; the 2 steps before it stay committed." in result.stderr
+    assert git_status(tutorial) == [] and log_subjects(tutorial)[:2] == [TITLES[1], TITLES[0]]
+    hook.unlink()
+    assert run_cli("apply", "--all", "--commit", cwd=tutorial).returncode == 0
+    assert tree_files(tutorial) == REFERENCE
+
+
+def test_commit_on_a_dirty_tree_says_allow_dirty_does_not_help(tutorial):
+    (tutorial / "requirements.txt").write_text("django\n")
+    result = run_cli("apply", "--all", "--commit", cwd=tutorial)
+    assert "as --commit needs a clean tree whatever --allow-dirty says" in result.stderr
+
+
+def test_ctrl_d_at_the_prompt_quits_like_q(tutorial):
+    terminal = Terminal(["apply", "--all", "--interactive"], tutorial)
+    terminal.answer("Apply debug? [a]pply / [s]kip / [q]uit: ", "a")
+    terminal.read_until("Apply allowed-hosts? [a]pply / [s]kip / [q]uit: ")
+    os.write(terminal.master, b"\x04")
+    assert terminal.finish() == 0
+    screen = terminal.output.decode(errors="replace")
+    assert "Applied 1 step before quitting" in screen and "internal error" not in screen
+    assert sorted(git_status(tutorial)) == [" M .env-local", " M myapp/settings.py"]
+
+
+def test_verify_explains_why_an_unmigrated_project_fails_to_import(tutorial):
+    result = run_cli("verify", cwd=tutorial)
+    assert result.returncode == 1
+    assert "a variable read without a fallback, such as DATABASE_URL, fails here" in result.stdout
+    assert "hard-coded in settings" in result.stdout

@@ -7,6 +7,7 @@ git (`--help`, `steps`) do not pay for it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from refactor_app.errors import RefactorError
@@ -68,6 +69,14 @@ class GitRepository:
         """`git rm -r -q -- folder`: from the index and from the work tree."""
         self._repo.git.rm("-r", "-q", "--", self._repo_path(folder))
 
+    def unstage(self, project_paths: list[str]) -> None:
+        if project_paths and self.has_commits():
+            self._repo.git.reset("-q", "--", *(self._repo_path(path) for path in project_paths))
+
+    def restore_folder(self, folder: str) -> None:
+        """Undo `git rm -r folder`: back in the index and the work tree, as HEAD has it."""
+        self._repo.git.checkout("HEAD", "--", self._repo_path(folder))
+
     def commit(self, project_paths: list[str], message: str) -> str:
         """Stage `project_paths` (removals are staged already) and commit them; the new commit's sha."""
         import git
@@ -77,7 +86,7 @@ class GitRepository:
                 self._repo.git.add("--", *(self._repo_path(path) for path in project_paths))
             self._repo.git.commit("-q", "-m", message)
         except git.GitCommandError as exc:
-            detail = (exc.stderr or "").strip().splitlines()
+            detail = re.sub(r"^\s*stderr: '|'\s*$", "", exc.stderr or "").strip().splitlines()
             reason = next((line.strip() for line in detail if line.strip()), str(exc))
             if "tell me who you are" in reason.lower() or "user.email" in (exc.stderr or ""):
                 reason = "git does not know who you are"

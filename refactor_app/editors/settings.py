@@ -7,6 +7,7 @@ change, so comments, blank lines and formatting elsewhere come out byte for byte
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -55,16 +56,27 @@ def parse_module(source: bytes, display_path: str) -> cst.Module:
 
 def assignments(module: cst.Module, name: str) -> Iterator[Assignment]:
     """Every module-level plain assignment to `name`, in file order."""
+    return iter(assignment_index(module).get(name, ()))
+
+
+def assignment_index(module: cst.Module) -> dict[str, list[Assignment]]:
+    """Every module-level plain assignment, by the name assigned, in file order: one pass over
+    the module serves all the settings the steps look up."""
+    index_by_name: dict[str, list[Assignment]] = {}
     for index, statement in enumerate(module.body):
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small_index, small in enumerate(statement.body):
             if isinstance(small, cst.Assign) and small.value is not None:
-                if any(_is_name(target.target, name) for target in small.targets):
-                    yield Assignment(index, small_index, small.value)
+                targets = [target.target for target in small.targets]
             elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                if _is_name(small.target, name):
-                    yield Assignment(index, small_index, small.value)
+                targets = [small.target]
+            else:
+                continue
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    index_by_name.setdefault(target.value, []).append(Assignment(index, small_index, small.value))
+    return index_by_name
 
 
 def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst.CSTNode]:
@@ -151,13 +163,20 @@ def _replace_body(module: cst.Module, index: int, statements: Sequence[cst.BaseS
 
 def statements(code: str) -> list[cst.BaseStatement]:
     """Parse a snippet into module-level statements, blank lines and comments kept as leading lines."""
+    return list(_statements(code))
+
+
+@functools.lru_cache(maxsize=64)
+def _statements(code: str) -> tuple[cst.BaseStatement, ...]:
+    # libcst nodes are immutable, so one parse of each snippet serves every project of a run.
     parsed = cst.parse_module(code)
     body = list(parsed.body)
     # libcst files the lines above the first statement under the module's header.
     body[0] = body[0].with_changes(leading_lines=[*parsed.header, *body[0].leading_lines])
-    return body
+    return tuple(body)
 
 
+@functools.lru_cache(maxsize=64)
 def expression(code: str) -> cst.BaseExpression:
     return cst.parse_expression(code)
 
@@ -234,10 +253,15 @@ def source(node: cst.CSTNode) -> str:
 
 def same_expression(node: cst.BaseExpression, code: str) -> bool:
     """Equal as Python, whatever the quotes, spacing or line breaks."""
+    return _ast_dump(source(node).strip()) == _ast_dump(code)
+
+
+@functools.lru_cache(maxsize=256)
+def _ast_dump(code: str) -> str | None:
     try:
-        return ast.dump(ast.parse(source(node).strip(), mode="eval")) == ast.dump(ast.parse(code, mode="eval"))
+        return ast.dump(ast.parse(code, mode="eval"))
     except SyntaxError:
-        return False
+        return None
 
 
 def is_bool_literal(node: cst.BaseExpression) -> bool:

@@ -18,16 +18,16 @@ NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
 
 
 LEAKED_KEY_WARNING = (
-    "the SECRET_KEY in {files} has been committed to the repository: treat it as leaked and set a new "
-    "SECRET_KEY in every production environment (python -c 'from django.core.management.utils import "
-    "get_random_secret_key as k; print(k())')."
+    "the SECRET_KEY in {files} {where}: treat it as leaked and set a new SECRET_KEY in every production "
+    "environment (python -c 'from django.core.management.utils import get_random_secret_key as k; print(k())')."
 )
 
 
 def run(ws: Workspace) -> Outcome:
     committed = committed_key_files(ws)
     if committed:
-        ws.warnings.append(LEAKED_KEY_WARNING.format(files=", ".join(committed)))
+        where = "has been committed to the repository" if ws.git is not None else "is written in the source code"
+        ws.warnings.append(LEAKED_KEY_WARNING.format(files=", ".join(committed), where=where))
     outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level SECRET_KEY in the settings")
 
