@@ -81,26 +81,26 @@ def _check_still_parses(edit: FileEdit) -> None:
         ) from None
 
 
-def render_diff(plan: Plan) -> str:
-    """A unified diff of every file the plan changes (git apply / patch -p1 accept it)."""
-    return "".join(unified_diff(edit) for edit in plan.edits)
+def render_diff(plan: Plan, prefix: str = "") -> str:
+    """A unified diff of every file the plan changes (git apply / patch -p1 accept it); paths are
+    the project's, under `prefix` (the project's folder, when several are shown together)."""
+    return "".join(unified_diff(edit, prefix) for edit in plan.edits)
 
 
-def render_removals(plan: Plan) -> str:
+def render_removals(plan: Plan, prefix: str = "") -> str:
     lines = []
     for removal in plan.removals:
-        lines.append(f"git rm -r {removal.folder}  # {len(removal.tracked_files)} tracked files\n")
-        lines.extend(f"    {path}\n" for path in removal.tracked_files)
+        lines.append(f"git rm -r {prefix}{removal.folder}  # {len(removal.tracked_files)} tracked files\n")
+        lines.extend(f"    {prefix}{path}\n" for path in removal.tracked_files)
     return "".join(lines)
 
 
-def unified_diff(edit: FileEdit) -> str:
+def unified_diff(edit: FileEdit, prefix: str = "") -> str:
     before = _decode(edit.before, edit.encoding) if edit.before is not None else ""
     after = _decode(edit.after, edit.encoding)
-    old_name = "/dev/null" if edit.is_new else f"a/{edit.display_path}"
-    lines = difflib.unified_diff(
-        _diff_lines(before), _diff_lines(after), fromfile=old_name, tofile=f"b/{edit.display_path}"
-    )
+    name = prefix + edit.display_path
+    old_name = "/dev/null" if edit.is_new else f"a/{name}"
+    lines = difflib.unified_diff(_diff_lines(before), _diff_lines(after), fromfile=old_name, tofile=f"b/{name}")
     return "".join(lines)
 
 
@@ -140,7 +140,7 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty") -> None:
         )
 
 
-def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
+def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -> None:
     """Write every changed file atomically, then `git rm` what the plan removes.
 
     Files are checked against what was planned first: one changed on disk since planning
@@ -160,12 +160,17 @@ def apply(plan: Plan, *, allow_dirty: bool = False) -> None:
     for edit in plan.edits:
         remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
         write_atomically(edit.path, edit.after, edit.display_path)
-    if plan.removals:
-        from refactor_app.editors.git import GitRepository
+    if plan.removals and git_removals:
+        remove_from_git(plan.root, plan.removals)
 
-        repo = GitRepository.open(plan.root)
-        for removal in plan.removals:
-            repo.remove_folder(removal.folder)
+
+def remove_from_git(root: Path, removals) -> None:
+    """`git rm -r` each removal's folder (after the files are written, as the page does)."""
+    from refactor_app.editors.git import GitRepository
+
+    repo = GitRepository.open(root)
+    for removal in removals:
+        repo.remove_folder(removal.folder)
 
 
 def undo(plan: Plan) -> None:

@@ -41,6 +41,16 @@ app = typer.Typer(
 PathArgument = typer.Argument(
     Path("."), help="The Django project folder (where manage.py is).", show_default="current folder"
 )
+PathsArgument = typer.Argument(
+    None, help="Django project folders (where manage.py is); several run as a fleet.", show_default="current folder"
+)
+RecursiveOption = typer.Option(
+    False, "--recursive", "-r", help="Run every Django project (folder with a manage.py) below each PATH."
+)
+JobsOption = typer.Option(
+    None, "--jobs", "-j", min=1, help="Projects run in parallel with several PATHs or --recursive.",
+    show_default="the CPU count",
+)
 SettingsOption = typer.Option(
     None, "--settings", help="The settings module file, instead of finding it through manage.py."
 )
@@ -97,14 +107,20 @@ def steps() -> None:
 @app.command()
 @handles_errors
 def status(
-    path: Path = PathArgument,
+    paths: Optional[List[Path]] = PathsArgument,
+    recursive: bool = RecursiveOption,
+    jobs: Optional[int] = JobsOption,
     settings: Optional[Path] = SettingsOption,
     output_format: OutputFormat = FormatOption,
 ) -> None:
     """Show each step's state: pending, done (by refactor-app or by hand) or not applicable, and why."""
     from refactor_app import api, jsonout, report
 
-    plan = api.make_plan(api.discover(path, settings))
+    paths = paths or [Path(".")]
+    if recursive or len(paths) > 1:
+        _run_fleet(paths, recursive, jobs, "status", None, settings, output_format, allow_dirty=True)
+        return
+    plan = api.make_plan(api.discover(paths[0], settings))
     if output_format is OutputFormat.json:
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "status", "status")))
         return
@@ -116,7 +132,7 @@ def status(
 @app.command()
 @handles_errors
 def apply(
-    path: Path = PathArgument,
+    paths: Optional[List[Path]] = PathsArgument,
     all_steps: bool = typer.Option(False, "--all", help="Apply every step, in the page's order."),
     step: Optional[List[str]] = typer.Option(
         None, "--step", "-s", help="Apply this step (repeatable); see `refactor-app steps`.", metavar="NAME"
@@ -127,9 +143,13 @@ def apply(
     interactive: bool = typer.Option(False, "--interactive", "-i", help="Show each pending step's diff and ask: apply, skip or quit."),
     settings: Optional[Path] = SettingsOption,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if the git tree has uncommitted changes, or no git repository."),
+    recursive: bool = RecursiveOption,
+    jobs: Optional[int] = JobsOption,
     output_format: OutputFormat = FormatOption,
 ) -> None:
-    """Apply all steps (--all) or chosen ones (--step NAME), or preview them (--dry-run, --check)."""
+    """Apply all steps (--all) or chosen ones (--step NAME), or preview them (--dry-run, --check).
+
+    Several PATHs, or --recursive, run a whole fleet of projects in parallel (--jobs)."""
     from refactor_app import api
 
     if all_steps and step:
@@ -141,13 +161,19 @@ def apply(
     if interactive and output_format is OutputFormat.json:
         raise RefactorError("--interactive asks a person; it does not go with --format json.")
     names = None if all_steps else step
-    project = api.discover(path, settings)
+    paths = paths or [Path(".")]
+    mode = "check" if check else "dry-run" if dry_run else "apply"
+    if recursive or len(paths) > 1:
+        if commit or interactive:
+            raise RefactorError("--commit and --interactive work on one project at a time; pass one PATH.")
+        _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty)
+        return
+    project = api.discover(paths[0], settings)
     if commit or interactive:
         _apply_step_by_step(project, names, commit, interactive, allow_dirty, output_format)
         return
 
     plan = api.make_plan(project, names)
-    mode = "check" if check else "dry-run" if dry_run else "apply"
     if mode == "apply" and plan.has_changes:
         api.apply(plan, allow_dirty=allow_dirty)
     if output_format is OutputFormat.json:
@@ -158,6 +184,50 @@ def apply(
         _report_plan(plan, mode)
     if check and plan.has_changes:
         raise typer.Exit(EXIT_WORK_FOUND)
+
+
+def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty) -> None:
+    from refactor_app import fleet, report
+
+    if settings is not None:
+        raise RefactorError("--settings names one project's settings; with several projects, pass one PATH.")
+    if output_format is OutputFormat.json:
+        raise RefactorError("--format json describes one project; run it once per project.")
+    if names is not None:
+        from refactor_app.steps import STEP_NAMES
+
+        unknown = sorted(set(names) - set(STEP_NAMES))
+        if unknown:
+            raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(STEP_NAMES)}.")
+    roots = fleet.find_projects(paths, recursive)
+    if mode == "apply" and not allow_dirty:
+        fleet.check_repositories_clean(roots)
+    tasks = [fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None) for root in roots]
+    out, err = _output(), _output(stderr=True)
+    summary = out if mode == "status" else err
+    progress = report.FleetProgress(err, len(tasks)) if err.is_terminal else None
+    counts = {"pending": 0, "clean": 0, "failed": 0}
+
+    def on_outcome(outcome) -> None:
+        if outcome.diff:
+            if out.colour:
+                out.console.print(report.coloured_diff(outcome.diff), end="")
+            else:
+                out.write(outcome.diff)
+        line = report.fleet_line(outcome, mode)
+        if progress is not None:
+            progress.advance(line)
+        else:
+            summary.line(line)
+        key = "failed" if outcome.error else "pending" if outcome.changed else "clean"
+        counts[key] += 1
+
+    worst = fleet.run(tasks, jobs or os.cpu_count() or 1, on_outcome)
+    if progress is not None:
+        progress.stop()
+    summary.line(report.fleet_summary(len(tasks), counts, mode))
+    if worst:
+        raise typer.Exit(worst)
 
 
 def _report_plan(plan, mode: str) -> None:

@@ -147,3 +147,43 @@ def coloured_diff(text: str):
             style = None
         coloured.append(line, style=style)
     return coloured
+
+
+def fleet_line(outcome, mode: str) -> str:
+    """One project of a fleet run, one line."""
+    if outcome.error:
+        return f"{outcome.display}: error: {outcome.error}"
+    pending = outcome.pending
+    if not pending:
+        return f"{outcome.display}: nothing to do"
+    verb = {"apply": "applied", "status": "pending", "dry-run": "would apply", "check": "would apply"}[mode]
+    return f"{outcome.display}: {verb} {', '.join(pending)}"
+
+
+def fleet_summary(total: int, counts: dict, mode: str) -> str:
+    changed = {"apply": "changed", "status": "with pending steps"}.get(mode, "would change")
+    return (
+        f"{total} project{'s' if total != 1 else ''}: {counts['pending']} {changed}, "
+        f"{counts['clean']} with nothing to do, {counts['failed']} failed."
+    )
+
+
+class FleetProgress:
+    """A progress bar on a terminal; each project's line is printed above it as it finishes."""
+
+    def __init__(self, out, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("projects"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=out.console, transient=True,
+        )
+        self.task = self.progress.add_task("projects", total=total)
+        self.progress.start()
+
+    def advance(self, line: str) -> None:
+        self.progress.console.print(line, markup=False, highlight=False)
+        self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        self.progress.stop()

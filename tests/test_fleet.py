@@ -1,0 +1,106 @@
+"""Many projects in one run: discovery, one broken project among good ones, exit codes, and
+--jobs 1 / --jobs 2 giving the same output."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import EXAMPLE, git, git_status, run_cli
+from golden_cases import GOLDEN, copy_tree, tree_files
+
+REFERENCE = tree_files(GOLDEN / "divio-tutorial-all" / "after")
+
+
+@pytest.fixture
+def fleet(tmp_path):
+    """A folder of projects: three good ones (one nested), one broken, and copies in places
+    that hold no project of the user's (a virtualenv, node_modules, .git)."""
+    root = tmp_path / "fleet"
+    for name in ("alpha", "beta", "clients/gamma", "broken"):
+        copy_tree(EXAMPLE, root / name)
+    settings = root / "broken" / "myapp" / "settings.py"
+    settings.write_text(settings.read_text() + "DEBUG = = True\n")
+    for hidden in ("venv/lib/site", "clients/node_modules/pkg", ".git/x", "custom-env/lib"):
+        copy_tree(EXAMPLE, root / hidden)
+    (root / "custom-env" / "pyvenv.cfg").write_text("home = /usr\n")
+    return root
+
+
+def lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def test_recursive_finds_projects_and_skips_virtualenvs_node_modules_and_git(fleet):
+    result = run_cli("status", "--recursive", ".", "--jobs", "1", cwd=fleet)
+    assert [line.split(":")[0] for line in lines(result.stdout)[:-1]] == ["alpha", "beta", "broken", "clients/gamma"]
+
+
+def test_one_broken_project_is_reported_and_the_others_go_on(fleet):
+    result = run_cli("apply", "--all", "--recursive", ".", "--allow-dirty", cwd=fleet)
+    assert result.returncode == 2
+    assert "broken: error: myapp/settings.py has a syntax error at line 141" in result.stderr
+    assert result.stderr.splitlines()[-1] == "4 projects: 3 changed, 0 with nothing to do, 1 failed."
+    for name in ("alpha", "beta", "clients/gamma"):
+        files = {k: v for k, v in tree_files(fleet / name).items()}
+        assert files["myapp/settings.py"] == REFERENCE["myapp/settings.py"], name
+    assert "DEBUG = True\n" in (fleet / "broken" / "myapp" / "settings.py").read_text()
+
+
+def test_exit_codes_are_the_worst_of_the_projects(fleet):
+    import shutil
+
+    shutil.rmtree(fleet / "broken")
+    check = run_cli("apply", "--all", "--check", "-r", ".", cwd=fleet)
+    assert check.returncode == 1 and "+DEBUG = os.environ.get" in check.stdout
+    assert run_cli("apply", "--all", "-r", ".", "--allow-dirty", cwd=fleet).returncode == 0
+    again = run_cli("apply", "--all", "--check", "-r", ".", cwd=fleet)
+    assert again.returncode == 0 and again.stdout == ""
+    assert again.stderr.splitlines()[-1] == "3 projects: 0 would change, 3 with nothing to do, 0 failed."
+
+
+def test_jobs_1_and_jobs_2_print_the_same(fleet):
+    one = run_cli("apply", "--all", "--dry-run", "-r", ".", "--jobs", "1", cwd=fleet)
+    two = run_cli("apply", "--all", "--dry-run", "-r", ".", "--jobs", "2", cwd=fleet)
+    assert (one.returncode, one.stdout, one.stderr) == (two.returncode, two.stdout, two.stderr)
+    assert "--- a/clients/gamma/myapp/settings.py" in one.stdout
+
+
+def test_fleet_diff_applies_from_the_fleet_folder(fleet, tmp_path):
+    import shutil
+
+    shutil.rmtree(fleet / "broken")
+    git(fleet, "init", "-q")
+    patch = tmp_path / "fleet.patch"
+    patch.write_text(run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=fleet).stdout)
+    git(fleet, "apply", "--exclude=*/staticfiles/*", str(patch))
+    assert (fleet / "alpha" / "myapp" / "settings.py").read_bytes() == REFERENCE["myapp/settings.py"][0]
+
+
+def test_several_paths_without_recursive(fleet):
+    result = run_cli("status", "alpha", "beta", cwd=fleet)
+    assert [line.split(":")[0] for line in lines(result.stdout)[:-1]] == ["alpha", "beta"]
+
+
+def test_projects_of_one_repository_are_checked_for_changes_once(tmp_path):
+    repo = tmp_path / "mono"
+    for name in ("one", "two"):
+        copy_tree(EXAMPLE, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "two projects")
+    result = run_cli("apply", "--all", "-r", ".", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    assert " M one/myapp/settings.py" in git_status(repo) and " M two/myapp/settings.py" in git_status(repo)
+    (repo / "one" / "requirements.txt").write_text("x\n")
+    refused = run_cli("apply", "--all", "-r", ".", cwd=repo)
+    assert refused.returncode == 2 and "uncommitted changes" in refused.stderr
+
+
+def test_recursive_without_projects_and_options_that_need_one_project(tmp_path, fleet):
+    (tmp_path / "nothing" / "node_modules" / "x").mkdir(parents=True)
+    copy_tree(EXAMPLE, tmp_path / "nothing" / "node_modules" / "x" / "p")
+    empty = run_cli("status", "-r", str(tmp_path / "nothing"))
+    assert empty.returncode == 2 and "no manage.py below" in empty.stderr
+    for args in (["--commit"], ["--format", "json"], ["--settings", "alpha/myapp/settings.py"]):
+        result = run_cli("apply", "--all", "-r", ".", *args, cwd=fleet)
+        assert result.returncode == 2 and result.stderr.startswith("error: "), args
