@@ -169,6 +169,15 @@ def apply(
         _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty)
         return
     project = api.discover(paths[0], settings)
+    if all_steps and not (commit or interactive) and output_format is OutputFormat.text:
+        from refactor_app.quickcheck import every_step_done
+
+        if every_step_done(project):  # the finished-project case, without loading the parsers
+            _output(stderr=True).line(
+                "Nothing to do: every step is already done (settings, Dockerfile, .env-local and .gitignore "
+                "show it; `refactor-app status` gives each step's reason)."
+            )
+            return
     if commit or interactive:
         _apply_step_by_step(project, names, commit, interactive, allow_dirty, output_format)
         return

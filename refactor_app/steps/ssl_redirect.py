@@ -19,7 +19,7 @@ SWITCH = EnvironmentSwitch(
     new_value="os.environ.get('SECURE_SSL_REDIRECT') != \"False\"",
     env_key="SECURE_SSL_REDIRECT",
     env_value="False",
-    meaning="redirecting to HTTPS unless SECURE_SSL_REDIRECT=False",
+    meaning="on (redirect to HTTPS) unless SECURE_SSL_REDIRECT=False",
     comment="# Redirect to HTTPS by default, unless explicitly disabled",
 )
 NEW_STATEMENT = f"""

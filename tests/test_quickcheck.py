@@ -1,0 +1,98 @@
+"""The text-only "every step done" check is sound: whenever it says done, the full plan finds
+nothing pending; and it does say done for finished projects (it is not vacuous)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import git, run_cli
+from project_builder import write_project
+from refactor_app import api
+from refactor_app.project import Project
+from refactor_app.quickcheck import every_step_done
+from test_properties import settings_modules, render
+from test_variants import VARIANTS
+
+
+def full_plan_has_work(root: Path) -> bool:
+    return api.make_plan(api.discover(root)).has_changes
+
+
+def test_unmigrated_tutorial_is_not_done(tutorial):
+    assert every_step_done(api.discover(tutorial)) is False
+
+
+def test_migrated_tutorial_is_done_and_check_says_so_quickly(tutorial):
+    assert run_cli("apply", "--all", "--commit", cwd=tutorial).returncode == 0
+    assert every_step_done(api.discover(tutorial)) is True
+    result = run_cli("apply", "--all", "--check", cwd=tutorial)
+    assert result.returncode == 0 and "Nothing to do: every step is already done (settings, Dockerfile" in result.stderr
+
+
+def test_debug_put_back_is_caught(tutorial):
+    run_cli("apply", "--all", "--commit", cwd=tutorial)
+    settings_file = tutorial / "myapp" / "settings.py"
+    settings_file.write_text(settings_file.read_text().replace("DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"", "DEBUG = True"))
+    assert every_step_done(api.discover(tutorial)) is False
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_sound_on_every_variant_after_migration(name, tmp_path):
+    variant = VARIANTS[name]
+    root = write_project(tmp_path / name, variant.files)
+    write_project(root, variant.untracked, commit=False)
+    project = api.discover(root / variant.path)
+    if every_step_done(project):
+        assert not full_plan_has_work(root / variant.path), "said done before migration"
+    api.apply(api.make_plan(project))
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", "migrated")
+    project = api.discover(root / variant.path)
+    if every_step_done(project):
+        assert not full_plan_has_work(root / variant.path)
+
+
+def test_not_vacuous_on_the_variants(tmp_path):
+    quick = 0
+    for name in ("startproject", "os-path-settings-without-static-root", "crlf-everywhere", "multi-stage-dockerfile"):
+        root = write_project(tmp_path / name, VARIANTS[name].files)
+        api.apply(api.make_plan(api.discover(root)))
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", "migrated")
+        quick += every_step_done(api.discover(root))
+    assert quick == 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["SECRET_KEY = myenv.thing('x')", "SECRET_KEY = dict(os.environ)['X']", "DEBUG = True  # os.environ.get('X')"],
+)
+def test_lookalikes_of_environment_reads_are_not_done(tutorial, line):
+    run_cli("apply", "--all", "--commit", cwd=tutorial)
+    settings_file = tutorial / "myapp" / "settings.py"
+    name = line.split()[0]
+    lines = [line if current.startswith(f"{name} = ") else current for current in settings_file.read_text().splitlines()]
+    settings_file.write_text("\n".join(lines) + "\n")
+    assert every_step_done(api.discover(tutorial)) is False or not full_plan_has_work(tutorial)
+
+
+ENV_LINES = ["DJANGO_DEBUG=True", "DOMAIN_ALIASES=localhost", "SECURE_SSL_REDIRECT=False", "# comment", "OTHER=1"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(settings_modules(), st.lists(st.sampled_from(ENV_LINES), unique=True), st.booleans())
+def test_sound_on_generated_projects(generated, env_lines, collectstatic):
+    chunks, newline, final_newline = generated
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "settings.py").write_bytes(render(chunks, newline, final_newline).encode())
+        run = "RUN python manage.py collectstatic --noinput\n" if collectstatic else ""
+        (root / "Dockerfile").write_text(f"FROM python\nRUN pip install -r r.txt\n{run}CMD run\n")
+        (root / ".env-local").write_text("".join(line + "\n" for line in env_lines))
+        project = Project(root=root, import_root=root, settings_paths=(root / "settings.py",))
+        if every_step_done(project):
+            assert not api.make_plan(project).has_changes
