@@ -1,38 +1,47 @@
-"""Git through GitPython: the dirty-tree check, tracked files under a folder, `git rm -r`.
+"""Git: the dirty-tree check, tracked files under a folder, `git rm -r`, commits.
 
-GitPython is imported only when a project is actually opened, so commands that never touch
-git (`--help`, `steps`) do not pay for it.
+Queries and `git rm` run the git binary directly, as GitPython itself would: importing
+GitPython costs about 40 ms, as much as planning a whole project, and every run asks git
+something. Commits and their undoing go through GitPython (imported then), where its error
+handling and object model earn their cost.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path, PurePosixPath
 
 from refactor_app.errors import RefactorError
 
 
 class GitRepository:
-    def __init__(self, repo, project_root: Path) -> None:
-        self._repo = repo
-        self.work_tree = Path(repo.working_tree_dir).resolve()
+    def __init__(self, work_tree: Path, project_root: Path) -> None:
+        self.work_tree = work_tree.resolve()
         self.project_root = project_root.resolve()
+        self._gitpython_repo = None
 
     @classmethod
     def open(cls, project_root: Path) -> "GitRepository | None":
-        """The repository holding `project_root`, or None when it is not in one."""
-        try:
+        """The repository holding `project_root`, or None when it is not in one (or is bare)."""
+        result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
+        if result.returncode != 0 or not result.stdout.strip():
+            return None
+        return cls(Path(result.stdout.strip().decode("utf-8", "surrogateescape")), project_root)
+
+    @property
+    def _repo(self):
+        """GitPython's view of the repository, for commits (imported on first use)."""
+        if self._gitpython_repo is None:
             import git
-        except ImportError as exc:  # GitPython raises ImportError when no git executable is found
-            raise RefactorError(f"git is not available ({exc}); install git and run again.") from None
-        try:
-            repo = git.Repo(project_root, search_parent_directories=True)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            return None
-        if repo.bare or repo.working_tree_dir is None:
-            return None
-        return cls(repo, project_root)
+
+            self._gitpython_repo = git.Repo(self.work_tree)
+        return self._gitpython_repo
+
+    def _git(self, *args: str) -> str:
+        result = _run_git(list(args), self.work_tree, check=True)
+        return result.stdout.decode("utf-8", "surrogateescape")
 
     def _repo_path(self, project_path: str) -> str:
         """A project-relative path as git sees it (relative to the work tree)."""
@@ -45,7 +54,7 @@ class GitRepository:
 
     def tracked_files(self, folder: str) -> list[str]:
         """Files under `folder` (project-relative) that git tracks, project-relative, sorted."""
-        output = self._repo.git.ls_files("-z", "--", self._repo_path(folder))
+        output = self._git("ls-files", "-z", "--", self._repo_path(folder))
         return sorted(self._project_path(path) for path in output.split("\0") if path)
 
     def changed_files(self, folder: str | None = None) -> list[str]:
@@ -53,21 +62,17 @@ class GitRepository:
         if not self.has_commits():
             return self.tracked_files(folder or ".")
         paths = ["--", self._repo_path(folder)] if folder else []
-        staged = self._repo.git.diff("--cached", "--name-only", "-z", "HEAD", *paths)
-        unstaged = self._repo.git.diff("--name-only", "-z", *paths)
+        staged = self._git("diff", "--cached", "--name-only", "-z", "HEAD", *paths)
+        unstaged = self._git("diff", "--name-only", "-z", *paths)
         names = {p for p in (staged + "\0" + unstaged).split("\0") if p}
         return sorted(self._project_path(name) for name in names)
 
     def has_commits(self) -> bool:
-        try:
-            self._repo.head.commit
-        except ValueError:
-            return False
-        return True
+        return _run_git(["rev-parse", "--verify", "--quiet", "HEAD"], self.work_tree, check=False).returncode == 0
 
     def remove_folder(self, folder: str) -> None:
         """`git rm -r -q -- folder`: from the index and from the work tree."""
-        self._repo.git.rm("-r", "-q", "--", self._repo_path(folder))
+        self._git("rm", "-r", "-q", "--", self._repo_path(folder))
 
     def unstage(self, project_paths: list[str]) -> None:
         if project_paths and self.has_commits():
@@ -96,3 +101,16 @@ class GitRepository:
                 ) from None
             raise RefactorError(f"git commit failed: {reason}; fix that and run again.") from None
         return self._repo.head.commit.hexsha
+
+
+def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300)
+    except FileNotFoundError:
+        raise RefactorError("git is not installed (no git program on PATH); install git and run again.") from None
+    except NotADirectoryError:
+        raise RefactorError(f"{cwd} is not a folder; pass your project's folder.") from None
+    if check and result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RefactorError(f"git {args[0]} failed: {message[-1] if message else 'exit code ' + str(result.returncode)}; fix that and run again.")
+    return result
