@@ -16,6 +16,9 @@ from pathlib import Path, PurePosixPath
 from refactor_app.errors import RefactorError
 
 
+_WORK_TREES: dict[Path, Path] = {}  # project folder -> its repository's work tree (found ones only)
+
+
 class GitRepository:
     def __init__(self, work_tree: Path, project_root: Path) -> None:
         self.work_tree = work_tree.resolve()
@@ -25,10 +28,13 @@ class GitRepository:
     @classmethod
     def open(cls, project_root: Path) -> "GitRepository | None":
         """The repository holding `project_root`, or None when it is not in one (or is bare)."""
-        result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
-        if result.returncode != 0 or not result.stdout.strip():
-            return None
-        return cls(Path(result.stdout.strip().decode("utf-8", "surrogateescape")), project_root)
+        key = Path(project_root).resolve()
+        if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
+            result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
+            if result.returncode != 0 or not result.stdout.strip():
+                return None
+            _WORK_TREES[key] = Path(result.stdout.strip().decode("utf-8", "surrogateescape"))
+        return cls(_WORK_TREES[key], project_root)
 
     @property
     def _repo(self):
