@@ -29,6 +29,8 @@ class GitRepository:
     def open(cls, project_root: Path) -> "GitRepository | None":
         """The repository holding `project_root`, or None when it is not in one (or is bare)."""
         key = Path(project_root).resolve()
+        if not os.environ.get("GIT_DIR") and not any((folder / ".git").exists() for folder in (key, *key.parents)):
+            return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
             result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
             if result.returncode != 0 or not result.stdout.strip():
