@@ -6,6 +6,7 @@ multi-line values are understood the way the tools that load the file understand
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Collection
 
@@ -14,11 +15,17 @@ from dotenv.parser import parse_stream
 from refactor_app.textfile import append_line, split_lines
 
 
+@functools.lru_cache(maxsize=32)
+def _bindings(text: str) -> tuple:
+    # Steps ask about the same .env-local text several times a run: parse each text once.
+    return tuple(parse_stream(io.StringIO(text)))
+
+
 def key_lines(text: str) -> dict[str, int]:
     """Each key set in the file and the index of the line it is set on (first setting wins)."""
     found: dict[str, int] = {}
     line = 0
-    for binding in parse_stream(io.StringIO(text)):
+    for binding in _bindings(text):
         original = binding.original.string
         leading_blank = len(original) - len(original.lstrip("\r\n"))
         key_line = line + original[:leading_blank].count("\n")
@@ -31,7 +38,7 @@ def key_lines(text: str) -> dict[str, int]:
 def values(text: str) -> dict[str, str | None]:
     """Each key and its value as python-dotenv reads it (None for a bare `KEY`)."""
     found: dict[str, str | None] = {}
-    for binding in parse_stream(io.StringIO(text)):
+    for binding in _bindings(text):
         if binding.key is not None and binding.key not in found:
             found[binding.key] = binding.value
     return found

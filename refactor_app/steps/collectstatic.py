@@ -118,6 +118,8 @@ def _database_fallback(ws: Workspace) -> str:
     for name in ("DATABASE_URL", "DATABASES"):
         for ref in ws.find_settings(name):
             seen.append(ref)
+            if not any(token in settings_editor.source(ref.value) for token in BuildTimeDatabaseFallback.TOKENS):
+                continue  # nothing the transformer rewrites: skip walking a large DATABASES dict
             transformer = BuildTimeDatabaseFallback()
             new_value = ref.value.visit(transformer)
             if transformer.changed:
@@ -140,6 +142,7 @@ class BuildTimeDatabaseFallback(cst.CSTTransformer):
 
     ENV_GETTERS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
     URL_CONFIGS = {"dj_database_url.config", "env.db", "env.db_url"}
+    TOKENS = ("DATABASE_URL", "dj_database_url.config", "env.db")  # in any value it would change
 
     def __init__(self) -> None:
         self.changed = False
