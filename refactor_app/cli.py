@@ -259,7 +259,7 @@ def _report_plan(plan, mode: str) -> None:
 
 
 def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_dirty: bool, output_format) -> None:
-    from refactor_app import api, report
+    from refactor_app import report
     from refactor_app.steps import STEP_NAMES
     from refactor_app.workflow import apply_step_by_step
 
@@ -271,8 +271,8 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
                 "--interactive needs a terminal to ask in; review with --dry-run and apply with --step NAME instead."
             )
         decide = _ask_in_terminal(_output().console)
-    before = api.make_plan(project, names)  # for the JSON document and the warnings
     session = apply_step_by_step(project, names, commit=commit, allow_dirty=allow_dirty, decide=decide)
+    before = session.initial_plan  # for the JSON document and the warnings
     if output_format is OutputFormat.json:
         from refactor_app import jsonout
 

@@ -34,6 +34,7 @@ class StepRun:
 class Session:
     runs: list[StepRun] = field(default_factory=list)
     quit: bool = False  # the user quit before every step was seen
+    initial_plan: Plan | None = None  # every chosen step, planned before the first was applied
 
     @property
     def applied(self) -> list[StepRun]:
@@ -76,7 +77,8 @@ def apply_step_by_step(
         repo = GitRepository.open(project.root)
     session = Session()
     names = [name for name in STEP_NAMES if step_names is None or name in step_names]
-    api.make_plan(project, names)  # unknown names and bad input fail here, before anything is written
+    # Unknown names and bad input fail here, before anything is written; the caller reports from it.
+    session.initial_plan = api.make_plan(project, step_names)
     for name in names:
         plan = api.make_plan(project, [name])
         result = plan.results[0]

@@ -345,3 +345,9 @@ def test_verify_explains_why_an_unmigrated_project_fails_to_import(tutorial):
     assert result.returncode == 1
     assert "a variable read without a fallback, such as DATABASE_URL, fails here" in result.stdout
     assert "hard-coded in settings" in result.stdout
+
+
+def test_unknown_step_with_commit_is_bad_input(tutorial):
+    result = run_cli("apply", "--step", "debugg", "--commit", cwd=tutorial)
+    assert result.returncode == 2 and "unknown step debugg" in result.stderr
+    assert len(log_subjects(tutorial)) == 1
