@@ -122,6 +122,7 @@ class Workspace:
         self.project = project
         self._texts: dict[Path, TextDocument] = {}
         self._settings: dict[Path, SettingsModule] = {}
+        self._imports: dict[tuple[Path, str], Path | None] = {}
         self._git: GitRepository | None = None
         self._git_opened = False
         self.removals: list[GitRemoval] = []
@@ -144,12 +145,8 @@ class Workspace:
 
     # --- settings modules ------------------------------------------------------------------
 
-    @property
-    def main_settings(self) -> SettingsModule:
-        """The settings module manage.py names (or --settings)."""
-        return self._load_settings(self.project.settings_path)
-
     def settings_module(self, path: Path) -> SettingsModule:
+        """A settings module (parsed on first use)."""
         return self._load_settings(path)
 
     def _load_settings(self, path: Path) -> SettingsModule:
@@ -162,8 +159,13 @@ class Workspace:
             self._settings[path] = SettingsModule(path, display, data, module)
         return self._settings[path]
 
-    @functools.lru_cache(maxsize=None)  # noqa: B019 (one workspace a run: the cache dies with it)
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:
+        key = (importer, dotted)
+        if key not in self._imports:  # asked once per setting looked up: stat the files once
+            self._imports[key] = self._find_import(importer, dotted)
+        return self._imports[key]
+
+    def _find_import(self, importer: Path, dotted: str) -> Path | None:
         if not dotted.startswith("."):
             return self.project.module_path(dotted)
         level = len(dotted) - len(dotted.lstrip("."))
