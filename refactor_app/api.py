@@ -22,14 +22,11 @@ __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "
 
 def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies."""
-    from refactor_app.steps import STEPS
+    from refactor_app.steps import STEPS, check_names
     from refactor_app.workspace import Workspace
 
+    check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
-    unknown = (wanted or set()) - {step.name for step in STEPS}
-    if unknown:
-        names = ", ".join(step.name for step in STEPS)
-        raise RefactorError(f"unknown step {', '.join(sorted(unknown))}; the steps are: {names}.")
 
     ws = Workspace(project)
     results = []

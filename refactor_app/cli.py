@@ -202,12 +202,9 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
         raise RefactorError("--settings names one project's settings; with several projects, pass one PATH.")
     if output_format is OutputFormat.json:
         raise RefactorError("--format json describes one project; run it once per project.")
-    if names is not None:
-        from refactor_app.steps import STEP_NAMES
+    from refactor_app.steps import check_names
 
-        unknown = sorted(set(names) - set(STEP_NAMES))
-        if unknown:
-            raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(STEP_NAMES)}.")
+    check_names(names)
     roots = fleet.find_projects(paths, recursive)
     if mode == "apply" and not allow_dirty:
         fleet.check_repositories_clean(roots)

@@ -45,6 +45,15 @@ STEPS: tuple[Step, ...] = (
 STEP_NAMES = tuple(step.name for step in STEPS)
 
 
+def check_names(names) -> None:
+    """Refuse names that are not steps, in one plain sentence that lists the steps."""
+    from refactor_app.errors import RefactorError
+
+    unknown = sorted(set(names or ()) - set(STEP_NAMES))
+    if unknown:
+        raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(STEP_NAMES)}.")
+
+
 def by_name(name: str) -> Step:
     for step in STEPS:
         if step.name == name:
