@@ -70,7 +70,13 @@ def run_project(task: Task) -> ProjectOutcome:
     from refactor_app import api
 
     try:
-        plan = api.make_plan(api.discover(task.root), task.step_names)
+        project = api.discover(task.root)
+        if task.step_names is None and task.mode != "status":
+            from refactor_app.quickcheck import every_step_done
+
+            if every_step_done(project):  # a finished project: no parser needed
+                return ProjectOutcome(task.display, EXIT_OK, root=task.root)
+        plan = api.make_plan(project, task.step_names)
         if task.mode == "apply" and plan.has_changes:
             # Every repository was checked before the first project. git rm waits for the parent:
             # projects of one repository share its index, which one git command locks at a time.
