@@ -256,3 +256,38 @@ def test_collectstatic_without_the_staticfiles_app_is_not_applicable(tmp_path):
     root = startproject(tmp_path, settings, Dockerfile=DOCKERFILE)
     result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
     assert result.state is State.NOT_APPLICABLE and "INSTALLED_APPS" in result.reason
+
+
+@pytest.mark.parametrize(
+    "static_root, folder",
+    [
+        ("BASE_DIR / 'staticfiles'", "staticfiles"),
+        ("BASE_DIR / 'static' / 'collected'", "static/collected"),
+        ("os.path.join(BASE_DIR, 'collected')", "collected"),
+        ("str(BASE_DIR / 'out')", "out"),
+        ("'relative'", "relative"),
+        ("os.path.join(os.path.dirname(BASE_DIR), 'static')", None),
+        ("BASE_DIR.parent / 'static'", None),
+        ("os.environ.get('STATIC_ROOT', os.path.join(BASE_DIR, 'staticfiles'))", None),
+        ("'/var/www/static'", None),
+        ("BASE_DIR / '..' / 'static'", None),
+        ("BASE_DIR", None),
+    ],
+)
+def test_static_root_folder_is_only_taken_when_plainly_inside_the_project(tmp_path, static_root, folder):
+    from refactor_app.steps.staticfiles import static_root_folder
+    from refactor_app.workspace import Workspace
+
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"', f"STATIC_ROOT = {static_root}")
+    root = startproject(tmp_path, settings, commit=False)
+    assert static_root_folder(Workspace(api.discover(root))) == folder
+
+
+def test_static_root_outside_the_project_never_removes_the_users_static_folder(tmp_path):
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace(
+        'STATIC_ROOT = BASE_DIR / "staticfiles"',
+        "STATIC_ROOT = os.path.join(os.path.dirname(BASE_DIR), 'static')\nSTATICFILES_DIRS = [BASE_DIR / 'static']",
+    )
+    root = startproject(tmp_path, settings, **{"static/css/site.css": "body {}\n"})
+    result = result_of(plan_for(root, ["staticfiles"]), "staticfiles")
+    assert result.state is State.NOT_APPLICABLE and result.removals == [] and result.edits == []

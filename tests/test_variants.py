@@ -323,7 +323,7 @@ VARIANTS = {
             "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_ROOT = '/var/www/static'\n"
         ),
         check_decouple,
-        declined={"staticfiles": "STATIC_ROOT is not a folder inside the project"},
+        declined={"staticfiles": "STATIC_ROOT is not a folder of the project spelled from BASE_DIR"},
     ),
     "half-done-by-hand": Variant(
         project(
