@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 from typing import Sequence
 
@@ -154,11 +155,43 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
         on_disk = _read_or_none(edit.path)
         if on_disk != edit.before:
             raise RefactorError(f"{edit.display_path} changed on disk while refactor-app ran; run it again.")
-    for edit in plan.edits:
-        remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
-        write_atomically(edit.path, edit.after, edit.display_path)
+        check_writable(edit.path, edit.display_path)
+    written: list[FileEdit] = []
+    try:
+        for edit in plan.edits:
+            remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
+            write_atomically(edit.path, edit.after, edit.display_path)
+            written.append(edit)
+    except (OSError, RefactorError) as exc:
+        # All of a run's files or none: put back the ones already written.
+        for edit in reversed(written):
+            if edit.before is None:
+                edit.path.unlink(missing_ok=True)
+            else:
+                write_atomically(edit.path, edit.before, edit.display_path)
+        reason = exc if isinstance(exc, RefactorError) else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}"
+        raise RefactorError(f"{reason}; nothing was changed, fix that and run again.") from None
     if plan.removals and git_removals:
         remove_from_git(plan.root, plan.removals)
+
+
+def check_writable(path: Path, display_path: str) -> None:
+    """Refuse before writing anything when a file could not be written (its folder is missing or
+    read-only, or a symlink points nowhere)."""
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    if not folder.is_dir():
+        shown = f"{display_path} (a link to {target})" if path.is_symlink() else display_path
+        raise RefactorError(f"cannot write {shown}: {folder} does not exist; fix the path and run again.")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise RefactorError(f"cannot write {display_path}: permission denied; make it writable and run again.")
+
+
+def _failed_path(exc: OSError, plan: Plan) -> str:
+    for edit in plan.edits:
+        if exc.filename and str(edit.path) in str(exc.filename):
+            return edit.display_path
+    return exc.filename or "a file"
 
 
 def remove_from_git(root: Path, removals) -> None:

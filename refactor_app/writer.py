@@ -43,6 +43,8 @@ def write_atomically(path: Path, data: bytes, display_path: str) -> None:
         raise RefactorError(
             f"cannot write {display_path}: permission denied in {directory}; make it writable and run again."
         ) from None
+    except OSError as exc:
+        raise RefactorError(f"cannot write {display_path}: {exc.strerror} ({directory})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

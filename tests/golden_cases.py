@@ -78,7 +78,12 @@ def tree_files(root: Path) -> dict[str, tuple[bytes, bool]]:
     files = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if relative.parts[0] == ".git" or path.is_dir():
+        if relative.parts[0] == ".git":
+            continue
+        if path.is_symlink():
+            files[relative.as_posix()] = (b"-> " + os.readlink(path).encode(), False)
+            continue
+        if path.is_dir():
             continue
         files[relative.as_posix()] = (path.read_bytes(), bool(path.stat().st_mode & stat.S_IXUSR))
     return files

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git_status, run_cli
+from conftest import git, git_status, run_cli
 from golden_cases import GIT_ENV, GOLDEN, tree_files
 from refactor_app import api
 from refactor_app.errors import RefactorError
@@ -112,3 +112,36 @@ def test_partly_tracked_staticfiles(tutorial):
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (tutorial / "staticfiles").rglob("*") if p.is_file()] == ["local-only.css"]
     assert "?? staticfiles/" not in git_status(tutorial), "now ignored"
+
+
+def test_a_file_that_cannot_be_written_stops_the_run_before_any_write(tutorial):
+    import os as _os
+
+    _os.replace(tutorial / ".env-local", tutorial / "env-local.bak")
+    (tutorial / ".env-local").symlink_to("../missing-folder/.env-local")
+    git(tutorial, "add", "-A")
+    git(tutorial, "commit", "-q", "-m", "dangling link")
+    before = tree_files(tutorial)
+    result = run_cli("apply", "--all", cwd=tutorial)
+    assert result.returncode == 2, result.stderr
+    assert "cannot write .env-local (a link to" in result.stderr and "does not exist" in result.stderr
+    assert tree_files(tutorial) == before and git_status(tutorial) == []
+
+
+def test_a_write_failing_midway_puts_back_what_was_written(tutorial, monkeypatch):
+    import refactor_app.api as api_module
+
+    real = api_module.write_atomically
+    calls = []
+
+    def failing(path, data, display):
+        calls.append(display)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, display)
+
+    monkeypatch.setattr(api_module, "write_atomically", failing)
+    before = tree_files(tutorial)
+    with pytest.raises(RefactorError, match="No space left on device; nothing was changed"):
+        api.apply(api.make_plan(api.discover(tutorial)))
+    assert tree_files(tutorial) == before and git_status(tutorial) == []
