@@ -291,3 +291,13 @@ def test_static_root_outside_the_project_never_removes_the_users_static_folder(t
     root = startproject(tmp_path, settings, **{"static/css/site.css": "body {}\n"})
     result = result_of(plan_for(root, ["staticfiles"]), "staticfiles")
     assert result.state is State.NOT_APPLICABLE and result.removals == [] and result.edits == []
+
+
+def test_allowed_hosts_keeps_its_trailing_comment_and_declines_shared_assignments(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['*']  # TODO: restrict before launch")
+    text = settings_after(startproject(tmp_path / "a", settings), ["allowed-hosts"])
+    assert "ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS  # TODO: restrict before launch\n" in text
+
+    shared = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", "INTERNAL_IPS = ALLOWED_HOSTS = ['127.0.0.1']")
+    result = result_of(plan_for(startproject(tmp_path / "b", shared), ["allowed-hosts"]), "allowed-hosts")
+    assert result.state is State.NOT_APPLICABLE and "together with other names" in result.reason

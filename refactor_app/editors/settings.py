@@ -130,10 +130,15 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
 def replace_statement(
     module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]
 ) -> cst.Module:
-    """Replace body[index] by `statements`; the first one takes over the old one's leading comments."""
+    """Replace body[index] by `statements`: the first takes over the old one's leading comments,
+    the last its trailing comment (`X = ...  # why`)."""
     old = module.body[index]
-    first = statements[0].with_changes(leading_lines=[*old.leading_lines, *statements[0].leading_lines])
-    return _replace_body(module, index, [first, *statements[1:]])
+    new = list(statements)
+    new[0] = new[0].with_changes(leading_lines=[*old.leading_lines, *new[0].leading_lines])
+    trailing = getattr(old, "trailing_whitespace", None)
+    if trailing is not None and trailing.comment is not None and isinstance(new[-1], cst.SimpleStatementLine):
+        new[-1] = new[-1].with_changes(trailing_whitespace=trailing)
+    return _replace_body(module, index, new)
 
 
 def insert_after(module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]) -> cst.Module:

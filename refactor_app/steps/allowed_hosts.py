@@ -7,6 +7,8 @@ and DOMAIN_REDIRECTS. ALLOWED_HOSTS is built from them instead of the convenient
 
 from __future__ import annotations
 
+import libcst as cst
+
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
     Outcome, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
@@ -56,8 +58,13 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     if hosts is None:
         code = settings_editor.source(ref.value)
         return not_applicable(f"{where} computes ALLOWED_HOSTS as {code}; only a literal list is rewritten")
-    if len(ref.settings.module.body[ref.assignment.index].body) > 1:
+    line = ref.settings.module.body[ref.assignment.index]
+    if len(line.body) > 1:
         return not_applicable(f"{where} sets ALLOWED_HOSTS on a line with other statements; split the line first")
+    if isinstance(line.body[0], cst.Assign) and len(line.body[0].targets) > 1:
+        return not_applicable(
+            f"{where} assigns ALLOWED_HOSTS together with other names (A = ALLOWED_HOSTS = ...); split the line first"
+        )
     additions = settings_editor.later_additions(ref.settings.module, "ALLOWED_HOSTS", ref.assignment.index)
     if any("*" in settings_editor.string_values(node) for node in additions):
         return not_applicable(
