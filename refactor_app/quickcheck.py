@@ -1,61 +1,53 @@
-"""Is every step visibly done already? Answered from the files' text alone, without libcst,
-dotenv, pathspec or GitPython, so `apply --all --check` on a finished project (the pre-commit
+"""Is every step visibly done already? Answered with Python's own parser (ast, in C), without
+libcst, pathspec or GitPython, so `apply --all --check` on a finished project (the pre-commit
 case, run on every commit) costs little more than starting Python.
 
-The answer is "yes" or "cannot tell": whenever the text is not plainly the done form of every
-step, the caller runs the full plan, which has the last word. So this only has to be sound:
-it must never say "done" where the full plan finds a step pending (tests check that).
+The answer is "yes" or "cannot tell": whenever the files are not plainly the done form of every
+step, the caller runs the full plan, which has the last word. So this only has to be sound: it
+must never say "done" where the full plan finds a step pending (tests check that on every
+variant and on generated projects). It mirrors the steps' rules, never more lenient.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 from pathlib import Path
 
 from refactor_app.project import Project
 
-# The environment reads the full plan recognises (editors/settings.py), spelled as text.
-_ENV_READ = re.compile(
-    r"(?<![\w.])(?:(?:os\.environ\.get|os\.getenv|environ\.get|getenv|os\.environ\.setdefault|env|config"
-    r"|decouple\.config|env\.\w+)\s*\(|(?:os\.environ|environ)\s*\[)"
-)
 CANONICAL = {
     "DEBUG": "os.environ.get('DJANGO_DEBUG') == 'True'",
     "ALLOWED_HOSTS": "[DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS",
     "SECURE_SSL_REDIRECT": "os.environ.get('SECURE_SSL_REDIRECT') != 'False'",
 }
-WATCHED = {"DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECURE_SSL_REDIRECT", "STATIC_ROOT", "DIVIO_DOMAIN"}
 ENV_LOCAL_KEY = {"DEBUG": "DJANGO_DEBUG", "ALLOWED_HOSTS": "DOMAIN_ALIASES", "SECURE_SSL_REDIRECT": "SECURE_SSL_REDIRECT"}
-_ASSIGNMENT = re.compile(r"^([A-Z_][A-Z0-9_]*)\s*(?::[^=\n]*)?(\+?=)(?!=)(.*)$", re.MULTILINE)
-_DATABASE_URL_WITHOUT_FALLBACK = re.compile(
-    r"(?:getenv|environ\.get)\(\s*['\"]DATABASE_URL['\"]\s*\)|environ\[\s*['\"]DATABASE_URL['\"]\s*\]"
-)
-_URL_CONFIG = re.compile(r"(?:dj_database_url\.config|env\.db_url|env\.db)\(([^)]*)\)")
+WATCHED = {"DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECURE_SSL_REDIRECT", "STATIC_ROOT", "DIVIO_DOMAIN"}
+# The environment reads editors/settings.py recognises.
+ENV_CALLS = {"os.environ.get", "os.getenv", "environ.get", "getenv", "os.environ.setdefault", "env", "config",
+             "decouple.config"}
+ENV_MAPPINGS = {"os.environ", "environ"}
+ENV_GETTERS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
+URL_CONFIGS = {"dj_database_url.config", "env.db", "env.db_url"}
 
 
 def every_step_done(project: Project) -> bool:
-    """True only when the text shows every step done (or plainly not applicable)."""
+    """True only when the files show every step done (or plainly not applicable)."""
     try:
         return _every_step_done(project)
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, SyntaxError, RecursionError):
         return False
 
 
 def _every_step_done(project: Project) -> bool:
     if len(project.settings_paths) != 1:
         return False
-    settings = _text(project.settings_path)
-    if settings is None or "import *" in settings or _has_strings_after_docstring(settings):
+    tree = ast.parse(project.settings_path.read_bytes())
+    values = _module_level_values(tree)
+    if values is None:
         return False
-    values: dict[str, str] = {}
-    for name, operator, value in _ASSIGNMENT.findall(settings):
-        if name not in WATCHED:
-            continue
-        if operator == "+=" or value.rstrip().endswith(("(", "[", "{", "\\", ",")):
-            return False  # additions or multi-line values: leave those to the full plan
-        values[name] = _without_comment(value).strip()
-    env_local = _text(project.env_path) or ""
+    env_keys = _env_keys(project.env_path)
 
     for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"):
         if name not in values:
@@ -63,51 +55,141 @@ def _every_step_done(project: Project) -> bool:
                 return False  # the step would add it
             continue  # not applicable
         if _same(values[name], CANONICAL[name]):
-            if not _has_key(env_local, ENV_LOCAL_KEY[name]):
+            if ENV_LOCAL_KEY[name] not in env_keys:
                 return False
-            if name == "ALLOWED_HOSTS" and not _reads_environment(values.get("DIVIO_DOMAIN", "")):
+            if name == "ALLOWED_HOSTS" and not ("DIVIO_DOMAIN" in values and _reads_environment(values["DIVIO_DOMAIN"])):
                 return False
         elif not _reads_environment(values[name]):
             return False
     if "SECRET_KEY" in values and not _reads_environment(values["SECRET_KEY"]):
         return False
-    return _collectstatic_done(project, settings, values) and _staticfiles_done(project, values)
+    return _collectstatic_done(project, tree, values) and _staticfiles_done(project, values)
 
 
-def _collectstatic_done(project: Project, settings: str, values: dict[str, str]) -> bool:
+def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
+    """The last module-level value of each name; None when the module does what only the full
+    plan follows (star imports, additions, one value given to several names)."""
+    values: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return None
+        if isinstance(node, ast.AugAssign) and _target_names(node.target) & WATCHED:
+            return None
+        if isinstance(node, ast.Assign):
+            names = set().union(*(_target_names(target) for target in node.targets))
+            if names & WATCHED and (len(node.targets) > 1 or not isinstance(node.targets[0], ast.Name)):
+                return None
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            values[node.target.id] = node.value
+    return values
+
+
+def _target_names(target: ast.expr) -> set[str]:
+    return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
+
+
+def _collectstatic_done(project: Project, tree: ast.Module, values: dict[str, ast.expr]) -> bool:
     dockerfile = _text(project.dockerfile_path)
     if dockerfile is None:
         return True  # not applicable
-    if not re.search(r"^\s*RUN\b[^\n]*collectstatic", dockerfile, re.MULTILINE | re.IGNORECASE):
+    if re.search(r"<<-?\s*['\"]?\w", dockerfile):
+        return False  # heredocs: leave them to the full plan
+    if not re.search(r"^\s*(?i:run)\b[^\n]*collectstatic", dockerfile, re.MULTILINE):
         return False
-    if "STATIC_ROOT" not in values or _DATABASE_URL_WITHOUT_FALLBACK.search(settings):
-        return False
-    return all("default" in arguments for arguments in _URL_CONFIG.findall(settings))
-
-
-def _staticfiles_done(project: Project, values: dict[str, str]) -> bool:
     if "STATIC_ROOT" not in values:
         return False
-    parts = re.findall(r"""(?:'([^'\\]*)'|"([^"\\]*)")""", values["STATIC_ROOT"])
-    strings = [single or double for single, double in parts]
-    if not strings:
-        return False
-    if strings[0].startswith("/"):
-        return True  # outside the project: not applicable
-    relative = "/".join(part.strip("/") for part in strings if part.strip("/"))
-    folder = (project.import_root / relative).relative_to(project.root).as_posix()
+    for node in ast.walk(tree):  # any DATABASE_URL read without a fallback, anywhere
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if name in ENV_GETTERS and len(node.args) == 1 and not node.keywords and _is_text(node.args[0], "DATABASE_URL"):
+                return False
+            if name in URL_CONFIGS and not any(keyword.arg in ("default", None) for keyword in node.keywords):
+                return False
+        elif isinstance(node, ast.Subscript) and _dotted(node.value) in ENV_MAPPINGS and _is_text(node.slice, "DATABASE_URL"):
+            return False
+    return True
+
+
+def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
+    parts = _parts_under_base_dir(values["STATIC_ROOT"]) if "STATIC_ROOT" in values else ["staticfiles"]
+    if not parts or any(part.startswith("/") or ".." in part.split("/") for part in parts):
+        return True  # not a folder of the project: not applicable
+    relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
+    if not relative or relative == ".":
+        return True
+    folder = (project.import_root / relative).resolve().relative_to(project.root).as_posix()
     if not _in_git(project.root):
         return True  # not applicable
-    gitignore = (_text(project.gitignore_path) or "").splitlines()
-    patterns = {line.strip() for line in gitignore}
-    if any(line.startswith("!") for line in patterns):
+    lines = {line.strip() for line in (_text(project.gitignore_path) or "").splitlines()}
+    if any(line.startswith("!") for line in lines) or not lines & {folder, f"/{folder}", f"{folder}/", f"/{folder}/"}:
         return False
-    if not patterns & {folder, f"/{folder}", f"{folder}/", f"/{folder}/"}:
-        return False
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z", "--", folder], cwd=project.root, capture_output=True, timeout=60
-    )
+    tracked = subprocess.run(["git", "ls-files", "-z", "--", folder], cwd=project.root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""
+
+
+def _parts_under_base_dir(node: ast.expr) -> list[str] | None:
+    """As steps/staticfiles.py reads STATIC_ROOT: BASE_DIR / 'x', os.path.join(BASE_DIR, 'x'), 'x'."""
+    if isinstance(node, ast.Call) and _dotted(node.func) == "str" and len(node.args) == 1 and not node.keywords:
+        return _parts_under_base_dir(node.args[0])
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Call) and _dotted(node.func) == "os.path.join" and node.args and not node.keywords:
+        first, *rest = node.args
+        strings = [arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None for arg in rest]
+        if _is_base_dir(first) and strings and None not in strings:
+            return strings
+        return None
+    parts: list[str] = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, str)):
+            return None
+        parts.insert(0, node.right.value)
+        node = node.left
+    return parts if parts and _is_base_dir(node) else None
+
+
+def _is_base_dir(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "BASE_DIR"
+
+
+def _reads_environment(value: ast.expr) -> bool:
+    for node in ast.walk(value):
+        if isinstance(node, ast.Call):
+            name = _dotted(node.func)
+            if name is not None and (name in ENV_CALLS or name.startswith("env.")):
+                return True
+        elif isinstance(node, ast.Subscript) and _dotted(node.value) in ENV_MAPPINGS:
+            return True
+    return False
+
+
+def _same(value: ast.expr, canonical: str) -> bool:
+    return ast.dump(value) == ast.dump(ast.parse(canonical, mode="eval").body)
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base is not None else None
+    return None
+
+
+def _is_text(node: ast.expr, text: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == text
+
+
+def _env_keys(path: Path) -> set[str]:
+    text = _text(path)
+    if text is None:
+        return set()
+    from refactor_app.editors.dotenv import values  # python-dotenv's parser, as the steps read it
+
+    return set(values(text))
 
 
 def _text(path: Path) -> str | None:
@@ -116,51 +198,6 @@ def _text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     return data.decode("utf-8-sig")
-
-
-def _has_strings_after_docstring(text: str) -> bool:
-    """Triple-quoted strings past the module docstring could hide lines that look like code."""
-    body = text.lstrip()
-    for quote in ('"""', "'''"):
-        if body.startswith(quote):
-            end = body.find(quote, 3)
-            if end < 0:
-                return True
-            body = body[end + 3 :]
-            break
-    return '"""' in body or "'''" in body
-
-
-def _without_comment(code: str) -> str:
-    """One line of code without its trailing # comment (a # inside quotes is kept)."""
-    quote, index = None, 0
-    while index < len(code):
-        char = code[index]
-        if quote is not None:
-            if char == "\\":
-                index += 1  # the escaped character cannot close the string
-            elif char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char == "#":
-            return code[:index]
-        index += 1
-    return code
-
-
-def _same(value: str, canonical: str) -> bool:
-    normal = re.sub(r"\s+", "", value).replace('"', "'")
-    expected = re.sub(r"\s+", "", canonical)
-    return normal == expected
-
-
-def _reads_environment(value: str) -> bool:
-    return _ENV_READ.search(value) is not None
-
-
-def _has_key(env_text: str, key: str) -> bool:
-    return re.search(rf"^\s*(?:export\s+)?{re.escape(key)}\s*=", env_text, re.MULTILINE) is not None
 
 
 def _in_git(root: Path) -> bool:

@@ -96,3 +96,40 @@ def test_sound_on_generated_projects(generated, env_lines, collectstatic):
         project = Project(root=root, import_root=root, settings_paths=(root / "settings.py",))
         if every_step_done(project):
             assert not api.make_plan(project).has_changes
+
+
+CANONICAL_DEBUG = "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\""
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s, e: (s.replace(CANONICAL_DEBUG, "X = 1; DEBUG = True"), e),
+        lambda s, e: (s.replace(CANONICAL_DEBUG, "TEMPLATE_DEBUG = DEBUG = True"), e),
+        lambda s, e: (s.replace(CANONICAL_DEBUG, "DEBUG = (os.environ.get('DJANGO_DEBUG') == \"True\")"), e.replace("DJANGO_DEBUG=True\n", "")),
+        lambda s, e: (s.replace(CANONICAL_DEBUG, CANONICAL_DEBUG + ";"), e.replace("DJANGO_DEBUG=True\n", "")),
+        lambda s, e: (s, e.replace("DJANGO_DEBUG=True\n", 'NOTE="see\nDJANGO_DEBUG=True\n"\n')),
+        lambda s, e: (s.replace("os.environ.get('SECRET_KEY', 'ic&w1+oze-$=&ws0r9!*cfy#*61v2fp&^%njjev4$%i2gsps6t')", "'x!env(y'"), e),
+        lambda s, e: (s.replace("os.environ.get('DATABASE_URL', 'sqlite://:memory:')", "os.environ.get('DATABASE_URL',)"), e),
+        lambda s, e: (s.replace("dj_database_url.parse(DATABASE_URL)", "dj_database_url.config(conn_max_age=default_age)"), e),
+        lambda s, e: (s.replace(CANONICAL_DEBUG, "DEBUG = True") + "\nprint(dict(\nDEBUG=os.environ.get('X')))\n", e),
+        lambda s, e: (s.replace("ALLOWED_HOSTS = [DIVIO_DOMAIN]", "INTERNAL_IPS = ALLOWED_HOSTS = [DIVIO_DOMAIN]"), e),
+    ],
+)
+def test_cases_a_reviewer_found_are_not_called_done(tutorial, change):
+    run_cli("apply", "--all", "--commit", cwd=tutorial)
+    settings_file, env_file = tutorial / "myapp" / "settings.py", tutorial / ".env-local"
+    settings_text, env_text = change(settings_file.read_text(), env_file.read_text())
+    settings_file.write_text(settings_text)
+    env_file.write_text(env_text)
+    assert every_step_done(api.discover(tutorial)) is False or not full_plan_has_work(tutorial)
+
+
+def test_collectstatic_in_capitals_or_heredocs_is_not_called_done(tutorial):
+    run_cli("apply", "--all", "--commit", cwd=tutorial)
+    dockerfile = tutorial / "Dockerfile"
+    original = dockerfile.read_text()
+    dockerfile.write_text(original.replace("RUN python manage.py collectstatic --noinput", "RUN echo COLLECTSTATIC-later"))
+    assert every_step_done(api.discover(tutorial)) is False
+    dockerfile.write_text(original.replace("COPY . /app", "COPY <<EOF /app/x\nhello\nEOF\nCOPY . /app"))
+    assert every_step_done(api.discover(tutorial)) is False
