@@ -301,3 +301,22 @@ def test_allowed_hosts_keeps_its_trailing_comment_and_declines_shared_assignment
     shared = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", "INTERNAL_IPS = ALLOWED_HOSTS = ['127.0.0.1']")
     result = result_of(plan_for(startproject(tmp_path / "b", shared), ["allowed-hosts"]), "allowed-hosts")
     assert result.state is State.NOT_APPLICABLE and "together with other names" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("# TODO\n", "no FROM instruction"),
+        ("", "no FROM instruction"),
+        ("FROM python\nWORKDIR [\"/app\nCOPY . .\nCMD run\n", None),
+        ("FROM python\nCOPY <<EOF /app/.env\nDJANGO_DEBUG=False\nEOF\nCMD run\n", "heredocs"),
+        ("FROM python\nRUN <<EOF\npip install -r requirements.txt\nEOF\nCMD run\n", "heredocs"),
+    ],
+)
+def test_odd_dockerfiles_are_declined_or_edited_without_a_crash(tmp_path, text, words):
+    root = startproject(tmp_path, Dockerfile=text)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    if words is None:
+        assert result.state is State.PENDING
+    else:
+        assert result.state is State.NOT_APPLICABLE and words in result.reason and result.edits == []

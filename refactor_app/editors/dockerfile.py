@@ -35,6 +35,18 @@ def instructions(text: str) -> list[Instruction]:
     ]
 
 
+_HEREDOC = re.compile(r"<<-?\s*['\"]?[A-Za-z_]\w*")
+
+
+def uses_heredocs(text: str) -> bool:
+    """BuildKit heredocs (RUN <<EOF ... EOF): their bodies are not instructions, but
+    dockerfile-parse reads them as if they were, so such files are not edited."""
+    return any(
+        _HEREDOC.search(line) and re.match(r"\s*(RUN|COPY|ADD)\b", line, re.IGNORECASE)
+        for line in text.split("\n")
+    )
+
+
 def final_stage(all_instructions: list[Instruction]) -> list[Instruction]:
     """The instructions from the last FROM on: the stage that becomes the image."""
     starts = [i for i, instruction in enumerate(all_instructions) if instruction.keyword == "FROM"]
@@ -60,15 +72,17 @@ def insert_line(text: str, before_line: int, line: str, newline: str) -> str:
 def _arguments(instruction: Instruction) -> list[str]:
     """An instruction's arguments: JSON (exec) form or shell words, without --flags."""
     value = instruction.value.strip()
+    words = None
     if value.startswith("["):
         try:
-            words = json.loads(value)
+            loaded = json.loads(value)
+            words = [str(word) for word in loaded] if isinstance(loaded, list) else None
         except ValueError:
-            words = shlex.split(value, posix=True)
-    else:
+            words = None
+    if words is None:
         try:
             words = shlex.split(value, posix=True)
-        except ValueError:
+        except ValueError:  # an unclosed quote: take the words as they stand
             words = value.split()
     return [word for word in words if not word.startswith("--")]
 

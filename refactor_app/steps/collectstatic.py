@@ -33,9 +33,16 @@ def run(ws: Workspace) -> Outcome:
     if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
         return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
                               "under; set STATIC_ROOT by hand and run again")
+    if dockerfile.uses_heredocs(document.text):
+        return not_applicable(
+            "the Dockerfile uses heredocs (<<EOF), which refactor-app does not edit; add "
+            "`RUN python manage.py collectstatic --noinput` after the dependencies are installed, by hand"
+        )
+    all_instructions = dockerfile.instructions(document.text)
+    if not any(i.keyword == "FROM" for i in all_instructions):
+        return not_applicable("the Dockerfile has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
 
-    all_instructions = dockerfile.instructions(document.text)
     if any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions):
         finished.append("the Dockerfile runs collectstatic")
     else:
