@@ -351,3 +351,16 @@ def test_unknown_step_with_commit_is_bad_input(tutorial):
     result = run_cli("apply", "--step", "debugg", "--commit", cwd=tutorial)
     assert result.returncode == 2 and "unknown step debugg" in result.stderr
     assert len(log_subjects(tutorial)) == 1
+
+
+def test_commit_leaves_a_gitignored_env_local_out_of_the_commits(tutorial):
+    git(tutorial, "rm", "-q", "--cached", ".env-local")
+    with open(tutorial / ".gitignore", "a") as handle:
+        handle.write(".env*\n")
+    git(tutorial, "commit", "-q", "-am", "keep .env-local local")
+    result = run_cli("apply", "--all", "--commit", cwd=tutorial)
+    assert result.returncode == 0, result.stderr
+    assert log_subjects(tutorial)[:6] == list(reversed(TITLES))
+    assert "DJANGO_DEBUG=True" in (tutorial / ".env-local").read_text()
+    assert ".env-local" not in git(tutorial, "ls-files")
+    assert git_status(tutorial) == []

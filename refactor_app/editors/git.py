@@ -90,13 +90,24 @@ class GitRepository:
         """Undo `git rm -r folder`: back in the index and the work tree, as HEAD has it."""
         self._repo.git.checkout("HEAD", "--", self._repo_path(folder))
 
-    def commit(self, project_paths: list[str], message: str) -> str:
-        """Stage `project_paths` (removals are staged already) and commit them; the new commit's sha."""
+    def is_ignored_and_untracked(self, project_path: str) -> bool:
+        """A file git keeps out of commits (a gitignored .env-local): not to be added."""
+        path = self._repo_path(project_path)
+        if self._git("ls-files", "--", path):
+            return False
+        return _run_git(["check-ignore", "-q", "--", path], self.work_tree, check=False).returncode == 0
+
+    def commit(self, project_paths: list[str], message: str) -> str | None:
+        """Stage `project_paths` (removals are staged already; gitignored files stay out) and
+        commit them; the new commit's sha, or None when nothing of them is committable."""
         import git
 
+        addable = [path for path in project_paths if not self.is_ignored_and_untracked(path)]
         try:
-            if project_paths:
-                self._repo.git.add("--", *(self._repo_path(path) for path in project_paths))
+            if addable:
+                self._repo.git.add("--", *(self._repo_path(path) for path in addable))
+            if _run_git(["diff", "--cached", "--quiet"], self.work_tree, check=False).returncode == 0:
+                return None  # only ignored files changed: they are written, there is nothing to commit
             self._repo.git.commit("-q", "-m", message)
         except git.GitCommandError as exc:
             detail = re.sub(r"^\s*stderr: '|'\s*$", "", exc.stderr or "").strip().splitlines()
