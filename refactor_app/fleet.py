@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, Sequence
 
 from refactor_app.errors import RefactorError
-from refactor_app.project import SKIPPED_FOLDERS, find_manage_files
+from refactor_app.project import SKIPPED_FOLDERS, find_manage_files, project_folder
 
 EXIT_OK, EXIT_WORK_FOUND, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 UNLIMITED_DEPTH = 64
@@ -34,7 +34,7 @@ def find_projects(paths: Sequence[Path], recursive: bool) -> list[Path]:
         if (path / "manage.py").is_file():
             found[path.resolve()] = None
         for manage in find_manage_files(path, UNLIMITED_DEPTH):
-            found[manage.parent.resolve()] = None
+            found[project_folder(manage, path, include_start=False).resolve()] = None
     if recursive and not found:
         shown = ", ".join(str(p) for p in paths)
         raise RefactorError(f"no manage.py below {shown} (skipping {', '.join(sorted(SKIPPED_FOLDERS)[:4])}, ...).")

@@ -115,9 +115,9 @@ def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | 
         above_settings = _find_upwards(settings_path.parent, "manage.py")
         if above_settings is not None:
             inside = start in above_settings.parents
-            return (_project_folder(above_settings, start) if inside else above_settings.parent), above_settings
+            return (project_folder(above_settings, start) if inside else above_settings.parent), above_settings
     if len(below) == 1:
-        return _project_folder(below[0], start), below[0]
+        return project_folder(below[0], start), below[0]
     if len(below) > 1:
         shown = ", ".join(_shown(path, start) for path in below[:4]) + (" ..." if len(below) > 4 else "")
         raise RefactorError(
@@ -133,11 +133,13 @@ def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | 
 PROJECT_MARKERS = ("Dockerfile", ".env-local", "docker-compose.yml", "compose.yaml", ".git")
 
 
-def _project_folder(manage: Path, start: Path) -> Path:
+def project_folder(manage: Path, start: Path, include_start: bool = True) -> Path:
     """For a manage.py below `start`: the folder that holds its Dockerfile and .env-local, the
     nearest from manage.py's folder up to `start` with one of them (src/ layouts keep them at
-    the top), else manage.py's folder."""
+    the top), else manage.py's folder. A fleet's folder is not a project: `include_start=False`."""
     for folder in (manage.parent, *manage.parent.parents):
+        if folder == start and not include_start:
+            break
         if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder
         if folder == start:

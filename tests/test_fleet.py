@@ -104,3 +104,17 @@ def test_recursive_without_projects_and_options_that_need_one_project(tmp_path, 
     for args in (["--commit"], ["--format", "json"], ["--settings", "alpha/myapp/settings.py"]):
         result = run_cli("apply", "--all", "-r", ".", *args, cwd=fleet)
         assert result.returncode == 2 and result.stderr.startswith("error: "), args
+
+
+def test_recursive_finds_a_src_layout_project_at_its_top(tmp_path):
+    from project_builder import MANAGE_PY, STARTPROJECT_SETTINGS, write_project
+
+    fleet_dir = tmp_path / "clients"
+    write_project(fleet_dir / "shop", {
+        "src/manage.py": MANAGE_PY, "src/mysite/__init__.py": "", "src/mysite/settings.py": STARTPROJECT_SETTINGS,
+        "Dockerfile": "FROM python\nCOPY src/ /app/\nWORKDIR /app\nCMD run\n",
+    }, commit=False)
+    result = run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=fleet_dir)
+    assert result.returncode == 0, result.stderr
+    assert "+++ b/shop/.env-local" in result.stdout and "+++ b/shop/Dockerfile" in result.stdout
+    assert "shop/src/.env-local" not in result.stdout
