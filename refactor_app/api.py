@@ -94,8 +94,10 @@ def render_removals(plan: Plan, prefix: str = "") -> str:
 
 
 def unified_diff(edit: FileEdit, prefix: str = "") -> str:
-    before = _decode(edit.before, edit.encoding) if edit.before is not None else ""
-    after = _decode(edit.after, edit.encoding)
+    """The diff of one file. Its bytes are kept as they are (non-UTF-8 ones as surrogate escapes,
+    written back out as the same bytes), so the patch applies to a latin-1 or BOM file too."""
+    before = _decode(edit.before) if edit.before is not None else ""
+    after = _decode(edit.after)
     name = prefix + edit.display_path
     old_name = "/dev/null" if edit.is_new else f"a/{name}"
     lines = difflib.unified_diff(_diff_lines(before), _diff_lines(after), fromfile=old_name, tofile=f"b/{name}")
@@ -111,8 +113,8 @@ def _diff_lines(text: str) -> list[str]:
     return lines
 
 
-def _decode(data: bytes, encoding: str) -> str:
-    return data.decode(encoding, errors="replace")
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", errors="surrogateescape")
 
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty") -> None:

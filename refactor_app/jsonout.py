@@ -64,4 +64,5 @@ def error_document(message: str) -> dict:
 
 
 def dumps(document: dict) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # ASCII escapes: a diff of a non-UTF-8 file carries surrogate escapes that UTF-8 cannot encode.
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -38,5 +38,12 @@ class Output:
         self.write(text + "\n")
 
     def write(self, text: str) -> None:
-        self.stream.write(text)
+        """Text out; surrogate escapes (a diff of a latin-1 file) go out as their original bytes."""
+        buffer = getattr(self.stream, "buffer", None)
         self.stream.flush()
+        if buffer is not None:
+            buffer.write(text.encode("utf-8", "surrogateescape"))
+            buffer.flush()
+        else:
+            self.stream.write(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+            self.stream.flush()

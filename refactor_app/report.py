@@ -132,6 +132,7 @@ def coloured_diff(text: str):
     from rich.text import Text
 
     coloured = Text()
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # for the terminal only
     for line in text.splitlines(keepends=True):
         if line.startswith(("+++", "---")):
             style = "bold"

@@ -123,3 +123,27 @@ def test_symlinked_settings_module_edits_the_target(tmp_path):
     run_all(root)
     assert (root / "myapp" / "settings.py").is_symlink()
     assert shared.read_bytes() == (REFERENCE / "myapp/settings.py").read_bytes()
+
+
+def test_dry_run_patch_of_a_latin1_and_bom_project_applies_with_git_apply(tmp_path):
+    import subprocess
+    import sys
+
+    from golden_cases import GIT_ENV
+
+    source = tmp_path / "source"
+    copy_tree(EXAMPLE, source)
+    settings = source / "myapp" / "settings.py"
+    text = settings.read_text().replace("# SECURITY WARNING: don't run", "# Réglage. SECURITY WARNING: don't run")
+    settings.write_bytes(("# -*- coding: latin-1 -*-\n" + text).encode("latin-1"))
+    (source / ".env-local").write_bytes(b"\xef\xbb\xbf" + (source / ".env-local").read_bytes())
+    root = committed_project(source, tmp_path / "latin1")
+    patch = subprocess.run(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--dry-run"],
+        cwd=root, capture_output=True, env={**os.environ, **GIT_ENV}, check=True,
+    ).stdout
+    (tmp_path / "p.patch").write_bytes(patch)
+    git(root, "apply", str(tmp_path / "p.patch"))
+    expected = ("# -*- coding: latin-1 -*-\n" + (REFERENCE / "myapp/settings.py").read_text().replace(
+        "# SECURITY WARNING: don't run", "# Réglage. SECURITY WARNING: don't run")).encode("latin-1")
+    assert (root / "myapp/settings.py").read_bytes() == expected
