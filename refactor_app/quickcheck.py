@@ -126,7 +126,7 @@ def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
     lines = {line.strip() for line in (_text(project.gitignore_path) or "").splitlines()}
     if any(line.startswith("!") for line in lines) or not lines & {folder, f"/{folder}", f"{folder}/", f"/{folder}/"}:
         return False
-    tracked = subprocess.run(["git", "ls-files", "-z", "--", folder], cwd=project.root, capture_output=True, timeout=60)
+    tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=project.root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""
 
 

@@ -33,9 +33,10 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
 def write_atomically(path: Path, data: bytes, display_path: str) -> None:
     target = Path(os.path.realpath(path))
     try:
-        mode = stat.S_IMODE(target.stat().st_mode)
+        info = target.stat()
+        mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
     except FileNotFoundError:
-        mode = NEW_FILE_MODE & ~_current_umask()
+        mode, owner = NEW_FILE_MODE & ~_current_umask(), None
     directory = target.parent
     try:
         fd, temp_name = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
@@ -51,6 +52,11 @@ def write_atomically(path: Path, data: bytes, display_path: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
+        if owner is not None and hasattr(os, "chown") and (os.getuid(), os.getgid()) != owner:
+            try:
+                os.chown(temp_name, *owner)  # run as root (sudo) on a user's file: it stays theirs
+            except PermissionError:
+                pass
         os.replace(temp_name, target)
     except BaseException:
         try:

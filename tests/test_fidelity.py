@@ -147,3 +147,14 @@ def test_dry_run_patch_of_a_latin1_and_bom_project_applies_with_git_apply(tmp_pa
     expected = ("# -*- coding: latin-1 -*-\n" + (REFERENCE / "myapp/settings.py").read_text().replace(
         "# SECURITY WARNING: don't run", "# Réglage. SECURITY WARNING: don't run")).encode("latin-1")
     assert (root / "myapp/settings.py").read_bytes() == expected
+
+
+def test_the_owner_of_a_file_is_kept(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("changing a file's owner needs root")
+    target = tmp_path / "owned.txt"
+    target.write_bytes(b"old\n")
+    os.chown(target, 1234, 5678)
+    write_atomically(target, b"new\n", "owned.txt")
+    info = target.stat()
+    assert (info.st_uid, info.st_gid, target.read_bytes()) == (1234, 5678, b"new\n")

@@ -62,14 +62,14 @@ class GitRepository:
 
     def tracked_files(self, folder: str) -> list[str]:
         """Files under `folder` (project-relative) that git tracks, project-relative, sorted."""
-        output = self._git("ls-files", "-z", "--", self._repo_path(folder))
+        output = self._git("ls-files", "-z", "--", _literal(self._repo_path(folder)))
         return sorted(self._project_path(path) for path in output.split("\0") if path)
 
     def changed_files(self, folder: str | None = None) -> list[str]:
         """Tracked files with staged or unstaged changes (project-relative), optionally under a folder."""
         if not self.has_commits():
             return self.tracked_files(folder or ".")
-        paths = ["--", self._repo_path(folder)] if folder else []
+        paths = ["--", _literal(self._repo_path(folder))] if folder else []
         staged = self._git("diff", "--cached", "--name-only", "-z", "HEAD", *paths)
         unstaged = self._git("diff", "--name-only", "-z", *paths)
         names = {p for p in (staged + "\0" + unstaged).split("\0") if p}
@@ -80,7 +80,7 @@ class GitRepository:
 
     def remove_folder(self, folder: str) -> None:
         """`git rm -r -q -- folder`: from the index and from the work tree."""
-        self._git("rm", "-r", "-q", "--", self._repo_path(folder))
+        self._git("rm", "-r", "-q", "--", _literal(self._repo_path(folder)))
 
     def unstage(self, project_paths: list[str]) -> None:
         if project_paths and self.has_commits():
@@ -120,6 +120,11 @@ class GitRepository:
                 ) from None
             raise RefactorError(f"git commit failed: {reason}; fix that and run again.") from None
         return self._repo.head.commit.hexsha
+
+
+def _literal(path: str) -> str:
+    """A pathspec that means exactly this path (no glob characters interpreted)."""
+    return f":(literal){path}"
 
 
 def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
