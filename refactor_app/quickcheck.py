@@ -43,6 +43,9 @@ def every_step_done(project: Project) -> bool:
 def _every_step_done(project: Project) -> bool:
     if len(project.settings_paths) != 1:
         return False
+    dockerfile = _text(project.dockerfile_path)
+    if dockerfile is not None and not _dockerfile_runs_collectstatic(dockerfile):
+        return False  # the cheapest "no" first: most unfinished projects stop here, unparsed
     tree = ast.parse(project.settings_path.read_bytes())
     values = _module_level_values(tree)
     if values is None:
@@ -63,7 +66,7 @@ def _every_step_done(project: Project) -> bool:
             return False
     if "SECRET_KEY" in values and not _reads_environment(values["SECRET_KEY"]):
         return False
-    return _collectstatic_done(project, tree, values) and _staticfiles_done(project, values)
+    return _collectstatic_done(dockerfile, tree, values) and _staticfiles_done(project, values)
 
 
 def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
@@ -91,14 +94,15 @@ def _target_names(target: ast.expr) -> set[str]:
     return {node.id for node in ast.walk(target) if isinstance(node, ast.Name)}
 
 
-def _collectstatic_done(project: Project, tree: ast.Module, values: dict[str, ast.expr]) -> bool:
-    dockerfile = _text(project.dockerfile_path)
-    if dockerfile is None:
-        return True  # not applicable
+def _dockerfile_runs_collectstatic(dockerfile: str) -> bool:
     if re.search(r"<<-?\s*['\"]?\w", dockerfile):
         return False  # heredocs: leave them to the full plan
-    if not re.search(r"^\s*(?i:run)\b[^\n]*collectstatic", dockerfile, re.MULTILINE):
-        return False
+    return re.search(r"^\s*(?i:run)\b[^\n]*collectstatic", dockerfile, re.MULTILINE) is not None
+
+
+def _collectstatic_done(dockerfile: str | None, tree: ast.Module, values: dict[str, ast.expr]) -> bool:
+    if dockerfile is None:
+        return True  # not applicable
     if "STATIC_ROOT" not in values:
         return False
     for node in ast.walk(tree):  # any DATABASE_URL read without a fallback, anywhere
