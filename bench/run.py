@@ -180,6 +180,13 @@ def main() -> None:
             rows.append((f"fleet of {args.projects}: apply --all --dry-run --recursive", fleet_seconds, upgrade_fleet,
                          "django-upgrade over the same settings files", None))
 
+        # The same fleet once migrated: the check a CI job runs over a whole fleet.
+        subprocess.run([*tool, "apply", "--all", "--allow-dirty", "--recursive", *jobs, str(fleet)],
+                       env=ENV, check=True, capture_output=True)
+        finished_fleet, _ = median_run([*tool, "apply", "--all", "--check", "--recursive", *jobs, str(fleet)], args.repeat)
+        rows.append((f"finished fleet of {args.projects}: apply --all --check --recursive", finished_fleet, floor_fleet,
+                     "floor, every settings file in one process", None))
+
         # 4. Peak memory, a tenth of the fleet against all of it.
         small = work / "small-fleet"
         build_fleet(small, max(1, args.projects // 10))
