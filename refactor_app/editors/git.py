@@ -66,14 +66,19 @@ class GitRepository:
         return sorted(self._project_path(path) for path in output.split("\0") if path)
 
     def changed_files(self, folder: str | None = None) -> list[str]:
-        """Tracked files with staged or unstaged changes (project-relative), optionally under a folder."""
-        if not self.has_commits():
-            return self.tracked_files(folder or ".")
+        """Tracked files with staged or unstaged changes (project-relative), optionally under a
+        folder: one `git status`, which also works before the first commit."""
         paths = ["--", _literal(self._repo_path(folder))] if folder else []
-        staged = self._git("diff", "--cached", "--name-only", "-z", "HEAD", *paths)
-        unstaged = self._git("diff", "--name-only", "-z", *paths)
-        names = {p for p in (staged + "\0" + unstaged).split("\0") if p}
-        return sorted(self._project_path(name) for name in names)
+        entries = self._git("status", "--porcelain=v1", "-z", "--untracked-files=no", *paths).split("\0")
+        names, index = [], 0
+        while index < len(entries):
+            entry = entries[index]
+            if len(entry) > 3:
+                names.append(entry[3:])
+                if entry[0] in "RC":
+                    index += 1  # a rename's or copy's source path follows
+            index += 1
+        return sorted(self._project_path(name) for name in set(names))
 
     def has_commits(self) -> bool:
         return _run_git(["rev-parse", "--verify", "--quiet", "HEAD"], self.work_tree, check=False).returncode == 0
