@@ -206,9 +206,11 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
 
     check_names(names)
     roots = fleet.find_projects(paths, recursive)
-    if mode == "apply" and not allow_dirty:
-        fleet.check_repositories_clean(roots)
-    tasks = [fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None) for root in roots]
+    refused = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else {}
+    tasks = [
+        fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None, refused.get(root))
+        for root in roots
+    ]
     out, err = _output(), _output(stderr=True)
     summary = out if mode == "status" else err
     progress = report.FleetProgress(err, len(tasks)) if err.is_terminal else None

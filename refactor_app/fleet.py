@@ -47,6 +47,7 @@ class Task:
     display: str  # the project folder as the user sees it (relative to the current folder)
     mode: str  # status, apply, dry-run, check
     step_names: tuple[str, ...] | None
+    refused: str | None = None  # why the project is not run at all (its git tree is dirty)
 
 
 @dataclass
@@ -69,6 +70,8 @@ def run_project(task: Task) -> ProjectOutcome:
     """One project, start to end; never raises (a failure is the outcome)."""
     from refactor_app import api
 
+    if task.refused is not None:
+        return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
     try:
         project = api.discover(task.root)
         if task.step_names is None and task.mode != "status":
@@ -129,19 +132,27 @@ def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:
         yield from pool.imap(run_project, tasks, chunksize=chunksize)
 
 
-def check_repositories_clean(roots: Iterable[Path]) -> None:
-    """The dirty-tree check, once per repository before any project is written (several
-    projects of one repository would otherwise find each other's changes)."""
+def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
+    """The dirty-tree check, once per repository before any project is written (projects of one
+    repository would otherwise find each other's changes): each refused project and why. A
+    refused project is reported like a failed one; the others go on."""
     from refactor_app import api
     from refactor_app.editors.git import GitRepository
 
-    seen: set[Path] = set()
+    verdicts: dict[Path, str | None] = {}
+    refused: dict[Path, str] = {}
     for root in roots:
         repo = GitRepository.open(root)
         key = repo.work_tree if repo is not None else root
-        if key not in seen:
-            seen.add(key)
-            api.check_clean(root)
+        if key not in verdicts:
+            try:
+                api.check_clean(root)
+                verdicts[key] = None
+            except RefactorError as exc:
+                verdicts[key] = str(exc)
+        if verdicts[key] is not None:
+            refused[root] = verdicts[key]
+    return refused
 
 
 def display_path(root: Path) -> str:

@@ -93,7 +93,24 @@ def test_projects_of_one_repository_are_checked_for_changes_once(tmp_path):
     assert " M one/myapp/settings.py" in git_status(repo) and " M two/myapp/settings.py" in git_status(repo)
     (repo / "one" / "requirements.txt").write_text("x\n")
     refused = run_cli("apply", "--all", "-r", ".", cwd=repo)
-    assert refused.returncode == 2 and "uncommitted changes" in refused.stderr
+    assert refused.returncode == 2
+    assert "one: error: the git tree has uncommitted changes" in refused.stderr
+    assert "two: error: the git tree has uncommitted changes" in refused.stderr
+
+
+def test_a_dirty_project_is_refused_and_the_others_go_on(tmp_path):
+    fleet_dir = tmp_path / "fleet"
+    for name in ("clean", "dirty"):
+        copy_tree(EXAMPLE, fleet_dir / name)
+        git(fleet_dir / name, "init", "-q")
+        git(fleet_dir / name, "add", "-A")
+        git(fleet_dir / name, "commit", "-q", "-m", "start")
+    (fleet_dir / "dirty" / "manage.py").write_text("# changed\n")
+    result = run_cli("apply", "--all", "-r", ".", cwd=fleet_dir)
+    assert result.returncode == 2
+    assert "dirty: error: the git tree has uncommitted changes (manage.py)" in result.stderr
+    assert result.stderr.splitlines()[-1] == "2 projects: 1 changed, 0 with nothing to do, 1 failed."
+    assert tree_files(fleet_dir / "clean")["myapp/settings.py"] == REFERENCE["myapp/settings.py"]
 
 
 def test_recursive_without_projects_and_options_that_need_one_project(tmp_path, fleet):
