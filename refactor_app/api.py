@@ -88,7 +88,8 @@ def render_diff(plan: Plan, prefix: str = "") -> str:
 def render_removals(plan: Plan, prefix: str = "") -> str:
     lines = []
     for removal in plan.removals:
-        lines.append(f"git rm -r {prefix}{removal.folder}  # {len(removal.tracked_files)} tracked files\n")
+        count = len(removal.tracked_files)
+        lines.append(f"git rm -r {prefix}{removal.folder}  # {count} tracked file{'s' if count != 1 else ''}\n")
         lines.extend(f"    {prefix}{path}\n" for path in removal.tracked_files)
     return "".join(lines)
 

@@ -76,6 +76,13 @@ def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
             return None
+        if isinstance(node, BLOCKS) and _sets_watched_inside(node):
+            return None  # the steps report those places; the full plan says so
+        if (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute) and _dotted(node.value.func.value) in WATCHED
+        ):
+            return None  # ALLOWED_HOSTS.append(...)
         if isinstance(node, ast.AugAssign) and _target_names(node.target) & WATCHED:
             return None
         if isinstance(node, ast.Assign):
@@ -88,6 +95,31 @@ def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
         elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
             values[node.target.id] = node.value
     return values
+
+
+BLOCKS = (ast.If, ast.Try, ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith) + (
+    (ast.Match,) if hasattr(ast, "Match") else ()
+) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _sets_watched_inside(block: ast.stmt) -> bool:
+    """Does a module-level block assign a watched setting or star-import, outside functions?"""
+    pending = list(ast.iter_child_nodes(block))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return True
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        if any(_target_names(target) & WATCHED for target in targets):
+            return True
+        pending.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _target_names(target: ast.expr) -> set[str]:

@@ -92,7 +92,8 @@ def changed_files(plan: Plan) -> str:
         parts.append(f"{len(plan.edits)} file{'s' if len(plan.edits) != 1 else ''} "
                      f"({', '.join(edit.display_path for edit in plan.edits)})")
     for removal in plan.removals:
-        parts.append(f"git rm -r {removal.folder} ({len(removal.tracked_files)} files)")
+        count = len(removal.tracked_files)
+        parts.append(f"git rm -r {removal.folder} ({count} file{'s' if count != 1 else ''})")
     return " and ".join(parts)
 
 

@@ -145,6 +145,12 @@ class Workspace:
 
     # --- settings modules ------------------------------------------------------------------
 
+    def loaded_settings(self) -> list[SettingsModule]:
+        """The settings modules in use (the entries and what they star-import), loaded."""
+        for entry in self.project.settings_paths:
+            self.find_setting("", entry)  # loads the entry and its star imports
+        return list(self._settings.values())
+
     def settings_module(self, path: Path) -> SettingsModule:
         """A settings module (parsed on first use)."""
         return self._load_settings(path)

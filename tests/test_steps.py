@@ -320,3 +320,37 @@ def test_odd_dockerfiles_are_declined_or_edited_without_a_crash(tmp_path, text, 
         assert result.state is State.PENDING
     else:
         assert result.state is State.NOT_APPLICABLE and words in result.reason and result.edits == []
+
+
+@pytest.mark.parametrize(
+    "addition, words",
+    [
+        ("import sys\nif 'runserver' in sys.argv:\n    DEBUG = True\n", "also sets DEBUG inside an if/try block"),
+        ("try:\n    from .local import *\nexcept ImportError:\n    pass\n", "may take DEBUG from .local"),
+    ],
+)
+def test_settings_the_steps_cannot_see_into_are_named(tmp_path, addition, words):
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = os.environ.get('DJANGO_DEBUG') == 'True'")
+    root = startproject(tmp_path, settings + addition, **{".env-local": "DJANGO_DEBUG=True\n", "mysite/local.py": "DEBUG = True\n"})
+    plan = plan_for(root, ["debug"])
+    result = result_of(plan, "debug")
+    assert words in result.reason and "check those by hand" in result.reason
+    assert any(words in warning for warning in plan.warnings)
+
+
+def test_debug_only_inside_a_block_is_not_called_djangos_default(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True", "if True:\n    DEBUG = True")
+    result = result_of(plan_for(startproject(tmp_path, settings), ["debug"]), "debug")
+    assert result.state is State.NOT_APPLICABLE
+    assert "also sets DEBUG inside an if/try block" in result.reason and "default" not in result.reason
+
+
+def test_wildcard_added_after_the_done_allowed_hosts_is_declined(tmp_path):
+    from conftest import EXAMPLE, committed_project
+
+    root = committed_project(EXAMPLE, tmp_path / "t")
+    api.apply(api.make_plan(api.discover(root)))
+    settings_file = root / "myapp" / "settings.py"
+    settings_file.write_text(settings_file.read_text() + "\nALLOWED_HOSTS += ['*']\n")
+    result = result_of(plan_for(root, ["allowed-hosts"]), "allowed-hosts")
+    assert result.state is State.NOT_APPLICABLE and "adds '*' to ALLOWED_HOSTS further down" in result.reason

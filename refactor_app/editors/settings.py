@@ -98,6 +98,57 @@ def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst
     return found
 
 
+_BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With)
+
+
+def nested_assignments(module: cst.Module, name: str) -> int:
+    """Assignments to `name` inside module-level if/try/for/while/with blocks (which run at
+    import, unlike function bodies): places the steps do not rewrite."""
+    finder = _NestedAssignmentFinder(name)
+    for statement in module.body:
+        if isinstance(statement, _BLOCKS):
+            statement.visit(finder)
+    return finder.count
+
+
+def optional_star_imports(module: cst.Module) -> list[str]:
+    """`from X import *` inside module-level blocks (`try: from .local import * except ...`)."""
+    finder = _NestedAssignmentFinder("")
+    for statement in module.body:
+        if isinstance(statement, _BLOCKS):
+            statement.visit(finder)
+    return finder.star_imports
+
+
+class _NestedAssignmentFinder(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+        self.star_imports: list[str] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if _is_name(node.target, self.name):
+            self.count += 1
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if _is_name(node.target, self.name):
+            self.count += 1
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if _is_name(node.target, self.name):
+            self.count += 1
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            self.star_imports.append("." * len(node.relative) + (source(node.module) if node.module else ""))
+
+
 def string_values(node: cst.CSTNode) -> list[str]:
     """Every plain string literal inside `node`."""
     collector = _StringCollector()

@@ -47,6 +47,12 @@ def run(ws: Workspace) -> Outcome:
 
 def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     where = ref.settings.display_path
+    additions = settings_editor.later_additions(ref.settings.module, "ALLOWED_HOSTS", ref.assignment.index)
+    if any("*" in settings_editor.string_values(node) for node in additions):
+        return not_applicable(
+            f"{where} adds '*' to ALLOWED_HOSTS further down, which allows every host whatever the "
+            "environment says; remove that line, then run again"
+        )
     if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
         return settings_done_env_local_checked(
             ws, "DOMAIN_ALIASES", LOCAL_HOSTS, f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS"
@@ -64,12 +70,6 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     if isinstance(line.body[0], cst.Assign) and len(line.body[0].targets) > 1:
         return not_applicable(
             f"{where} assigns ALLOWED_HOSTS together with other names (A = ALLOWED_HOSTS = ...); split the line first"
-        )
-    additions = settings_editor.later_additions(ref.settings.module, "ALLOWED_HOSTS", ref.assignment.index)
-    if any("*" in settings_editor.string_values(node) for node in additions):
-        return not_applicable(
-            f"{where} adds '*' to ALLOWED_HOSTS further down, which allows every host whatever the "
-            "environment says; remove that line, then run again"
         )
     kept = [host for host in hosts if host not in REPLACEABLE_HOSTS]
     if kept:

@@ -28,9 +28,30 @@ def combine(outcomes: list[Outcome]) -> Outcome:
 
 
 def for_each_setting(ws: Workspace, name: str, handle: Callable[[SettingRef], Outcome]) -> Outcome | None:
-    """`handle` each place that gives `name` its final value; None when nothing assigns it."""
+    """`handle` each place that gives `name` its final value; None when nothing assigns it at
+    module level. Places the steps cannot see into are named in the reason and as a warning."""
     refs = ws.find_settings(name)
-    return combine([handle(ref) for ref in refs]) if refs else None
+    hidden = hidden_places(ws, name)
+    if hidden:
+        ws.warnings.append(hidden)
+    if not refs:
+        return Outcome(State.NOT_APPLICABLE, hidden) if hidden else None
+    outcome = combine([handle(ref) for ref in refs])
+    return Outcome(outcome.state, join(outcome.reason, hidden)) if hidden else outcome
+
+
+def hidden_places(ws: Workspace, name: str) -> str:
+    """Where `name` may also be set out of the steps' sight: inside if/try blocks, or in a
+    module imported with a star inside one (`try: from .local import *`)."""
+    notes = []
+    for settings in ws.loaded_settings():
+        if settings_editor.nested_assignments(settings.module, name):
+            notes.append(f"{settings.display_path} also sets {name} inside an if/try block")
+        for dotted in settings_editor.optional_star_imports(settings.module):
+            notes.append(f"{settings.display_path} may take {name} from {dotted} (imported inside a try/if block)")
+    if not notes:
+        return ""
+    return "; ".join(dict.fromkeys(notes)) + ": refactor-app rewrites only module-level assignments, check those by hand"
 
 
 def pending(reason: str) -> Outcome:

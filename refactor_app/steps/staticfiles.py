@@ -39,7 +39,7 @@ def run(ws: Workspace) -> Outcome:
                 f"commit or discard them (git checkout -- {folder}) and run again."
             )
         ws.removals.append(GitRemoval(folder, tuple(tracked)))
-        todo.append(f"git rm -r {folder} ({len(tracked)} committed files)")
+        todo.append(f"git rm -r {folder} ({len(tracked)} committed file{'s' if len(tracked) != 1 else ''})")
 
     document = ws.text(ws.project.gitignore_path)
     if not gitignore.ignores_folder(document.text, folder):
