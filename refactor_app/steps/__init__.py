@@ -52,10 +52,3 @@ def check_names(names) -> None:
     unknown = sorted(set(names or ()) - set(STEP_NAMES))
     if unknown:
         raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(STEP_NAMES)}.")
-
-
-def by_name(name: str) -> Step:
-    for step in STEPS:
-        if step.name == name:
-            return step
-    raise KeyError(name)
