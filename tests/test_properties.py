@@ -6,11 +6,14 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import os
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from refactor_app import api
 from refactor_app.project import Project
 
+# More with PROPERTY_EXAMPLES=1500 python -m pytest tests/test_properties.py tests/test_quickcheck.py
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150"))
 STEPS = ["debug", "allowed-hosts", "secret-key", "ssl-redirect", "collectstatic"]
 
 HEADERS = [
@@ -44,6 +47,7 @@ OTHER = [
 ]
 
 
+
 @st.composite
 def settings_modules(draw):
     chunks: list[tuple[bool, str]] = []  # (owned, text)
@@ -75,7 +79,7 @@ def plan_for(root: Path):
     return api.make_plan(project, STEPS)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(settings_modules())
 def test_apply_is_idempotent_keeps_unowned_lines_and_parses(generated):
     chunks, newline, final_newline = generated

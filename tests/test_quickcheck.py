@@ -3,6 +3,7 @@ nothing pending; and it does say done for finished projects (it is not vacuous).
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from refactor_app.project import Project
 from refactor_app.quickcheck import every_step_done
 from test_properties import settings_modules, render
 from test_variants import VARIANTS
+
+# More with PROPERTY_EXAMPLES=1500 python -m pytest tests/test_properties.py tests/test_quickcheck.py
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "150"))
 
 
 def full_plan_has_work(root: Path) -> bool:
@@ -83,7 +87,7 @@ def test_lookalikes_of_environment_reads_are_not_done(tutorial, line):
 ENV_LINES = ["DJANGO_DEBUG=True", "DOMAIN_ALIASES=localhost", "SECURE_SSL_REDIRECT=False", "# comment", "OTHER=1"]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(settings_modules(), st.lists(st.sampled_from(ENV_LINES), unique=True), st.booleans())
 def test_sound_on_generated_projects(generated, env_lines, collectstatic):
     chunks, newline, final_newline = generated
