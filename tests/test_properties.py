@@ -3,10 +3,10 @@ steps do not own come out byte-identical and in order, and the result parses."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
-import os
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from refactor_app import api
