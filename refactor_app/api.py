@@ -166,12 +166,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
             write_atomically(edit.path, edit.after, edit.display_path)
             written.append(edit)
     except (OSError, RefactorError) as exc:
-        # All of a run's files or none: put back the ones already written.
-        for edit in reversed(written):
-            if edit.before is None:
-                edit.path.unlink(missing_ok=True)
-            else:
-                write_atomically(edit.path, edit.before, edit.display_path)
+        _put_back(reversed(written))  # all of a run's files or none
         reason = exc if isinstance(exc, RefactorError) else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}"
         raise RefactorError(f"{reason}; nothing was changed, fix that and run again.") from None
     if plan.removals and git_removals:
@@ -211,16 +206,21 @@ def undo(plan: Plan) -> None:
     and the index and work tree of what git rm removed."""
     from refactor_app.editors.git import GitRepository
 
-    for edit in plan.edits:
-        if edit.before is None:
-            edit.path.unlink(missing_ok=True)
-        else:
-            write_atomically(edit.path, edit.before, edit.display_path)
+    _put_back(plan.edits)
     repo = GitRepository.open(plan.root)
     if repo is not None:
         repo.unstage([edit.display_path for edit in plan.edits])
         for removal in plan.removals:
             repo.restore_folder(removal.folder)
+
+
+def _put_back(edits) -> None:
+    """Each file's bytes from before the edit; a file the edit created is removed."""
+    for edit in edits:
+        if edit.before is None:
+            edit.path.unlink(missing_ok=True)
+        else:
+            write_atomically(edit.path, edit.before, edit.display_path)
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -15,6 +15,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from refactor_app.editors.git import has_git_above
 from refactor_app.project import Project
 
 CANONICAL = {
@@ -157,7 +158,7 @@ def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
     if not relative or relative == ".":
         return True
     folder = (project.import_root / relative).resolve().relative_to(project.root).as_posix()
-    if not _in_git(project.root):
+    if not has_git_above(project.root):
         return True  # not applicable
     lines = {line.strip() for line in (_text(project.gitignore_path) or "").splitlines()}
     if any(line.startswith("!") for line in lines) or not lines & {folder, f"/{folder}", f"{folder}/", f"/{folder}/"}:
@@ -235,6 +236,3 @@ def _text(path: Path) -> str | None:
         return None
     return data.decode("utf-8-sig")
 
-
-def _in_git(root: Path) -> bool:
-    return any((folder / ".git").exists() for folder in (root, *root.parents))

@@ -29,7 +29,7 @@ class GitRepository:
     def open(cls, project_root: Path) -> "GitRepository | None":
         """The repository holding `project_root`, or None when it is not in one (or is bare)."""
         key = Path(project_root).resolve()
-        if not os.environ.get("GIT_DIR") and not any((folder / ".git").exists() for folder in (key, *key.parents)):
+        if not has_git_above(key):
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
             result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
@@ -125,6 +125,12 @@ class GitRepository:
                 ) from None
             raise RefactorError(f"git commit failed: {reason}; fix that and run again.") from None
         return self._repo.head.commit.hexsha
+
+
+def has_git_above(folder: Path) -> bool:
+    """Is there a .git in `folder` or above it (or a GIT_DIR)? A few stat calls, no git process."""
+    folder = Path(folder).resolve()
+    return bool(os.environ.get("GIT_DIR")) or any((f / ".git").exists() for f in (folder, *folder.parents))
 
 
 def _literal(path: str) -> str:
