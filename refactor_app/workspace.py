@@ -70,6 +70,7 @@ class SettingsModule:
         self._parsed = self.module
         self._rendered = (self.module, self.original)
         self._index: tuple = (None, {}, [])
+        self._blocks: tuple = (None, (frozenset(), ()))
 
     def state(self) -> cst.Module:
         return self.module
@@ -84,6 +85,12 @@ class SettingsModule:
     def star_imports(self) -> list[tuple[int, str]]:
         self.assignments("")
         return self._index[2]
+
+    def block_contents(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Names assigned and modules star-imported inside module-level blocks (once per tree)."""
+        if self._blocks[0] is not self.module:
+            self._blocks = (self.module, settings_editor.block_contents(self.module))
+        return self._blocks[1]
 
     def original_state(self) -> cst.Module:
         return self._parsed

@@ -101,29 +101,20 @@ def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst
 _BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With)
 
 
-def nested_assignments(module: cst.Module, name: str) -> int:
-    """Assignments to `name` inside module-level if/try/for/while/with blocks (which run at
-    import, unlike function bodies): places the steps do not rewrite."""
-    finder = _NestedAssignmentFinder(name)
+def block_contents(module: cst.Module) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What module-level if/try/for/while/with blocks (which run at import, unlike function
+    bodies) assign, and the modules they star-import (`try: from .local import *`): places the
+    steps do not rewrite. One pass over the blocks serves every setting."""
+    finder = _NestedAssignmentFinder()
     for statement in module.body:
         if isinstance(statement, _BLOCKS):
             statement.visit(finder)
-    return finder.count
-
-
-def optional_star_imports(module: cst.Module) -> list[str]:
-    """`from X import *` inside module-level blocks (`try: from .local import * except ...`)."""
-    finder = _NestedAssignmentFinder("")
-    for statement in module.body:
-        if isinstance(statement, _BLOCKS):
-            statement.visit(finder)
-    return finder.star_imports
+    return frozenset(finder.names), tuple(finder.star_imports)
 
 
 class _NestedAssignmentFinder(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.count = 0
+    def __init__(self) -> None:
+        self.names: set[str] = set()
         self.star_imports: list[str] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -132,17 +123,18 @@ class _NestedAssignmentFinder(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         return False
 
+    def _target(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if _is_name(node.target, self.name):
-            self.count += 1
+        self._target(node.target)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if _is_name(node.target, self.name):
-            self.count += 1
+        self._target(node.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if _is_name(node.target, self.name):
-            self.count += 1
+        self._target(node.target)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if isinstance(node.names, cst.ImportStar):

@@ -45,9 +45,10 @@ def hidden_places(ws: Workspace, name: str) -> str:
     module imported with a star inside one (`try: from .local import *`)."""
     notes = []
     for settings in ws.loaded_settings():
-        if settings_editor.nested_assignments(settings.module, name):
+        names, star_imports = settings.block_contents()
+        if name in names:
             notes.append(f"{settings.display_path} also sets {name} inside an if/try block")
-        for dotted in settings_editor.optional_star_imports(settings.module):
+        for dotted in star_imports:
             notes.append(f"{settings.display_path} may take {name} from {dotted} (imported inside a try/if block)")
     if not notes:
         return ""
