@@ -21,15 +21,18 @@ from refactor_app.writer import remove_stale_temp_files, write_atomically
 __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
 
 
-def make_plan(project: Project, step_names: Sequence[str] | None = None) -> Plan:
-    """Run the chosen steps (all by default, always in the page's order) on in-memory copies."""
-    from refactor_app.steps import STEPS, check_names
+def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False) -> Plan:
+    """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
+
+    `parse_all` makes every statement of the settings a libcst node, not only those the
+    steps read: the same plan, more slowly (the tests compare the two)."""
+    from refactor_app.steps import STEPS, check_names, settings_read
     from refactor_app.workspace import Workspace
 
     check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
 
-    ws = Workspace(project)
+    ws = Workspace(project, settings_read(wanted) if parse_all is False else None)
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:

@@ -65,6 +65,7 @@ class SettingsModule:
     display_path: str
     original: bytes
     module: cst.Module
+    parsed_for: frozenset[str] | None = None  # the settings the steps read; None: every statement is a node
 
     def __post_init__(self) -> None:
         self._parsed = self.module
@@ -77,6 +78,11 @@ class SettingsModule:
 
     def assignments(self, name: str) -> list[settings_editor.Assignment]:
         """Module-level assignments to `name`; indexed once per version of the tree."""
+        if self.parsed_for is not None and name and name not in self.parsed_for:
+            # Statements that set other names may be text only (editors.settings.parse_settings).
+            raise AssertionError(
+                f"{name} is not among the settings this module was parsed for; add it to the step's reads"
+            )
         if self._index[0] is not self.module:
             self._index = (self.module, settings_editor.assignment_index(self.module),
                            list(settings_editor.star_imports(self.module)))
@@ -125,8 +131,11 @@ class SettingRef:
 
 
 class Workspace:
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, settings_read: frozenset[str] | None = None) -> None:
+        """`settings_read`: the settings the steps will look up, so that statements about
+        anything else need not become libcst nodes; None parses every statement."""
         self.project = project
+        self.settings_read = settings_read
         self._texts: dict[Path, TextDocument] = {}
         self._settings: dict[Path, SettingsModule] = {}
         self._imports: dict[tuple[Path, str], Path | None] = {}
@@ -168,8 +177,8 @@ class Workspace:
             data = read_bytes(path, display)
             if data is None:
                 raise RefactorError(f"{display} does not exist; pass --settings path/to/settings.py.")
-            module = settings_editor.parse_module(data, display)
-            self._settings[path] = SettingsModule(path, display, data, module)
+            module = settings_editor.parse_settings(data, display, self.settings_read)
+            self._settings[path] = SettingsModule(path, display, data, module, self.settings_read)
         return self._settings[path]
 
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:

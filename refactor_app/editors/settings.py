@@ -7,11 +7,14 @@ change, so comments, blank lines and formatting elsewhere come out byte for byte
 from __future__ import annotations
 
 import ast
+import codecs
 import functools
+import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState, visit_sequence
 
 from refactor_app.errors import RefactorError
 
@@ -53,6 +56,206 @@ def parse_module(source: bytes, display_path: str) -> cst.Module:
             f"{display_path} cannot be decoded ({exc}); fix its encoding declaration and run again."
         ) from None
 
+
+# --- parsing only what the steps read ------------------------------------------------------
+
+@dataclass(frozen=True)
+class OpaqueStatement(cst.BaseStatement):
+    """A module-level statement no step reads, kept as its source text.
+
+    Building libcst nodes is most of a parse's cost, and a settings module is mostly
+    MIDDLEWARE, TEMPLATES, AUTH_PASSWORD_VALIDATORS and the like, which no step looks into.
+    As text they print back byte for byte and never match the isinstance checks the editors
+    make, so the steps see the same module as with a full parse."""
+
+    leading_lines: Sequence[cst.EmptyLine] = ()
+    text: str = ""  # its lines, without the last line's ending
+    newline: str | None = None  # the last line's ending; None when the file ends without one
+
+    def _visit_and_replace_children(self, visitor: cst.CSTVisitorT) -> OpaqueStatement:
+        return OpaqueStatement(
+            leading_lines=visit_sequence(self, "leading_lines", self.leading_lines, visitor),
+            text=self.text, newline=self.newline,
+        )
+
+    def _codegen_impl(self, state: CodegenState) -> None:
+        for line in self.leading_lines:
+            line._codegen(state)
+        state.add_token(self.text)
+        # A token of its own: the module drops it when this is the file's last line and the file has no final newline.
+        state.add_token(self.newline if self.newline is not None else state.default_newline)
+
+
+_MARKER = "__refactor_app_opaque__"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEEP_TYPES = (ast.Import, ast.ImportFrom)
+_SKIP_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # the editors never look inside
+
+
+def parse_settings(source: bytes, display_path: str, names: frozenset[str] | None) -> cst.Module:
+    """The settings module as libcst parses it, except that module-level statements which
+    cannot matter to a step reading only the settings `names` are OpaqueStatements.
+
+    Kept as nodes: imports, the docstring, every statement whose text mentions one of
+    `names` (assigned, added to or tested in an if/try block), and, transitively, the
+    assignments of every name those statements use (a value may read the environment
+    through another setting). `names=None`, or anything unexpected, parses it all."""
+    if names is not None:
+        module = _parse_skeleton(source, names)
+        if module is not None:
+            return module
+    return parse_module(source, display_path)
+
+
+def _parse_skeleton(source: bytes, names: frozenset[str]) -> cst.Module | None:
+    if source.startswith(codecs.BOM_UTF8):
+        return None
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None  # the full parse reports it
+    lines = source.splitlines(keepends=True)
+    groups = _statement_groups(tree, lines, names)
+    if not any(not keep for _, _, keep in groups):
+        return None
+    skeleton = []
+    opaque_ranges = []
+    line_number = 1
+    for start, end, keep in groups:
+        if keep:
+            continue
+        skeleton.extend(lines[line_number - 1 : start - 1])
+        first = lines[start - 1]
+        skeleton.append(_MARKER.encode() + first[len(first.rstrip(b"\r\n")) :])
+        opaque_ranges.append((start, end))
+        line_number = end + 1
+    skeleton.extend(lines[line_number - 1 :])
+    try:
+        module = cst.parse_module(b"".join(skeleton))
+    except Exception:  # noqa: BLE001 - the full parse decides what to report
+        return None
+    body = list(module.body)
+    ranges = iter(opaque_ranges)
+    try:
+        for index, statement in enumerate(body):
+            if _is_marker(statement):
+                start, end = next(ranges)
+                last = lines[end - 1]
+                ending = last[len(last.rstrip(b"\r\n")) :]
+                text = b"".join(lines[start - 1 : end])
+                body[index] = OpaqueStatement(
+                    leading_lines=statement.leading_lines,
+                    text=text[: len(text) - len(ending)].decode(module.encoding),
+                    newline=ending.decode(module.encoding) or None,
+                )
+    except (StopIteration, UnicodeDecodeError, LookupError):
+        return None
+    if next(ranges, None) is not None:
+        return None
+    return module.with_changes(body=body)
+
+
+def _is_marker(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.Name)
+        and statement.body[0].value.value == _MARKER
+    )
+
+
+def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str]) -> list[tuple[int, int, bool]]:
+    """(first line, last line, keep as nodes) for each run of lines holding module-level
+    statements (statements sharing a line, `a = 1; b = 2`, are one run)."""
+    spans: list[list] = []  # [start, end, statements]
+    for statement in tree.body:
+        start = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
+        end = statement.end_lineno
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+            spans[-1][2].append(statement)
+        else:
+            spans.append([start, end, [statement]])
+    mentions = _mentions(names)
+    keep = []
+    for start, end, statements in spans:
+        if any(isinstance(s, _KEEP_TYPES) or _is_string_statement(s) for s in statements):
+            keep.append(True)
+        elif all(isinstance(s, _SKIP_TYPES) for s in statements):
+            keep.append(False)
+        else:
+            text = b"".join(lines[start - 1 : end])
+            # Blocks count their star imports too (`try: from .local import *`).
+            star_import_in_block = b"import" in text and any(isinstance(s, _BLOCK_TYPES) for s in statements)
+            keep.append(star_import_in_block or mentions.search(text) is not None)
+    # A value may read the environment through another module-level name: keep those too.
+    assigned = [_assigned_names(statements) for _, _, statements in spans]
+    used: set[str] = set()
+    fresh = [i for i, kept in enumerate(keep) if kept]
+    while fresh:
+        for i in fresh:
+            start, end, _ = spans[i]
+            used.update(_IDENTIFIER.findall(b"".join(lines[start - 1 : end]).decode("latin-1")))
+        fresh = [i for i, kept in enumerate(keep) if not kept and assigned[i] & used]
+        for i in fresh:
+            keep[i] = True
+    if keep and not lines[-1].endswith((b"\n", b"\r")):
+        # A marker line cannot stand for both the first line's ending and the missing last one.
+        keep[-1] = True
+    groups = []
+    for (start, end, statements), kept in zip(spans, keep):
+        if not kept and isinstance(statements[-1], _BLOCK_TYPES):
+            end = _block_footer_end(lines, end)
+        groups.append((start, end, kept))
+    return groups
+
+
+@functools.lru_cache(maxsize=4)
+def _mentions(names: frozenset[str]) -> re.Pattern[bytes]:
+    words = b"|".join(re.escape(name.encode()) for name in sorted(names)) or b"(?!)"
+    return re.compile(rb"\b(?:" + words + rb")\b")
+
+
+_BLOCK_TYPES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match,
+                *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+def _block_footer_end(lines: list[bytes], end: int) -> int:
+    """libcst gives an indented block the comment lines after it that are indented further
+    than the next statement: they stay with the block's text."""
+    last = end
+    for number in range(end + 1, len(lines) + 1):
+        line = lines[number - 1]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(b"#") and line[:1] in (b" ", b"\t", b"\f"):
+            last = number
+            continue
+        break
+    return last
+
+
+def _is_string_statement(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
+
+
+def _assigned_names(statements: list[ast.stmt]) -> set[str]:
+    names = set()
+    for statement in statements:
+        if isinstance(statement, ast.Assign):
+            names.update(t.id for t in statement.targets if isinstance(t, ast.Name))
+        elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+            names.add(statement.target.id)
+    return names
+
+
+# --- finding settings -------------------------------------------------------------------------
 
 def assignments(module: cst.Module, name: str) -> Iterator[Assignment]:
     """Every module-level plain assignment to `name`, in file order."""

@@ -21,6 +21,7 @@ class Step:
     title: str  # the page's heading for it: the subject of its commit
     summary: str
     module: str  # the module under refactor_app.steps that holds run(workspace) -> Outcome
+    reads: frozenset[str]  # the settings it looks up: the rest of a module is parsed as text only
 
     @property
     def run(self) -> Callable[["Workspace"], "Outcome"]:
@@ -29,20 +30,31 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step("debug", "Set DEBUG using an environment variable",
-         'DEBUG from DJANGO_DEBUG (off unless it is "True"); .env-local turns it on locally', "debug"),
+         'DEBUG from DJANGO_DEBUG (off unless it is "True"); .env-local turns it on locally',
+         "debug", frozenset({"DEBUG"})),
     Step("allowed-hosts", "Restrict ALLOWED_HOSTS to the environment's domains",
-         "ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']", "allowed_hosts"),
+         "ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
+         "allowed_hosts", frozenset({"ALLOWED_HOSTS"})),
     Step("secret-key", "Configure SECRET_KEY from the environment",
-         "SECRET_KEY from the environment, the old key kept as the fallback", "secret_key"),
+         "SECRET_KEY from the environment, the old key kept as the fallback",
+         "secret_key", frozenset({"SECRET_KEY"})),
     Step("ssl-redirect", "Configure SSL redirects",
-         'SECURE_SSL_REDIRECT on unless the environment says "False"; .env-local turns it off', "ssl_redirect"),
+         'SECURE_SSL_REDIRECT on unless the environment says "False"; .env-local turns it off',
+         "ssl_redirect", frozenset({"SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY"})),
     Step("collectstatic", "Add collectstatic to the build",
          "RUN collectstatic in the Dockerfile; DATABASE_URL falls back to sqlite://:memory: for the build",
-         "collectstatic"),
+         "collectstatic",
+         frozenset({"INSTALLED_APPS", "STATIC_ROOT", "STATIC_URL", "BASE_DIR", "DATABASE_URL", "DATABASES"})),
     Step("staticfiles", "Remove collected static files from the repository",
-         "git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output", "staticfiles"),
+         "git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output",
+         "staticfiles", frozenset({"STATIC_ROOT"})),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
+
+
+def settings_read(names=None) -> frozenset[str]:
+    """The settings the chosen steps (all by default) look up."""
+    return frozenset().union(*(step.reads for step in STEPS if names is None or step.name in names))
 
 
 def check_names(names) -> None:
