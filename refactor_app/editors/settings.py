@@ -121,7 +121,11 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> cst.Module | None:
     skeleton = []
     opaque_ranges = []
     line_number = 1
+    previous_end = None
     for start, end, keep in groups:
+        start, previous_end = start if previous_end is None else previous_end + 1, end
+        # The comment and blank lines above an opaque statement are its leading lines: text as
+        # well (except above the first statement, which libcst files under the module's header).
         if keep:
             continue
         skeleton.extend(lines[line_number - 1 : start - 1])
