@@ -45,3 +45,25 @@ def test_folder_names_are_literal_pathspecs(tmp_path):
 
 def test_not_a_repository(tmp_path):
     assert GitRepository.open(tmp_path) is None
+
+
+def test_folder_state_and_the_dirty_check_ask_git_at_once_and_agree_with_the_single_queries(tmp_path):
+    root = tmp_path / "repo"
+    for name in ("staticfiles/a.css", "staticfiles/b.css", "static*/x.css", "app.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    git(root, "init", "-q")
+    repo = GitRepository.open(root)
+    assert repo.commits_and_changes() == (False, [])
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start")
+    (root / "staticfiles" / "a.css").write_text("changed")
+    state = repo.folder_state("staticfiles")
+    assert state.tracked == repo.tracked_files("staticfiles") == ["staticfiles/a.css", "staticfiles/b.css"]
+    assert state.changed == repo.changed_files("staticfiles") == ["staticfiles/a.css"]
+    assert state.ignored is False
+    assert repo.commits_and_changes() == (True, ["staticfiles/a.css"])
+    assert repo.folder_state("static*").tracked == ["static*/x.css"]  # still a literal folder name
+
+    (root / ".git" / "info" / "exclude").write_text("/staticfiles\n")
+    assert repo.folder_state("staticfiles").ignored is True

@@ -145,3 +145,13 @@ def test_a_write_failing_midway_puts_back_what_was_written(tutorial, monkeypatch
     with pytest.raises(RefactorError, match="No space left on device; nothing was changed"):
         api.apply(api.make_plan(api.discover(tutorial)))
     assert tree_files(tutorial) == before and git_status(tutorial) == []
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs syntax newer than the running Python")
+def test_syntax_newer_than_the_running_python_is_checked_with_libcst(tutorial):
+    settings = tutorial / "myapp" / "settings.py"
+    settings.write_bytes(settings.read_bytes() + b"\ntype Hosts = list[str]\n")  # Python 3.12
+    git(tutorial, "commit", "-qam", "3.12 syntax")
+    api.apply(api.make_plan(api.discover(tutorial)))
+    assert b"type Hosts = list[str]\n" in settings.read_bytes()
+    assert b"DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"" in settings.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import git
 from project_builder import DOCKERFILE, STARTPROJECT_SETTINGS, startproject
 from refactor_app import api
 from refactor_app.plan import State
@@ -354,3 +355,22 @@ def test_wildcard_added_after_the_done_allowed_hosts_is_declined(tmp_path):
     settings_file.write_text(settings_file.read_text() + "\nALLOWED_HOSTS += ['*']\n")
     result = result_of(plan_for(root, ["allowed-hosts"]), "allowed-hosts")
     assert result.state is State.NOT_APPLICABLE and "adds '*' to ALLOWED_HOSTS further down" in result.reason
+
+
+@pytest.mark.parametrize("where", ["info-exclude", "global-excludes"])
+def test_staticfiles_ignored_only_outside_the_gitignore_still_gets_its_pattern(tutorial, where, tmp_path):
+    # Only .gitignore is committed: git's other ignore files do not stop the folder being committed by others.
+    if where == "info-exclude":
+        (tutorial / ".git" / "info" / "exclude").write_text("staticfiles/\n")
+    else:
+        (tmp_path / "global-ignore").write_text("staticfiles\n")
+        git(tutorial, "config", "core.excludesFile", str(tmp_path / "global-ignore"))
+    plan = api.make_plan(api.discover(tutorial), ["staticfiles"])
+    assert ".gitignore: + /staticfiles" in result_of(plan, "staticfiles").reason
+
+
+def test_staticfiles_pattern_already_in_the_gitignore_by_wildcard_is_recognised(tutorial):
+    with open(tutorial / ".gitignore", "a") as handle:
+        handle.write("/static*/\n")
+    plan = api.make_plan(api.discover(tutorial), ["staticfiles"])
+    assert ".gitignore" not in result_of(plan, "staticfiles").reason

@@ -30,9 +30,10 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable(f"{ws.project.root} is not in a git repository; remove {folder}/ from version control by hand")
     todo = []
 
-    tracked = repo.tracked_files(folder)
+    git_says = repo.folder_state(folder)
+    tracked = git_says.tracked
     if tracked:
-        changed = repo.changed_files(folder)
+        changed = git_says.changed
         if changed:
             raise RefactorError(
                 f"{folder}/ has uncommitted changes ({changed[0]}) that git rm would refuse to drop; "
@@ -42,13 +43,23 @@ def run(ws: Workspace) -> Outcome:
         todo.append(f"git rm -r {folder} ({len(tracked)} committed file{'s' if len(tracked) != 1 else ''})")
 
     document = ws.text(ws.project.gitignore_path)
-    if not gitignore.ignores_folder(document.text, folder):
+    if not _ignored(ws, document, folder, git_says.ignored):
         document.text = gitignore.add_pattern(document.text, f"/{folder}", document.format.newline)
         todo.append(f".gitignore: + /{folder}")
 
     if todo:
         return pending("; ".join(todo))
     return done(f"{folder}/ is not committed and .gitignore ignores it")
+
+
+def _ignored(ws: Workspace, document, folder: str, git_ignores: bool | None) -> bool:
+    """Does the project's .gitignore ignore `folder`? When git ignores nothing in it, no ignore
+    file does, so the .gitignore (as on disk, unedited) does not: pathspec (10 ms to import)
+    only answers the rest. A folder/.gitignore could re-include files: then always ask it."""
+    unedited = document.text == document.original_state()
+    if git_ignores is False and unedited and not (ws.project.root / folder / ".gitignore").exists():
+        return False
+    return gitignore.ignores_folder(document.text, folder)
 
 
 def static_root_folder(ws: Workspace) -> str | None:
