@@ -66,6 +66,7 @@ class SettingsModule:
     original: bytes
     module: cst.Module
     parsed_for: frozenset[str] | None = None  # the settings the steps read; None: every statement is a node
+    pieces: settings_editor.SourcePieces | None = None  # the source of each statement, to print unchanged ones
 
     def __post_init__(self) -> None:
         self._parsed = self.module
@@ -106,12 +107,12 @@ class SettingsModule:
             return self.original
         if module is self._rendered[0]:
             return self._rendered[1]
-        return module.bytes
+        return settings_editor.render(module, self.pieces)
 
     def current_bytes(self) -> bytes:
         # Rendering costs about a millisecond; do it only when a step replaced the tree.
         if self._rendered[0] is not self.module:
-            self._rendered = (self.module, self.module.bytes)
+            self._rendered = (self.module, settings_editor.render(self.module, self.pieces))
         return self._rendered[1]
 
 
@@ -177,8 +178,8 @@ class Workspace:
             data = read_bytes(path, display)
             if data is None:
                 raise RefactorError(f"{display} does not exist; pass --settings path/to/settings.py.")
-            module = settings_editor.parse_settings(data, display, self.settings_read)
-            self._settings[path] = SettingsModule(path, display, data, module, self.settings_read)
+            module, pieces = settings_editor.parse_settings(data, display, self.settings_read)
+            self._settings[path] = SettingsModule(path, display, data, module, self.settings_read, pieces)
         return self._settings[path]
 
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:

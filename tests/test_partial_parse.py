@@ -56,7 +56,8 @@ def test_the_tutorial_plans_the_same_for_each_step(step, tutorial):
 
 def test_most_of_a_startproject_module_stays_text(tutorial):
     source = (tutorial / "myapp" / "settings.py").read_bytes()
-    module = settings_editor.parse_settings(source, "settings.py", ALL_READ)
+    module, pieces = settings_editor.parse_settings(source, "settings.py", ALL_READ)
+    assert pieces is not None and settings_editor.render(module, pieces) == source
     opaque = [s for s in module.body if isinstance(s, settings_editor.OpaqueStatement)]
     assert len(opaque) >= len(module.body) // 3
     assert not any("DEBUG" in s.text or "ALLOWED_HOSTS" in s.text for s in opaque)
@@ -97,9 +98,10 @@ TRICKY = {
 @pytest.mark.parametrize("name", sorted(TRICKY))
 def test_tricky_layouts_print_back_and_plan_the_same(name, tmp_path):
     source = TRICKY[name].encode()
-    module = settings_editor.parse_settings(source, "settings.py", ALL_READ)
+    module, pieces = settings_editor.parse_settings(source, "settings.py", ALL_READ)
     # As libcst prints it (libcst itself drops a last lone \r).
     assert module.bytes == settings_editor.parse_module(source, "settings.py").bytes
+    assert_renders_like_libcst(module, pieces)
     assert_module_plans_the_same(tmp_path, source)
 
 
@@ -110,13 +112,31 @@ def test_tricky_layouts_print_back_and_plan_the_same(name, tmp_path):
 ])
 def test_encodings_and_errors(source, tmp_path):
     try:
-        module = settings_editor.parse_settings(source, "settings.py", ALL_READ)
+        module, pieces = settings_editor.parse_settings(source, "settings.py", ALL_READ)
     except RefactorError:
         with pytest.raises(RefactorError):
             settings_editor.parse_module(source, "settings.py")
         return
     assert module.bytes == source
+    assert_renders_like_libcst(module, pieces)
     assert_module_plans_the_same(tmp_path, source)
+
+
+def assert_renders_like_libcst(module, pieces):
+    """Copying unchanged statements from the source prints what libcst's codegen prints."""
+    assert settings_editor.render(module, pieces) == module.bytes
+    if not module.body:
+        return
+    new = settings_editor.statements("\n# added\nADDED = 1\n")
+    edits = [
+        settings_editor.append(module, new),
+        settings_editor.insert_after(module, 0, new),
+        settings_editor.replace_statement(module, len(module.body) - 1, new),
+        settings_editor.ensure_import(module, "os"),
+        settings_editor.ensure_comment_above(module, 0, "# a comment"),
+    ]
+    for edited in edits:
+        assert settings_editor.render(edited, pieces) == edited.bytes
 
 
 def assert_module_plans_the_same(root, source: bytes):
@@ -155,5 +175,7 @@ def settings_modules(draw):
 @given(source=settings_modules())
 def test_generated_modules_print_back_and_plan_the_same(source, tmp_path_factory):
     data = source.encode()
-    assert settings_editor.parse_settings(data, "settings.py", ALL_READ).bytes == data
+    module, pieces = settings_editor.parse_settings(data, "settings.py", ALL_READ)
+    assert module.bytes == data
+    assert_renders_like_libcst(module, pieces)
     assert_module_plans_the_same(tmp_path_factory.mktemp("generated"), data)

@@ -92,22 +92,74 @@ _KEEP_TYPES = (ast.Import, ast.ImportFrom)
 _SKIP_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # the editors never look inside
 
 
-def parse_settings(source: bytes, display_path: str, names: frozenset[str] | None) -> cst.Module:
+@dataclass(frozen=True)
+class SourcePieces:
+    """The bytes each top-level statement of a parsed module came from (its leading lines
+    included), and those of the module's header and footer: an unchanged statement prints as
+    these, so printing an edited module generates code only for what the steps changed."""
+
+    module: cst.Module  # as parsed
+    header: bytes
+    footer: bytes
+    statements: dict[int, tuple[cst.BaseStatement, bytes]]  # id(statement) -> (statement, bytes)
+
+
+def parse_settings(
+    source: bytes, display_path: str, names: frozenset[str] | None
+) -> tuple[cst.Module, SourcePieces | None]:
     """The settings module as libcst parses it, except that module-level statements which
-    cannot matter to a step reading only the settings `names` are OpaqueStatements.
+    cannot matter to a step reading only the settings `names` are OpaqueStatements; and the
+    source's pieces, for `render`.
 
     Kept as nodes: imports, the docstring, every statement whose text mentions one of
     `names` (assigned, added to or tested in an if/try block), and, transitively, the
     assignments of every name those statements use (a value may read the environment
     through another setting). `names=None`, or anything unexpected, parses it all."""
     if names is not None:
-        module = _parse_skeleton(source, names)
-        if module is not None:
-            return module
-    return parse_module(source, display_path)
+        parsed = _parse_skeleton(source, names)
+        if parsed is not None:
+            return parsed
+    return parse_module(source, display_path), None
 
 
-def _parse_skeleton(source: bytes, names: frozenset[str]) -> cst.Module | None:
+def render(module: cst.Module, pieces: SourcePieces | None) -> bytes:
+    """`module.bytes`, with every statement still as parsed copied from the source."""
+    if (
+        pieces is None
+        or not module.has_trailing_newline  # the last statement's newline is dropped: let libcst do it
+        or module.header is not pieces.module.header
+        or module.footer is not pieces.module.footer
+    ):
+        return module.bytes
+    out = [pieces.header]
+    for statement in module.body:
+        known = pieces.statements.get(id(statement))
+        if known is not None and known[0] is statement:
+            out.append(known[1])
+        else:
+            out.append(_generated(module, statement).encode(module.encoding))
+    out.append(pieces.footer)
+    return b"".join(out)
+
+
+_GENERATED: dict[tuple[int, str, str], tuple[cst.BaseStatement, str]] = {}
+
+
+def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
+    """A new top-level statement's code. Those the steps add unchanged (the snippets parsed
+    once per run by `statements`) are generated once per line ending and indent."""
+    key = (id(statement), module.default_newline, module.default_indent)
+    known = _GENERATED.get(key)
+    if known is not None and known[0] is statement:
+        return known[1]
+    code = module.code_for_node(statement)
+    if len(_GENERATED) > 256:
+        _GENERATED.clear()
+    _GENERATED[key] = (statement, code)  # the reference keeps id(statement) from being reused
+    return code
+
+
+def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, SourcePieces | None] | None:
     if source.startswith(codecs.BOM_UTF8):
         return None
     try:
@@ -116,22 +168,22 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> cst.Module | None:
         return None  # the full parse reports it
     lines = source.splitlines(keepends=True)
     groups = _statement_groups(tree, lines, names)
-    if not any(not keep for _, _, keep in groups):
+    if not groups:
         return None
-    skeleton = []
-    opaque_ranges = []
+    skeleton: list[bytes] = []
+    starts = []  # each statement's first line (1-based), an opaque one's leading lines included
     line_number = 1
-    previous_end = None
-    for start, end, keep in groups:
-        start, previous_end = start if previous_end is None else previous_end + 1, end
-        # The comment and blank lines above an opaque statement are its leading lines: text as
-        # well (except above the first statement, which libcst files under the module's header).
+    for index, (start, end, keep) in enumerate(groups):
+        if not keep and index > 0:
+            # The comment and blank lines above an opaque statement are its leading lines: text
+            # as well (except above the first statement: libcst files those under the header).
+            start = groups[index - 1][1] + 1
+        starts.append(start)
         if keep:
             continue
         skeleton.extend(lines[line_number - 1 : start - 1])
         first = lines[start - 1]
         skeleton.append(_MARKER.encode() + first[len(first.rstrip(b"\r\n")) :])
-        opaque_ranges.append((start, end))
         line_number = end + 1
     skeleton.extend(lines[line_number - 1 :])
     try:
@@ -139,24 +191,46 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> cst.Module | None:
     except Exception:  # noqa: BLE001 - the full parse decides what to report
         return None
     body = list(module.body)
-    ranges = iter(opaque_ranges)
+    if len(body) != len(groups):
+        return None
     try:
-        for index, statement in enumerate(body):
-            if _is_marker(statement):
-                start, end = next(ranges)
-                last = lines[end - 1]
-                ending = last[len(last.rstrip(b"\r\n")) :]
-                text = b"".join(lines[start - 1 : end])
-                body[index] = OpaqueStatement(
-                    leading_lines=statement.leading_lines,
-                    text=text[: len(text) - len(ending)].decode(module.encoding),
-                    newline=ending.decode(module.encoding) or None,
-                )
-    except (StopIteration, UnicodeDecodeError, LookupError):
+        for index, ((_, end, keep), start) in enumerate(zip(groups, starts)):
+            if keep:
+                continue
+            if not _is_marker(body[index]):
+                return None
+            last = lines[end - 1]
+            ending = last[len(last.rstrip(b"\r\n")) :]
+            text = b"".join(lines[start - 1 : end])
+            body[index] = OpaqueStatement(
+                leading_lines=body[index].leading_lines,
+                text=text[: len(text) - len(ending)].decode(module.encoding),
+                newline=ending.decode(module.encoding) or None,
+            )
+    except (UnicodeDecodeError, LookupError):
         return None
-    if next(ranges, None) is not None:
+    module = module.with_changes(body=body)
+    return module, _source_pieces(module, lines, groups, starts)
+
+
+def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[int]) -> SourcePieces | None:
+    """Cut the source where libcst's statements begin: at their leading lines."""
+    begins = [start - len(statement.leading_lines) for statement, start in zip(module.body, starts)]
+    ends = [begin - 1 for begin in begins[1:]] + [len(lines) - len(module.footer)]
+    if begins[0] != len(module.header) + 1:
         return None
-    return module.with_changes(body=body)
+    for begin, end, (start, last, _) in zip(begins, ends, groups):
+        if not begin <= start <= last <= end:
+            return None
+    return SourcePieces(
+        module,
+        header=b"".join(lines[: begins[0] - 1]),
+        footer=b"".join(lines[ends[-1] :]),
+        statements={
+            id(statement): (statement, b"".join(lines[begin - 1 : end]))
+            for statement, begin, end in zip(module.body, begins, ends)
+        },
+    )
 
 
 def _is_marker(statement: cst.BaseStatement) -> bool:
