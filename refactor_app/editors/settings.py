@@ -25,7 +25,14 @@ class Assignment:
 
     index: int
     small_index: int
-    value: cst.BaseExpression
+    found_in: cst.Assign | cst.AnnAssign | OpaqueStatement
+
+    @property
+    def value(self) -> cst.BaseExpression:
+        found_in = self.found_in
+        if isinstance(found_in, OpaqueStatement):
+            found_in = found_in.parsed.body[0]
+        return found_in.value
 
 
 def parse_module(source: bytes, display_path: str) -> cst.Module:
@@ -71,12 +78,25 @@ class OpaqueStatement(cst.BaseStatement):
     leading_lines: Sequence[cst.EmptyLine] = ()
     text: str = ""  # its lines, without the last line's ending
     newline: str | None = None  # the last line's ending; None when the file ends without one
+    # For `NAME = value` (or `NAME: T = value`) alone on its lines: NAME. The assignment is
+    # found by name like any other, and parsed only when a step looks at it (`parsed`).
+    assigns: str | None = None
+    config: cst.PartialParserConfig | None = None  # the module's, to parse it as the module would
 
     def _visit_and_replace_children(self, visitor: cst.CSTVisitorT) -> OpaqueStatement:
         return OpaqueStatement(
             leading_lines=visit_sequence(self, "leading_lines", self.leading_lines, visitor),
-            text=self.text, newline=self.newline,
+            text=self.text, newline=self.newline, assigns=self.assigns, config=self.config,
         )
+
+    @functools.cached_property
+    def parsed(self) -> cst.BaseStatement:
+        """The statement as a full parse of the module would have made it."""
+        newline = self.newline if self.newline is not None else self.config.default_newline
+        module = cst.parse_module(self.text + newline, config=self.config)
+        statement = module.body[0]
+        # The comment lines above it are its own (libcst files them under a module's header).
+        return statement.with_changes(leading_lines=[*self.leading_lines, *module.header, *statement.leading_lines])
 
     def _codegen_impl(self, state: CodegenState) -> None:
         for line in self.leading_lines:
@@ -173,7 +193,7 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
     skeleton: list[bytes] = []
     starts = []  # each statement's first line (1-based), an opaque one's leading lines included
     line_number = 1
-    for index, (start, end, keep) in enumerate(groups):
+    for index, (start, end, keep, _) in enumerate(groups):
         if not keep and index > 0:
             # The comment and blank lines above an opaque statement are its leading lines: text
             # as well (except above the first statement: libcst files those under the header).
@@ -193,8 +213,9 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
     body = list(module.body)
     if len(body) != len(groups):
         return None
+    config = module.config_for_parsing
     try:
-        for index, ((_, end, keep), start) in enumerate(zip(groups, starts)):
+        for index, ((_, end, keep, assigns), start) in enumerate(zip(groups, starts)):
             if keep:
                 continue
             if not _is_marker(body[index]):
@@ -206,6 +227,7 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
                 leading_lines=body[index].leading_lines,
                 text=text[: len(text) - len(ending)].decode(module.encoding),
                 newline=ending.decode(module.encoding) or None,
+                assigns=assigns, config=config if assigns is not None else None,
             )
     except (UnicodeDecodeError, LookupError):
         return None
@@ -219,7 +241,7 @@ def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[
     ends = [begin - 1 for begin in begins[1:]] + [len(lines) - len(module.footer)]
     if begins[0] != len(module.header) + 1:
         return None
-    for begin, end, (start, last, _) in zip(begins, ends, groups):
+    for begin, end, (start, last, _, _) in zip(begins, ends, groups):
         if not begin <= start <= last <= end:
             return None
     return SourcePieces(
@@ -243,9 +265,12 @@ def _is_marker(statement: cst.BaseStatement) -> bool:
     )
 
 
-def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str]) -> list[tuple[int, int, bool]]:
-    """(first line, last line, keep as nodes) for each run of lines holding module-level
-    statements (statements sharing a line, `a = 1; b = 2`, are one run)."""
+def _statement_groups(
+    tree: ast.Module, lines: list[bytes], names: frozenset[str]
+) -> list[tuple[int, int, bool, str | None]]:
+    """(first line, last line, keep as nodes, NAME of a plain assignment) for each run of
+    lines holding module-level statements (statements sharing a line, `a = 1; b = 2`, are
+    one run)."""
     spans: list[list] = []  # [start, end, statements]
     for statement in tree.body:
         start = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
@@ -278,15 +303,34 @@ def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str
         fresh = [i for i, kept in enumerate(keep) if not kept and assigned[i] & used]
         for i in fresh:
             keep[i] = True
+    # Plain assignments are found by name and parsed only when looked at, except the one-line
+    # settings the steps read: those cost less parsed with the rest than parsed on their own.
+    assigns = [_plain_assignment(statements) for _, _, statements in spans]
+    keep = [
+        kept and (name is None or (name in names and start == end))
+        for kept, name, (start, end, _) in zip(keep, assigns, spans)
+    ]
     if keep and not lines[-1].endswith((b"\n", b"\r")):
         # A marker line cannot stand for both the first line's ending and the missing last one.
         keep[-1] = True
     groups = []
-    for (start, end, statements), kept in zip(spans, keep):
+    for (start, end, statements), kept, name in zip(spans, keep, assigns):
         if not kept and isinstance(statements[-1], _BLOCK_TYPES):
             end = _block_footer_end(lines, end)
-        groups.append((start, end, kept))
+        groups.append((start, end, kept, name if not kept else None))
     return groups
+
+
+def _plain_assignment(statements: list[ast.stmt]) -> str | None:
+    """NAME for a run of lines that is only `NAME = value` or `NAME: T = value`."""
+    if len(statements) != 1:
+        return None
+    statement = statements[0]
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
+        return statement.targets[0].id
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None and isinstance(statement.target, ast.Name):
+        return statement.target.id
+    return None
 
 
 @functools.lru_cache(maxsize=4)
@@ -345,6 +389,8 @@ def assignment_index(module: cst.Module) -> dict[str, list[Assignment]]:
     the module serves all the settings the steps look up."""
     index_by_name: dict[str, list[Assignment]] = {}
     for index, statement in enumerate(module.body):
+        if isinstance(statement, OpaqueStatement) and statement.assigns is not None:
+            index_by_name.setdefault(statement.assigns, []).append(Assignment(index, 0, statement))
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small_index, small in enumerate(statement.body):
@@ -356,7 +402,7 @@ def assignment_index(module: cst.Module) -> dict[str, list[Assignment]]:
                 continue
             for target in targets:
                 if isinstance(target, cst.Name):
-                    index_by_name.setdefault(target.value, []).append(Assignment(index, small_index, small.value))
+                    index_by_name.setdefault(target.value, []).append(Assignment(index, small_index, small))
     return index_by_name
 
 
@@ -441,8 +487,24 @@ def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
                 yield index, dots + name
 
 
+def statement_at(module: cst.Module, index: int) -> cst.BaseStatement:
+    """body[index], parsed if it was an assignment kept as text."""
+    statement = module.body[index]
+    if isinstance(statement, OpaqueStatement) and statement.assigns is not None:
+        return statement.parsed
+    return statement
+
+
+def statement_source(module: cst.Module, index: int) -> str:
+    """body[index]'s code (its leading lines included): an assignment kept as text is not parsed."""
+    statement = module.body[index]
+    if isinstance(statement, OpaqueStatement):
+        return statement.text
+    return module.code_for_node(statement)
+
+
 def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpression) -> cst.Module:
-    statement = module.body[where.index]
+    statement = statement_at(module, where.index)
     small = statement.body[where.small_index]
     new_small = small.with_changes(value=value)
     new_statement = statement.with_changes(
@@ -456,7 +518,7 @@ def replace_statement(
 ) -> cst.Module:
     """Replace body[index] by `statements`: the first takes over the old one's leading comments,
     the last its trailing comment (`X = ...  # why`)."""
-    old = module.body[index]
+    old = statement_at(module, index)
     new = list(statements)
     new[0] = new[0].with_changes(leading_lines=[*old.leading_lines, *new[0].leading_lines])
     trailing = getattr(old, "trailing_whitespace", None)
@@ -473,7 +535,7 @@ def insert_after(module: cst.Module, index: int, statements: Sequence[cst.BaseSt
 
 def ensure_comment_above(module: cst.Module, index: int, comment: str) -> cst.Module:
     """body[index] with `comment` as the last comment line above it, unless already among them."""
-    statement = module.body[index]
+    statement = statement_at(module, index)
     if any(line.comment is not None and line.comment.value == comment for line in statement.leading_lines):
         return module
     line = cst.EmptyLine(comment=cst.Comment(comment))

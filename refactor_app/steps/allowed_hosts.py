@@ -64,7 +64,7 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     if hosts is None:
         code = settings_editor.source(ref.value)
         return not_applicable(f"{where} computes ALLOWED_HOSTS as {code}; only a literal list is rewritten")
-    line = ref.settings.module.body[ref.assignment.index]
+    line = settings_editor.statement_at(ref.settings.module, ref.assignment.index)
     if len(line.body) > 1:
         return not_applicable(f"{where} sets ALLOWED_HOSTS on a line with other statements; split the line first")
     if isinstance(line.body[0], cst.Assign) and len(line.body[0].targets) > 1:

@@ -125,8 +125,9 @@ def _database_fallback(ws: Workspace) -> str:
     for name in ("DATABASE_URL", "DATABASES"):
         for ref in ws.find_settings(name):
             seen.append(ref)
-            if not any(token in settings_editor.source(ref.value) for token in BuildTimeDatabaseFallback.TOKENS):
-                continue  # nothing the transformer rewrites: skip walking a large DATABASES dict
+            code = settings_editor.statement_source(ref.settings.module, ref.assignment.index)
+            if not any(token in code for token in BuildTimeDatabaseFallback.TOKENS):
+                continue  # nothing the transformer rewrites: skip parsing and walking a large DATABASES dict
             transformer = BuildTimeDatabaseFallback()
             new_value = ref.value.visit(transformer)
             if transformer.changed:
