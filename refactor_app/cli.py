@@ -392,3 +392,7 @@ def main_options(
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m refactor_app.cli, as well as python -m refactor_app
+    main()

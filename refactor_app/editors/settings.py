@@ -10,8 +10,10 @@ import ast
 import codecs
 import functools
 import re
+import tokenize
+import unicodedata
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState, visit_sequence
@@ -92,11 +94,14 @@ class OpaqueStatement(cst.BaseStatement):
     @functools.cached_property
     def parsed(self) -> cst.BaseStatement:
         """The statement as a full parse of the module would have made it."""
-        newline = self.newline if self.newline is not None else self.config.default_newline
-        module = cst.parse_module(self.text + newline, config=self.config)
+        default = self.config.default_newline
+        newline = self.newline if self.newline is not None else default
+        # libcst takes the newline it leaves implicit from the first line: make it the module's.
+        module = cst.parse_module("#" + default + self.text + newline, config=self.config)
         statement = module.body[0]
         # The comment lines above it are its own (libcst files them under a module's header).
-        return statement.with_changes(leading_lines=[*self.leading_lines, *module.header, *statement.leading_lines])
+        leading = [*module.header, *statement.leading_lines][1:]
+        return statement.with_changes(leading_lines=[*self.leading_lines, *leading])
 
     def _codegen_impl(self, state: CodegenState) -> None:
         for line in self.leading_lines:
@@ -107,7 +112,7 @@ class OpaqueStatement(cst.BaseStatement):
 
 
 _MARKER = "__refactor_app_opaque__"
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
 _KEEP_TYPES = (ast.Import, ast.ImportFrom)
 _SKIP_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # the editors never look inside
 
@@ -193,17 +198,16 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
     skeleton: list[bytes] = []
     starts = []  # each statement's first line (1-based), an opaque one's leading lines included
     line_number = 1
-    for index, (start, end, keep, _) in enumerate(groups):
-        if not keep and index > 0:
+    for index, (start, end, keep, _, fold) in enumerate(groups):
+        if not keep and fold and index > 0:
             # The comment and blank lines above an opaque statement are its leading lines: text
             # as well (except above the first statement: libcst files those under the header).
-            start = groups[index - 1][1] + 1
+            start = groups[index - 1].end + 1
         starts.append(start)
         if keep:
             continue
         skeleton.extend(lines[line_number - 1 : start - 1])
-        first = lines[start - 1]
-        skeleton.append(_MARKER.encode() + first[len(first.rstrip(b"\r\n")) :])
+        skeleton.append(_MARKER.encode() + _ending(lines[start - 1]))
         line_number = end + 1
     skeleton.extend(lines[line_number - 1 :])
     try:
@@ -215,13 +219,12 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
         return None
     config = module.config_for_parsing
     try:
-        for index, ((_, end, keep, assigns), start) in enumerate(zip(groups, starts)):
+        for index, ((_, end, keep, assigns, _), start) in enumerate(zip(groups, starts)):
             if keep:
                 continue
             if not _is_marker(body[index]):
                 return None
-            last = lines[end - 1]
-            ending = last[len(last.rstrip(b"\r\n")) :]
+            ending = _ending(lines[end - 1])
             text = b"".join(lines[start - 1 : end])
             body[index] = OpaqueStatement(
                 leading_lines=body[index].leading_lines,
@@ -241,7 +244,7 @@ def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[
     ends = [begin - 1 for begin in begins[1:]] + [len(lines) - len(module.footer)]
     if begins[0] != len(module.header) + 1:
         return None
-    for begin, end, (start, last, _, _) in zip(begins, ends, groups):
+    for begin, end, (start, last, *_) in zip(begins, ends, groups):
         if not begin <= start <= last <= end:
             return None
     return SourcePieces(
@@ -265,12 +268,8 @@ def _is_marker(statement: cst.BaseStatement) -> bool:
     )
 
 
-def _statement_groups(
-    tree: ast.Module, lines: list[bytes], names: frozenset[str]
-) -> list[tuple[int, int, bool, str | None]]:
-    """(first line, last line, keep as nodes, NAME of a plain assignment) for each run of
-    lines holding module-level statements (statements sharing a line, `a = 1; b = 2`, are
-    one run)."""
+def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str]) -> list[Group]:
+    """What to parse of each run of lines holding module-level statements."""
     spans: list[list] = []  # [start, end, statements]
     for statement in tree.body:
         start = min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))])
@@ -281,6 +280,10 @@ def _statement_groups(
         else:
             spans.append([start, end, [statement]])
     mentions = _mentions(names)
+    try:
+        encoding = tokenize.detect_encoding(iter(lines[:2]).__next__)[0]
+    except SyntaxError:
+        encoding = "utf-8"
     keep = []
     for start, end, statements in spans:
         if any(isinstance(s, _KEEP_TYPES) or _is_string_statement(s) for s in statements):
@@ -299,31 +302,74 @@ def _statement_groups(
     while fresh:
         for i in fresh:
             start, end, _ = spans[i]
-            used.update(_IDENTIFIER.findall(b"".join(lines[start - 1 : end]).decode("latin-1")))
+            used.update(_identifiers(b"".join(lines[start - 1 : end]), encoding))
         fresh = [i for i, kept in enumerate(keep) if not kept and assigned[i] & used]
         for i in fresh:
             keep[i] = True
     # Plain assignments are found by name and parsed only when looked at, except the one-line
     # settings the steps read: those cost less parsed with the rest than parsed on their own.
-    assigns = [_plain_assignment(statements) for _, _, statements in spans]
+    assigns = [_plain_assignment(statements, lines) for _, _, statements in spans]
     keep = [
         kept and (name is None or (name in names and start == end))
         for kept, name, (start, end, _) in zip(keep, assigns, spans)
     ]
+    # Between statements, only blank lines and comments at the start of a line are plainly
+    # the next statement's leading lines (or the module's footer). Indented comments may be a
+    # block's (libcst decides that by their indent), and libcst has quirks with lines such
+    # as a lone backslash: there, both statements and the lines between are parsed as usual.
+    fold = [True] * len(spans)
+    for i, (_, end, _) in enumerate(spans):
+        following = spans[i + 1][0] - 1 if i + 1 < len(spans) else len(lines)
+        if any(not _plain_between(line) for line in lines[end:following]):
+            keep[i] = True
+            if i + 1 < len(spans):
+                keep[i + 1], fold[i + 1] = True, False
     if keep and not lines[-1].endswith((b"\n", b"\r")):
         # A marker line cannot stand for both the first line's ending and the missing last one.
         keep[-1] = True
-    groups = []
-    for (start, end, statements), kept, name in zip(spans, keep, assigns):
-        if not kept and isinstance(statements[-1], _BLOCK_TYPES):
-            end = _block_footer_end(lines, end)
-        groups.append((start, end, kept, name if not kept else None))
-    return groups
+    for i, (start, end, _) in enumerate(spans):
+        # Nor for a first and a last line ending differently (the first tells libcst the
+        # file's newline, the last whether the file ends with one).
+        if _ending(lines[start - 1]) != _ending(lines[end - 1]):
+            keep[i] = True
+    return [
+        Group(start, end, kept, name if not kept else None, folds)
+        for (start, end, _), kept, name, folds in zip(spans, keep, assigns, fold)
+    ]
 
 
-def _plain_assignment(statements: list[ast.stmt]) -> str | None:
-    """NAME for a run of lines that is only `NAME = value` or `NAME: T = value`."""
-    if len(statements) != 1:
+class Group(NamedTuple):
+    """A run of lines holding module-level statements (statements sharing a line are one)."""
+
+    start: int  # first line, 1-based
+    end: int  # last line
+    keep: bool  # parsed as libcst nodes; else an OpaqueStatement
+    assigns: str | None  # NAME, for an opaque `NAME = value`
+    fold: bool  # as an OpaqueStatement, may take the comment and blank lines above it as text
+
+
+def _ending(line: bytes) -> bytes:
+    return line[len(line.rstrip(b"\r\n")) :]
+
+
+def _plain_between(line: bytes) -> bool:
+    """A blank line or a comment starting at the line's start."""
+    return not line.strip(b"\r\n") or line.startswith(b"#")
+
+
+def _identifiers(code: bytes, encoding: str) -> set[str]:
+    """Every word that may be a Python name in `code`, normalised as Python normalises names."""
+    text = code.decode(encoding, "replace")
+    words = set(_IDENTIFIER.findall(text))
+    if not text.isascii():
+        words |= {unicodedata.normalize("NFKC", word) for word in words}
+    return words
+
+
+def _plain_assignment(statements: list[ast.stmt], lines: list[bytes]) -> str | None:
+    """NAME for a run of lines that is only `NAME = value` or `NAME: T = value`. Not for
+    non-ASCII lines: Python normalises names (NFKC) where libcst keeps them as written."""
+    if len(statements) != 1 or not all(line.isascii() for line in lines[statements[0].lineno - 1 : statements[0].end_lineno]):
         return None
     statement = statements[0]
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -343,28 +389,12 @@ _BLOCK_TYPES = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWit
                 *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
 
 
-def _block_footer_end(lines: list[bytes], end: int) -> int:
-    """libcst gives an indented block the comment lines after it that are indented further
-    than the next statement: they stay with the block's text."""
-    last = end
-    for number in range(end + 1, len(lines) + 1):
-        line = lines[number - 1]
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith(b"#") and line[:1] in (b" ", b"\t", b"\f"):
-            last = number
-            continue
-        break
-    return last
-
-
 def _is_string_statement(statement: ast.stmt) -> bool:
-    return (
-        isinstance(statement, ast.Expr)
-        and isinstance(statement.value, ast.Constant)
-        and isinstance(statement.value.value, str)
-    )
+    """A string, bytes or f-string on its own: what libcst's docstring check accepts."""
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    return isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)))
 
 
 def _assigned_names(statements: list[ast.stmt]) -> set[str]:
@@ -490,7 +520,11 @@ def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
 def statement_at(module: cst.Module, index: int) -> cst.BaseStatement:
     """body[index], parsed if it was an assignment kept as text."""
     statement = module.body[index]
-    if isinstance(statement, OpaqueStatement) and statement.assigns is not None:
+    if isinstance(statement, OpaqueStatement):
+        if statement.assigns is None:
+            # Its comment lines are in its text: an edit would misplace them. Steps edit only
+            # what they read, and what they read is parsed (parse_settings).
+            raise AssertionError(f"statement {index} is text only: {statement.text[:40]!r}")
         return statement.parsed
     return statement
 
