@@ -2,6 +2,11 @@
 
 Only module-level statements are touched, and each edit replaces just the node it means to
 change, so comments, blank lines and formatting elsewhere come out byte for byte.
+
+`parse_settings` builds libcst nodes only for what the steps can read (most of a settings
+module, MIDDLEWARE or TEMPLATES, stays text), and `render` prints an edited module by copying
+the statements the steps left alone from the source: the same bytes as a full parse and
+libcst's codegen, for a third of the cost (tests/test_partial_parse.py holds that contract).
 """
 
 from __future__ import annotations
@@ -369,7 +374,9 @@ def _identifiers(code: bytes, encoding: str) -> set[str]:
 def _plain_assignment(statements: list[ast.stmt], lines: list[bytes]) -> str | None:
     """NAME for a run of lines that is only `NAME = value` or `NAME: T = value`. Not for
     non-ASCII lines: Python normalises names (NFKC) where libcst keeps them as written."""
-    if len(statements) != 1 or not all(line.isascii() for line in lines[statements[0].lineno - 1 : statements[0].end_lineno]):
+    if len(statements) != 1:
+        return None
+    if not all(line.isascii() for line in lines[statements[0].lineno - 1 : statements[0].end_lineno]):
         return None
     statement = statements[0]
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name):
@@ -394,7 +401,9 @@ def _is_string_statement(statement: ast.stmt) -> bool:
     if not isinstance(statement, ast.Expr):
         return False
     value = statement.value
-    return isinstance(value, ast.JoinedStr) or (isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes)))
+    if isinstance(value, ast.JoinedStr):
+        return True
+    return isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))
 
 
 def _assigned_names(statements: list[ast.stmt]) -> set[str]:
@@ -410,7 +419,9 @@ def _assigned_names(statements: list[ast.stmt]) -> set[str]:
 # --- finding settings -------------------------------------------------------------------------
 
 def assignments(module: cst.Module, name: str) -> Iterator[Assignment]:
-    """Every module-level plain assignment to `name`, in file order."""
+    """Every module-level plain assignment to `name`, in file order. In a partially parsed
+    module, for the names parse_settings was given and those their values use (or any
+    `NAME = value` alone on its lines): `SettingsModule.assignments` checks that."""
     return iter(assignment_index(module).get(name, ()))
 
 
