@@ -32,7 +32,7 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_a
     check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
 
-    ws = Workspace(project, settings_read(wanted) if parse_all is False else None)
+    ws = Workspace(project, None if parse_all else settings_read(wanted))
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:
@@ -184,7 +184,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
 
 def _compiles(source: bytes) -> bool:
     try:
-        compile(source, "<settings>", "exec", dont_inherit=True, flags=0x400)  # ast.PyCF_ONLY_AST
+        compile(source, "<settings>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return False
     return True

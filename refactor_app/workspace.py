@@ -110,7 +110,7 @@ class SettingsModule:
         return settings_editor.render(module, self.pieces)
 
     def current_bytes(self) -> bytes:
-        # Rendering costs about a millisecond; do it only when a step replaced the tree.
+        # Rendering costs up to a millisecond; do it only when a step replaced the tree.
         if self._rendered[0] is not self.module:
             self._rendered = (self.module, settings_editor.render(self.module, self.pieces))
         return self._rendered[1]

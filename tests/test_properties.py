@@ -103,7 +103,7 @@ def test_apply_is_idempotent_keeps_unowned_lines_and_parses(generated):
         found = result.find(piece, position)
         assert found >= 0, f"lost or reordered {piece!r}"
         position = found + len(piece)
-    if newline == "\r\n":
+    if newline == "\r\n" and "\r\n" in source:  # (a one-line file without a final newline has no convention)
         assert result.count("\n") == result.count("\r\n"), "only CRLF line endings"
     assert result.endswith(newline) == source.endswith(newline), "the final newline convention is kept"
     # The rewrites did happen (the property is not vacuous).

@@ -179,7 +179,9 @@ class FolderState:
 
 def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300)
+        # No optional locks: a `git status` would otherwise refresh the index under its lock,
+        # and a `git rm` of another project of the same repository (a fleet run) would fail.
+        result = subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, capture_output=True, timeout=300)
     except FileNotFoundError:
         raise RefactorError("git is not installed (no git program on PATH); install git and run again.") from None
     except NotADirectoryError:

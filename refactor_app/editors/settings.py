@@ -75,12 +75,13 @@ def parse_module(source: bytes, display_path: str) -> cst.Module:
 
 @dataclass(frozen=True)
 class OpaqueStatement(cst.BaseStatement):
-    """A module-level statement no step reads, kept as its source text.
+    """A module-level statement kept as its source text (see parse_settings).
 
     Building libcst nodes is most of a parse's cost, and a settings module is mostly
     MIDDLEWARE, TEMPLATES, AUTH_PASSWORD_VALIDATORS and the like, which no step looks into.
     As text they print back byte for byte and never match the isinstance checks the editors
-    make, so the steps see the same module as with a full parse."""
+    make, so the steps see the same module as with a full parse. A plain assignment is
+    still found by name (`assigns`) and parsed when a step reads it (`parsed`)."""
 
     leading_lines: Sequence[cst.EmptyLine] = ()
     text: str = ""  # its lines, without the last line's ending
@@ -112,7 +113,8 @@ class OpaqueStatement(cst.BaseStatement):
         for line in self.leading_lines:
             line._codegen(state)
         state.add_token(self.text)
-        # A token of its own: the module drops it when this is the file's last line and the file has no final newline.
+        # A token of its own: the module drops it when this is the file's last line and the
+        # file has no final newline.
         state.add_token(self.newline if self.newline is not None else state.default_newline)
 
 
@@ -144,7 +146,8 @@ def parse_settings(
     Kept as nodes: imports, the docstring, every statement whose text mentions one of
     `names` (assigned, added to or tested in an if/try block), and, transitively, the
     assignments of every name those statements use (a value may read the environment
-    through another setting). `names=None`, or anything unexpected, parses it all."""
+    through another setting); a `NAME = value` spanning several lines is text until a step
+    reads it. `names=None`, or anything unexpected (a BOM, a syntax error), parses it all."""
     if names is not None:
         parsed = _parse_skeleton(source, names)
         if parsed is not None:

@@ -13,7 +13,7 @@ from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval
 from refactor_app.steps.base import Outcome, done, not_applicable, pending
-from refactor_app.workspace import Workspace
+from refactor_app.workspace import TextDocument, Workspace
 
 DEFAULT_FOLDER = "staticfiles"
 
@@ -52,7 +52,7 @@ def run(ws: Workspace) -> Outcome:
     return done(f"{folder}/ is not committed and .gitignore ignores it")
 
 
-def _ignored(ws: Workspace, document, folder: str, git_ignores: bool | None) -> bool:
+def _ignored(ws: Workspace, document: TextDocument, folder: str, git_ignores: bool | None) -> bool:
     """Does the project's .gitignore ignore `folder`? When git ignores nothing in it, no ignore
     file does, so the .gitignore (as on disk, unedited) does not: pathspec (10 ms to import)
     only answers the rest. A folder/.gitignore could re-include files: then always ask it."""
