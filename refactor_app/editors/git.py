@@ -61,16 +61,6 @@ class GitRepository:
         full = self.work_tree / repo_path
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
 
-    def tracked_files(self, folder: str) -> list[str]:
-        """Files under `folder` (project-relative) that git tracks, project-relative, sorted."""
-        output = self._git("ls-files", "-z", "--", _literal(self._repo_path(folder)))
-        return sorted(self._project_path(path) for path in output.split("\0") if path)
-
-    def changed_files(self, folder: str | None = None) -> list[str]:
-        """Tracked files with staged or unstaged changes (project-relative), optionally under a
-        folder: one `git status`, which also works before the first commit."""
-        return self._changed_files(self._git(*self._status_args(folder)))
-
     def folder_state(self, folder: str) -> FolderState:
         """What git says about a project folder: its tracked files, those with uncommitted
         changes, and whether a new file in it would be ignored. The three git processes run
@@ -90,10 +80,13 @@ class GitRepository:
         )
 
     def _status_args(self, folder: str | None) -> list[str]:
+        """The `git status` that lists tracked files with staged or unstaged changes (under a
+        folder, or all): unlike a diff against HEAD it also works before the first commit."""
         paths = ["--", _literal(self._repo_path(folder))] if folder else []
         return ["status", "--porcelain=v1", "-z", "--untracked-files=no", *paths]
 
     def _changed_files(self, status: str) -> list[str]:
+        """The project-relative paths `git status --porcelain=v1 -z` lists, sorted."""
         entries = status.split("\0")
         names, index = [], 0
         while index < len(entries):
@@ -109,7 +102,8 @@ class GitRepository:
         return _run_git(["rev-parse", "--verify", "--quiet", "HEAD"], self.work_tree, check=False).returncode == 0
 
     def commits_and_changes(self) -> tuple[bool, list[str]]:
-        """has_commits() and changed_files(), asked of git at once (the dirty-tree check)."""
+        """Has the repository a commit, and which tracked files have uncommitted changes
+        (project-relative)? Asked of git at once: the dirty-tree check."""
         head, status = _run_git_concurrently([["rev-parse", "--verify", "--quiet", "HEAD"], self._status_args(None)],
                                              self.work_tree)
         _check(status, ["status"])
