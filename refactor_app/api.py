@@ -77,15 +77,16 @@ def _check_still_parses(edit: FileEdit) -> None:
 
     if _compiles(edit.after):
         return
-    try:
-        if edit.before is None or _compiles(edit.before):
-            raise RefactorError("the rewrite does not compile")
-        parse_module(edit.after, edit.display_path)
-    except RefactorError:
-        raise RefactorError(
-            f"refactor-app's rewrite of {edit.display_path} does not parse, so nothing was written; "
-            "please report this with the file, and apply the steps by hand meanwhile."
-        ) from None
+    if edit.before is not None and not _compiles(edit.before):
+        try:
+            parse_module(edit.after, edit.display_path)
+            return
+        except RefactorError:
+            pass
+    raise RefactorError(
+        f"refactor-app's rewrite of {edit.display_path} does not parse, so nothing was written; "
+        "please report this with the file, and apply the steps by hand meanwhile."
+    )
 
 
 def render_diff(plan: Plan, prefix: str = "") -> str:
