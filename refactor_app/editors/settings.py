@@ -432,20 +432,26 @@ def assignment_index(module: cst.Module) -> dict[str, list[Assignment]]:
     """Every module-level plain assignment, by the name assigned, in file order: one pass over
     the module serves all the settings the steps look up."""
     index_by_name: dict[str, list[Assignment]] = {}
+    # Exact type tests: isinstance on libcst's abstract node classes costs ten times more, and
+    # this runs again after every edit of the module.
     for index, statement in enumerate(module.body):
-        if isinstance(statement, OpaqueStatement) and statement.assigns is not None:
-            index_by_name.setdefault(statement.assigns, []).append(Assignment(index, 0, statement))
-        if not isinstance(statement, cst.SimpleStatementLine):
+        kind = type(statement)
+        if kind is OpaqueStatement:
+            if statement.assigns is not None:
+                index_by_name.setdefault(statement.assigns, []).append(Assignment(index, 0, statement))
+            continue
+        if kind is not cst.SimpleStatementLine:
             continue
         for small_index, small in enumerate(statement.body):
-            if isinstance(small, cst.Assign) and small.value is not None:
+            small_kind = type(small)
+            if small_kind is cst.Assign and small.value is not None:
                 targets = [target.target for target in small.targets]
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            elif small_kind is cst.AnnAssign and small.value is not None:
                 targets = [small.target]
             else:
                 continue
             for target in targets:
-                if isinstance(target, cst.Name):
+                if type(target) is cst.Name:
                     index_by_name.setdefault(target.value, []).append(Assignment(index, small_index, small))
     return index_by_name
 
@@ -522,12 +528,12 @@ def string_values(node: cst.CSTNode) -> list[str]:
 def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
     """(index, dotted module) for each module-level `from X import *`; relative names keep their dots."""
     for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:  # exact: see assignment_index
             continue
         for small in statement.body:
-            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+            if type(small) is cst.ImportFrom and type(small.names) is cst.ImportStar:
                 dots = "." * len(small.relative)
-                name = cst.Module([]).code_for_node(small.module) if small.module is not None else ""
+                name = source(small.module) if small.module is not None else ""
                 yield index, dots + name
 
 
@@ -687,7 +693,10 @@ def _is_name(node: cst.CSTNode | None, name: str) -> bool:
 # --- reading expressions -------------------------------------------------------------------
 
 def source(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+    return _EMPTY_MODULE.code_for_node(node)
+
+
+_EMPTY_MODULE = cst.Module([])  # code_for_node's defaults: four-space indent, \n
 
 
 def same_expression(node: cst.BaseExpression, code: str) -> bool:
