@@ -175,7 +175,9 @@ def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedPro
     try:
         # No optional locks: a `git status` would otherwise refresh the index under its lock,
         # and a `git rm` of another project of the same repository (a fleet run) would fail.
-        result = subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, capture_output=True, timeout=300)
+        # (The variable, unlike --no-optional-locks, does not trouble a git older than 2.15.)
+        environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300, env=environment)
     except FileNotFoundError:
         raise RefactorError("git is not installed (no git program on PATH); install git and run again.") from None
     except NotADirectoryError:
