@@ -292,14 +292,14 @@ def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str
         encoding = tokenize.detect_encoding(iter(lines[:2]).__next__)[0]
     except SyntaxError:
         encoding = "utf-8"
+    texts = [b"".join(lines[start - 1 : end]) for start, end, _ in spans]
     keep = []
-    for start, end, statements in spans:
+    for (_, _, statements), text in zip(spans, texts):
         if any(isinstance(s, _KEEP_TYPES) or _is_string_statement(s) for s in statements):
             keep.append(True)
         elif all(isinstance(s, _SKIP_TYPES) for s in statements):
             keep.append(False)
         else:
-            text = b"".join(lines[start - 1 : end])
             # Blocks count their star imports too (`try: from .local import *`).
             star_import_in_block = b"import" in text and any(isinstance(s, _BLOCK_TYPES) for s in statements)
             keep.append(star_import_in_block or mentions.search(text) is not None)
@@ -309,8 +309,7 @@ def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str
     fresh = [i for i, kept in enumerate(keep) if kept]
     while fresh:
         for i in fresh:
-            start, end, _ = spans[i]
-            used.update(_identifiers(b"".join(lines[start - 1 : end]), encoding))
+            used.update(_identifiers(texts[i], encoding))
         fresh = [i for i, kept in enumerate(keep) if not kept and assigned[i] & used]
         for i in fresh:
             keep[i] = True
