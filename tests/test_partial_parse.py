@@ -252,3 +252,27 @@ def test_generated_modules_print_back_and_plan_the_same(source, tmp_path_factory
     module, pieces = settings_editor.parse_settings(data, "settings.py", ALL_READ)
     assert_renders_like_libcst(module, pieces, data)
     assert_module_plans_the_same(tmp_path_factory.mktemp("generated"), data)
+
+
+LIST_VALUES = [
+    "['a', 'b']", "('a',)", "'a', 'b'", "[]", "(['a'])", "['a' 'b', u'c']", "[\n    'a',  # one\n    'b',\n]",
+    "['a', *MORE]", "['a', f'b']", "['a' f'{x}']", "[b'a']", "['a', 1]", "['a', None]", "['a', ...]",
+    "['a', name]", "['a'] + MORE", "list('ab')", "{'a'}", "['\\x61', r'\\d']",
+]
+
+
+@pytest.mark.parametrize("value", LIST_VALUES)
+@pytest.mark.parametrize("annotated", [False, True])
+def test_a_list_read_from_text_is_the_list_libcst_reads(value, annotated):
+    # INSTALLED_APPS is read with Python's parser while it is text, with libcst once parsed.
+    target = "INSTALLED_APPS: list = " if annotated else "INSTALLED_APPS = "
+    source = f"import os\n\n# the apps\n{target}{value}\nDEBUG = True\n".encode()
+    names = frozenset({"DEBUG"})
+    module, _ = settings_editor.parse_settings(source, "settings.py", names)
+    [(opaque_assignment)] = settings_editor.assignment_index(module)["INSTALLED_APPS"]
+    assert isinstance(opaque_assignment.found_in, settings_editor.OpaqueStatement)
+    full, _ = settings_editor.parse_settings(source, "settings.py", None)
+    [(full_assignment)] = settings_editor.assignment_index(full)["INSTALLED_APPS"]
+    expected = settings_editor.string_list(full_assignment.value)
+    assert settings_editor.assigned_strings(opaque_assignment) == expected
+    assert settings_editor.assigned_strings(full_assignment) == expected

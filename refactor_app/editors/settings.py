@@ -738,6 +738,26 @@ def string_list(node: cst.BaseExpression) -> list[str] | None:
     return values
 
 
+def assigned_strings(assignment: Assignment) -> list[str] | None:
+    """`string_list` of an assignment's value. A statement still held as text is read with
+    Python's own parser: a long INSTALLED_APPS would otherwise cost a libcst parse just to
+    learn which apps it names."""
+    found_in = assignment.found_in
+    if not isinstance(found_in, OpaqueStatement) or "parsed" in found_in.__dict__:
+        return string_list(assignment.value)
+    try:
+        statement = ast.parse(found_in.text).body[0]
+    except (SyntaxError, ValueError, IndexError):
+        return string_list(assignment.value)
+    value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+    if not isinstance(value, (ast.List, ast.Tuple)):
+        return None
+    strings = [element.value for element in value.elts if isinstance(element, ast.Constant)]
+    if len(strings) != len(value.elts) or not all(isinstance(string, str) for string in strings):
+        return None  # a name, a call, *more, an f-string or bytes: not a plain list of strings
+    return strings
+
+
 # Calls that read the process environment, by the dotted name they are spelled with:
 # os.environ.get / os.getenv, django-environ's env(...) / env.bool(...), python-decouple's config(...).
 _ENV_CALL_NAMES = {

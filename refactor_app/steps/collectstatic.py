@@ -27,7 +27,7 @@ def run(ws: Workspace) -> Outcome:
     if not document.exists:
         return not_applicable("no Dockerfile in the project folder, so there is no image build to collect static files in")
     apps = ws.find_setting("INSTALLED_APPS")
-    app_names = settings_editor.string_list(apps.value) if apps is not None else None
+    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
     if app_names is not None and STATICFILES_APP not in app_names:
         return not_applicable(f"{STATICFILES_APP} is not in INSTALLED_APPS, so there is no collectstatic command")
     if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
