@@ -69,6 +69,17 @@ def test_most_of_a_startproject_module_stays_text(tutorial):
     assert module.bytes == source
 
 
+def test_text_statements_in_a_row_share_one_marker_line(tutorial, monkeypatch):
+    source = (tutorial / "myapp" / "settings.py").read_bytes()
+    skeletons = []
+    parse = settings_editor.cst.parse_module
+    monkeypatch.setattr(settings_editor.cst, "parse_module", lambda code, **kw: skeletons.append(code) or parse(code, **kw))
+    module, _ = settings_editor.parse_settings(source, "settings.py", ALL_READ)
+    opaque = [s for s in module.body if isinstance(s, settings_editor.OpaqueStatement)]
+    markers = skeletons[0].count(settings_editor._MARKER.encode())
+    assert 0 < markers < len(opaque) / 2
+
+
 def test_a_step_looking_up_a_setting_it_did_not_declare_is_a_bug(tutorial):
     from refactor_app.workspace import Workspace
 
@@ -121,6 +132,12 @@ TRICKY = {
     "full-width name read through": 'import os\nＦＬＡＧ = os.environ.get("D")\nDEBUG = ＦＬＡＧ\n',
     "backslash line after a block": "if X:\n    pass\n\\\nDEBUG = True\n",
     "whitespace line at the end": "DEBUG = True\nif X:\n    pass\n\n    \n",
+    # Text statements in a row share one marker line in the skeleton, unless something parts them.
+    "text in a row": "DEBUG = True\nA = [\n    1,\n]\nB = 2\n\n# c\nC = 3\nD = 4\nALLOWED_HOSTS = []\nE = 5\n",
+    "text in a row, endings differ": "DEBUG = True\nA = 1\r\nB = 2\nC = 3\r\nD = (\r\n    4)\nALLOWED_HOSTS = []\n",
+    "text in a row, the last without a newline": "DEBUG = True\nA = 1\nB = 2\nC = 3",
+    "text in a row, an odd comment between": "DEBUG = True\nif X:\n    pass\n  # odd\nA = 1\nB = 2\n    # odd\nC = 3\n",
+    "text in a row from the first line": "A = 1\nB = 2\n\nC = 3\nDEBUG = True\n",
 }
 
 

@@ -205,41 +205,57 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
         return None
     skeleton: list[bytes] = []
     starts = []  # each statement's first line (1-based), an opaque one's leading lines included
+    shares_marker = []  # an opaque statement right after another may share its marker line
     line_number = 1
+    marker = b""
     for index, (start, end, keep, _, fold) in enumerate(groups):
         if not keep and fold and index > 0:
             # The comment and blank lines above an opaque statement are its leading lines: text
             # as well (except above the first statement: libcst files those under the header).
             start = groups[index - 1].end + 1
         starts.append(start)
+        between = lines[line_number - 1 : start - 1]
+        line = _MARKER.encode() + _ending(lines[start - 1])
+        # A marker costs libcst as much as a short statement, and MIDDLEWARE, TEMPLATES,
+        # AUTH_PASSWORD_VALIDATORS... come in a row: a run of them needs one marker line.
+        shares_marker.append(not keep and index > 0 and not groups[index - 1].keep and not between and line == marker)
         if keep:
             continue
-        skeleton.extend(lines[line_number - 1 : start - 1])
-        skeleton.append(_MARKER.encode() + _ending(lines[start - 1]))
+        if not shares_marker[-1]:
+            skeleton.extend(between)
+            skeleton.append(line)
+            marker = line
         line_number = end + 1
     skeleton.extend(lines[line_number - 1 :])
     try:
         module = cst.parse_module(b"".join(skeleton))
     except Exception:  # noqa: BLE001 - the full parse decides what to report
         return None
-    body = list(module.body)
-    if len(body) != len(groups):
+    if len(module.body) != len(groups) - sum(shares_marker):
         return None
     config = module.config_for_parsing
+    parsed = iter(module.body)
+    body: list[cst.BaseStatement] = []
     try:
-        for index, ((_, end, keep, assigns, _), start) in enumerate(zip(groups, starts)):
+        for (_, end, keep, assigns, _), start, shared in zip(groups, starts, shares_marker):
             if keep:
+                body.append(next(parsed))
                 continue
-            if not _is_marker(body[index]):
-                return None
+            if shared:
+                leading_lines = ()  # nothing between it and the statement before
+            else:
+                statement = next(parsed)
+                if not _is_marker(statement):
+                    return None
+                leading_lines = statement.leading_lines
             ending = _ending(lines[end - 1])
             text = b"".join(lines[start - 1 : end])
-            body[index] = OpaqueStatement(
-                leading_lines=body[index].leading_lines,
+            body.append(OpaqueStatement(
+                leading_lines=leading_lines,
                 text=text[: len(text) - len(ending)].decode(module.encoding),
                 newline=ending.decode(module.encoding) or None,
                 assigns=assigns, config=config if assigns is not None else None,
-            )
+            ))
     except (UnicodeDecodeError, LookupError):
         return None
     module = module.with_changes(body=body)
