@@ -27,12 +27,13 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_a
     `parse_all` makes every statement of the settings a libcst node, not only those the
     steps read: the same plan, more slowly (the tests compare the two)."""
     from refactor_app.steps import STEPS, check_names, settings_read
-    from refactor_app.workspace import Workspace
 
     check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
+    early_git = _ask_git_early(project, wanted)  # git runs while libcst loads (the next import)
+    from refactor_app.workspace import Workspace
 
-    ws = Workspace(project, None if parse_all else settings_read(wanted))
+    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:
@@ -49,6 +50,20 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_a
     edits = ws.final_edits()
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
                 warnings=list(dict.fromkeys(ws.warnings)))
+
+
+def _ask_git_early(project: Project, wanted: set[str] | None):
+    """Start git on the questions planning will ask (the repository; the staticfiles step's
+    usual folder), unless the project is plainly not in a repository."""
+    from refactor_app.editors.git import EarlyAnswers, has_git_above
+    from refactor_app.project import STATICFILES_FOLDER
+
+    if not has_git_above(project.root):
+        return None
+    folder = None
+    if wanted is None or "staticfiles" in wanted:
+        folder = project.display(project.import_root / STATICFILES_FOLDER)
+    return EarlyAnswers(project.root, folder)
 
 
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")

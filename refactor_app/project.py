@@ -21,6 +21,7 @@ SKIPPED_FOLDERS = {
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", "env", ".env", ".tox", ".nox",
     "site-packages", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 }
+STATICFILES_FOLDER = "staticfiles"  # the page's STATIC_ROOT, under BASE_DIR (manage.py's folder)
 SEARCH_DEPTH = 3  # how far below PATH manage.py is looked for (src/ layouts, monorepo folders)
 
 

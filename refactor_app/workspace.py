@@ -14,7 +14,7 @@ from typing import Iterator
 import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.editors.git import GitRepository
+from refactor_app.editors.git import EarlyAnswers, FolderState, GitRepository
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, GitRemoval
 from refactor_app.project import Project
@@ -132,10 +132,13 @@ class SettingRef:
 
 
 class Workspace:
-    def __init__(self, project: Project, settings_read: frozenset[str] | None = None) -> None:
+    def __init__(self, project: Project, settings_read: frozenset[str] | None = None,
+                 early_git: EarlyAnswers | None = None) -> None:
         """`settings_read`: the settings the steps will look up, so that statements about
-        anything else need not become libcst nodes; None parses every statement."""
+        anything else need not become libcst nodes; None parses every statement.
+        `early_git`: git's answers, asked for before the workspace was made."""
         self.project = project
+        self.early_git = early_git
         self.settings_read = settings_read
         self._texts: dict[Path, TextDocument] = {}
         self._settings: dict[Path, SettingsModule] = {}
@@ -241,9 +244,16 @@ class Workspace:
     @property
     def git(self) -> GitRepository | None:
         if not self._git_opened:
+            if self.early_git is not None:
+                self.early_git.wait()  # its `git rev-parse` is then remembered
             self._git = GitRepository.open(self.project.root)
             self._git_opened = True
         return self._git
+
+    def folder_state(self, folder: str) -> FolderState:
+        """What git says about a project folder (the repository must exist: see `git`)."""
+        early = self.early_git.folder_state(folder) if self.early_git is not None else None
+        return early if early is not None else self.git.folder_state(folder)
 
     # --- what changed --------------------------------------------------------------------------
 

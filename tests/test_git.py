@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import git
+
 from refactor_app.editors.git import GitRepository
+from refactor_app.errors import RefactorError
 
 
 def test_the_dirty_check_sees_staged_unstaged_and_renamed_files_but_not_untracked(tmp_path):
@@ -67,3 +70,56 @@ def test_folder_state_asks_git_three_questions_at_once(tmp_path):
 
     (root / ".git" / "info" / "exclude").write_text("/staticfiles\n")
     assert repo.folder_state("staticfiles").ignored is True
+
+
+def test_planning_asks_git_early_and_uses_the_answer_only_for_the_folder_asked(tutorial, monkeypatch):
+    from refactor_app import api
+    from refactor_app.editors import git as git_editor
+
+    asked = []
+    folder_state = git_editor.GitRepository.folder_state
+    monkeypatch.setattr(git_editor.GitRepository, "folder_state",
+                        lambda self, folder: asked.append(folder) or folder_state(self, folder))
+    plan = api.make_plan(api.discover(tutorial))
+    assert asked == ["staticfiles"]  # once, early: the staticfiles step took that answer
+    assert [removal.folder for removal in plan.removals] == ["staticfiles"]
+
+    # STATIC_ROOT elsewhere: the early answer (for staticfiles/) is not used for it.
+    settings = tutorial / "myapp" / "settings.py"
+    settings.write_text(settings.read_text() + "\nSTATIC_ROOT = BASE_DIR / 'collected'\n")
+    (tutorial / "collected").mkdir()
+    (tutorial / "collected" / "a.css").write_text("a")
+    git(tutorial, "add", "-A")
+    git(tutorial, "commit", "-q", "-m", "collected")
+    asked.clear()
+    plan = api.make_plan(api.discover(tutorial))
+    assert asked == ["staticfiles", "collected"]
+    assert [(r.folder, r.tracked_files) for r in plan.removals] == [("collected", ("collected/a.css",))]
+
+
+def test_an_early_question_that_failed_is_asked_again_and_reported(tutorial, monkeypatch):
+    from refactor_app import api
+    from refactor_app.editors import git as git_editor
+
+    calls = []
+
+    def folder_state(self, folder):
+        calls.append(folder)
+        if len(calls) == 1:
+            raise RuntimeError("the early question failed")
+        raise RefactorError("git ls-files failed: boom; fix that and run again.")
+
+    monkeypatch.setattr(git_editor.GitRepository, "folder_state", folder_state)
+    with pytest.raises(RefactorError, match="boom"):
+        api.make_plan(api.discover(tutorial))
+    assert calls == ["staticfiles", "staticfiles"]
+
+
+def test_no_early_git_outside_a_repository(tmp_path):
+    from refactor_app import api
+
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "manage.py").write_text("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n")
+    (root / "settings.py").write_text("DEBUG = True\n")
+    assert api._ask_git_early(api.discover(root), None) is None

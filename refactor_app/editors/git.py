@@ -153,6 +153,38 @@ class GitRepository:
         return self._repo.head.commit.hexsha
 
 
+class EarlyAnswers:
+    """A project's repository and a folder's state, asked of git before anything needs them:
+    the git processes run while Python loads libcst and parses the settings, instead of after
+    (one project would spend about 10 ms waiting on them). Nothing is written meanwhile (the
+    answers serve one plan), and a question that failed here is asked again when needed."""
+
+    def __init__(self, project_root: Path, folder: str | None) -> None:
+        import threading
+
+        self.project_root = project_root
+        self.folder = folder
+        self._folder_state: FolderState | None = None
+        self._thread = threading.Thread(target=self._ask, name="refactor-app git", daemon=True)
+        self._thread.start()
+
+    def _ask(self) -> None:
+        try:
+            repository = GitRepository.open(self.project_root)  # remembered for the run
+            if repository is not None and self.folder is not None:
+                self._folder_state = repository.folder_state(self.folder)
+        except Exception:  # noqa: BLE001 - asked again, and reported, where the answer is needed
+            pass
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def folder_state(self, folder: str) -> FolderState | None:
+        """The early answer for `folder`, if it was the one asked about."""
+        self.wait()
+        return self._folder_state if folder == self.folder else None
+
+
 def has_git_above(folder: Path) -> bool:
     """Is there a .git in `folder` or above it (or a GIT_DIR)? A few stat calls, no git process."""
     folder = Path(folder).resolve()
@@ -172,29 +204,41 @@ class FolderState:
 
 
 def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
-    try:
-        # No optional locks: a `git status` would otherwise refresh the index under its lock,
-        # and a `git rm` of another project of the same repository (a fleet run) would fail.
-        # (The variable, unlike --no-optional-locks, does not trouble a git older than 2.15.)
-        environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=300, env=environment)
-    except FileNotFoundError:
-        raise RefactorError("git is not installed (no git program on PATH); install git and run again.") from None
-    except NotADirectoryError:
-        raise RefactorError(f"{cwd} is not a folder; pass your project's folder.") from None
+    result = _finish(_start(args, cwd), args)
     if check:
         _check(result, args)
     return result
 
 
 def _run_git_concurrently(commands: list[list[str]], cwd: Path) -> list[subprocess.CompletedProcess]:
-    """Several read-only git commands at once; their results in order."""
-    if len(commands) == 1:
-        return [_run_git(commands[0], cwd, check=False)]
-    from concurrent.futures import ThreadPoolExecutor
+    """Several read-only git commands at once (each costs a few milliseconds, mostly starting
+    up); their results in order."""
+    processes = [_start(args, cwd) for args in commands]
+    return [_finish(process, args) for process, args in zip(processes, commands)]
 
-    with ThreadPoolExecutor(len(commands)) as pool:
-        return list(pool.map(lambda args: _run_git(args, cwd, check=False), commands))
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen:
+    # No optional locks: a `git status` would otherwise refresh the index under its lock,
+    # and a `git rm` of another project of the same repository (a fleet run) would fail.
+    # (The variable, unlike --no-optional-locks, does not trouble a git older than 2.15.)
+    environment = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        return subprocess.Popen(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=environment)
+    except FileNotFoundError:
+        raise RefactorError("git is not installed (no git program on PATH); install git and run again.") from None
+    except NotADirectoryError:
+        raise RefactorError(f"{cwd} is not a folder; pass your project's folder.") from None
+
+
+def _finish(process: subprocess.Popen, args: list[str]) -> subprocess.CompletedProcess:
+    try:
+        stdout, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise RefactorError(f"git {args[0]} did not answer within 5 minutes; check the repository and run again.") from None
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _check(result: subprocess.CompletedProcess, args: list[str]) -> None:
