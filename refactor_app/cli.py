@@ -196,7 +196,7 @@ def apply(
 
 
 def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty) -> None:
-    from refactor_app import fleet
+    from refactor_app import fleet, report
 
     if settings is not None:
         raise RefactorError("--settings names one project's settings; with several projects, pass one PATH.")
@@ -205,19 +205,12 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
     from refactor_app.steps import check_names
 
     check_names(names)
-    with fleet.Workers(jobs or os.cpu_count() or 1) as workers:
-        roots = fleet.find_projects(paths, recursive)
-        refused = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else {}
-        tasks = [
-            fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None, refused.get(root))
-            for root in roots
-        ]
-        _report_fleet(tasks, workers, mode)
-
-
-def _report_fleet(tasks, workers, mode) -> None:
-    from refactor_app import fleet, report
-
+    roots = fleet.find_projects(paths, recursive)
+    refused = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else {}
+    tasks = [
+        fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None, refused.get(root))
+        for root in roots
+    ]
     out, err = _output(), _output(stderr=True)
     summary = out if mode == "status" else err
     progress = report.FleetProgress(err, len(tasks)) if err.is_terminal else None
@@ -237,7 +230,7 @@ def _report_fleet(tasks, workers, mode) -> None:
         key = "failed" if outcome.error else "pending" if outcome.changed else "clean"
         counts[key] += 1
 
-    worst = fleet.run(tasks, workers, on_outcome)
+    worst = fleet.run(tasks, jobs or os.cpu_count() or 1, on_outcome)
     if progress is not None:
         progress.stop()
     summary.line(report.fleet_summary(len(tasks), counts, mode))

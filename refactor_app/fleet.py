@@ -103,55 +103,12 @@ def run_project(task: Task) -> ProjectOutcome:
         return ProjectOutcome(task.display, EXIT_INTERNAL, error=f"internal error: {type(exc).__name__}: {exc}")
 
 
-class Workers:
-    """The run's worker processes (`jobs` of them; none for one job). They start before the
-    projects are found and load libcst and the steps (a tenth of a second each) while the
-    parent walks the folders and asks git about dirty trees."""
-
-    def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
-        self._pool = None
-
-    def __enter__(self) -> Workers:
-        if self.jobs > 1:
-            import multiprocessing
-
-            # fork shares what the parent already imported; the initializer loads the rest.
-            context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-            self._pool = context.Pool(processes=self.jobs, initializer=_load_steps)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-
-    def outcomes(self, tasks: Sequence[Task]) -> Iterator[ProjectOutcome]:
-        """Each task's outcome, in the tasks' order."""
-        if self._pool is None or len(tasks) <= 1:
-            return map(run_project, tasks)
-        chunksize = max(1, min(16, len(tasks) // (self.jobs * 8)))
-        return self._pool.imap(run_project, tasks, chunksize=chunksize)
-
-
-def _load_steps() -> None:
-    # Never raises: a pool replaces a worker whose initializer fails, forever. An import that
-    # fails here fails again in run_project, and is reported there, project by project.
-    try:
-        from refactor_app import api, steps, workspace  # noqa: F401  (libcst, through workspace)
-
-        for step in steps.STEPS:
-            step.run  # noqa: B018  (imports the step's module)
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def run(tasks: Sequence[Task], workers: Workers, on_outcome: Callable[[ProjectOutcome], None]) -> int:
-    """Run every task (in the workers), hand each outcome over in order; the worst exit code."""
+def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome], None]) -> int:
+    """Run every task (in `jobs` processes), hand each outcome over in order; the worst exit code."""
     from refactor_app import api
 
     worst = EXIT_OK
-    for outcome in workers.outcomes(tasks):
+    for outcome in _outcomes(tasks, jobs):
         if outcome.removals:
             try:
                 api.remove_from_git(outcome.root, outcome.removals)
@@ -160,6 +117,19 @@ def run(tasks: Sequence[Task], workers: Workers, on_outcome: Callable[[ProjectOu
         on_outcome(outcome)
         worst = max(worst, outcome.exit_code)
     return worst
+
+
+def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:
+    if jobs <= 1 or len(tasks) <= 1:
+        yield from map(run_project, tasks)
+        return
+    import multiprocessing
+
+    # Workers import libcst once each; fork shares what the parent already imported.
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    chunksize = max(1, min(16, len(tasks) // (jobs * 8)))
+    with context.Pool(processes=jobs) as pool:
+        yield from pool.imap(run_project, tasks, chunksize=chunksize)
 
 
 def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:

@@ -135,25 +135,3 @@ def test_recursive_finds_a_src_layout_project_at_its_top(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "+++ b/shop/.env-local" in result.stdout and "+++ b/shop/Dockerfile" in result.stdout
     assert "shop/src/.env-local" not in result.stdout
-
-
-def test_workers_start_before_the_projects_are_found_and_work_like_one_process(fleet):
-    from refactor_app import fleet as fleet_module
-
-    with fleet_module.Workers(2) as workers:
-        assert workers._pool is not None  # started at once, before any task exists
-        tasks = [fleet_module.Task(root, root.name, "status", None) for root in fleet_module.find_projects([fleet], True)]
-        serial = [(o.display, o.exit_code, o.states, o.error) for o in map(fleet_module.run_project, tasks)]
-        assert [(o.display, o.exit_code, o.states, o.error) for o in workers.outcomes(tasks)] == serial
-    with fleet_module.Workers(1) as workers:
-        assert workers._pool is None  # one job: the parent does the work
-
-
-def test_a_worker_that_cannot_load_the_steps_does_not_fail_its_start(monkeypatch):
-    # A pool replaces a worker whose initializer raises, endlessly: the failure must wait for
-    # run_project, which reports it for each project.
-    from refactor_app import fleet as fleet_module
-    from refactor_app import steps
-
-    monkeypatch.setattr(steps, "STEPS", (steps.Step("x", "x", "x", "no_such_module", frozenset()),))
-    assert fleet_module._load_steps() is None
