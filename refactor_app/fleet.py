@@ -128,8 +128,16 @@ def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:
     # Workers import libcst once each; fork shares what the parent already imported.
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     chunksize = max(1, min(16, len(tasks) // (jobs * 8)))
-    with context.Pool(processes=jobs) as pool:
+    with context.Pool(processes=jobs, initializer=_leave_interrupts_to_the_parent) as pool:
         yield from pool.imap(run_project, tasks, chunksize=chunksize)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the run and the
+    # pool, and workers print no traceback of their own.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:

@@ -135,3 +135,26 @@ def test_recursive_finds_a_src_layout_project_at_its_top(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "+++ b/shop/.env-local" in result.stdout and "+++ b/shop/Dockerfile" in result.stdout
     assert "shop/src/.env-local" not in result.stdout
+
+
+def test_ctrl_c_stops_a_fleet_run_without_worker_tracebacks(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = tmp_path / "many"
+    for number in range(80):
+        copy_tree(EXAMPLE, root / f"p{number:02}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--dry-run", "--recursive", "--jobs", "2", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    first = process.stderr.readline()  # a project's line: the workers are at work
+    assert b"would apply" in first
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    _, rest = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run ended before Ctrl-C arrived")
+    assert process.returncode == 130
+    assert b"Traceback" not in rest and b"ForkPoolWorker" not in rest
