@@ -123,3 +123,47 @@ def test_no_early_git_outside_a_repository(tmp_path):
     (root / "manage.py").write_text("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n")
     (root / "settings.py").write_text("DEBUG = True\n")
     assert api._ask_git_early(api.discover(root), None) is None
+
+
+def test_an_early_git_error_is_reported_once_not_asked_again(tutorial, monkeypatch):
+    from refactor_app import api
+    from refactor_app.editors import git as git_editor
+
+    calls = []
+
+    def folder_state(self, folder):
+        calls.append(folder)
+        raise RefactorError("git ls-files did not answer within 300 seconds; check the repository.")
+
+    monkeypatch.setattr(git_editor.GitRepository, "folder_state", folder_state)
+    with pytest.raises(RefactorError, match="did not answer"):
+        api.make_plan(api.discover(tutorial))
+    assert calls == ["staticfiles"]  # a git that hung once is not waited for twice
+
+
+def test_a_git_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from refactor_app.editors import git as git_editor
+
+    root = tmp_path / "repo"
+    (root / "staticfiles").mkdir(parents=True)
+    (root / "staticfiles" / "a.css").write_text("a")
+    git(root, "init", "-q")
+    repo = GitRepository.open(root)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    # A git whose ls-files hangs, with a helper that keeps its output pipe open even longer.
+    (fake / "git").write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = ls-files ]; then sleep 20 & exec sleep 60; fi\n'
+        f'exec {__import__("shutil").which("git")} "$@"\n'
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(git_editor, "GIT_TIMEOUT", 1)
+    started = time.monotonic()
+    with pytest.raises(RefactorError, match="git ls-files did not answer within 1 seconds"):
+        repo.folder_state("staticfiles")
+    assert time.monotonic() - started < 10

@@ -157,7 +157,7 @@ class EarlyAnswers:
     """A project's repository and a folder's state, asked of git before anything needs them:
     the git processes run while Python loads libcst and parses the settings, instead of after
     (one project would spend about 10 ms waiting on them). Nothing is written meanwhile (the
-    answers serve one plan), and a question that failed here is asked again when needed."""
+    answers serve one plan). git's errors are raised where the answer is used."""
 
     def __init__(self, project_root: Path, folder: str | None) -> None:
         import threading
@@ -165,24 +165,44 @@ class EarlyAnswers:
         self.project_root = project_root
         self.folder = folder
         self._folder_state: FolderState | None = None
+        # git's own refusals (a timeout, no git program) are reported where the answer is
+        # needed, not asked again: a git that hung once would make the user wait twice.
+        self._open_error: RefactorError | None = None
+        self._folder_error: RefactorError | None = None
         self._thread = threading.Thread(target=self._ask, name="refactor-app git", daemon=True)
         self._thread.start()
 
     def _ask(self) -> None:
         try:
             repository = GitRepository.open(self.project_root)  # remembered for the run
-            if repository is not None and self.folder is not None:
-                self._folder_state = repository.folder_state(self.folder)
-        except Exception:  # noqa: BLE001 - asked again, and reported, where the answer is needed
+        except RefactorError as exc:
+            self._open_error = exc
+            return
+        except Exception:  # noqa: BLE001 - asked again where the answer is needed, and reported there
+            return
+        if repository is None or self.folder is None:
+            return
+        try:
+            self._folder_state = repository.folder_state(self.folder)
+        except RefactorError as exc:
+            self._folder_error = exc
+        except Exception:  # noqa: BLE001
             pass
 
     def wait(self) -> None:
+        """Once git has answered; raises what opening the repository raised."""
         self._thread.join()
+        if self._open_error is not None:
+            raise self._open_error
 
     def folder_state(self, folder: str) -> FolderState | None:
         """The early answer for `folder`, if it was the one asked about."""
         self.wait()
-        return self._folder_state if folder == self.folder else None
+        if folder != self.folder:
+            return None
+        if self._folder_error is not None:
+            raise self._folder_error
+        return self._folder_state
 
 
 def has_git_above(folder: Path) -> bool:
@@ -213,8 +233,15 @@ def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedPro
 def _run_git_concurrently(commands: list[list[str]], cwd: Path) -> list[subprocess.CompletedProcess]:
     """Several read-only git commands at once (each costs a few milliseconds, mostly starting
     up); their results in order."""
-    processes = [_start(args, cwd) for args in commands]
-    return [_finish(process, args) for process, args in zip(processes, commands)]
+    processes: list[subprocess.Popen] = []
+    try:
+        for args in commands:
+            processes.append(_start(args, cwd))
+        return [_finish(process, args) for process, args in zip(processes, commands)]
+    finally:
+        for process in processes:  # after a failure, none is left running
+            if process.poll() is None:
+                _stop(process)
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
@@ -231,14 +258,28 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen:
         raise RefactorError(f"{cwd} is not a folder; pass your project's folder.") from None
 
 
+GIT_TIMEOUT = 300  # seconds
+
+
 def _finish(process: subprocess.Popen, args: list[str]) -> subprocess.CompletedProcess:
     try:
-        stdout, stderr = process.communicate(timeout=300)
+        stdout, stderr = process.communicate(timeout=GIT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise RefactorError(f"git {args[0]} did not answer within 5 minutes; check the repository and run again.") from None
+        _stop(process)
+        raise RefactorError(
+            f"git {args[0]} did not answer within {GIT_TIMEOUT} seconds; check the repository "
+            "(git status should answer) and run again."
+        ) from None
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    # Wait for git itself, not for its pipes: a helper it started may hold them open.
+    process.kill()
+    process.wait()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            pipe.close()
 
 
 def _check(result: subprocess.CompletedProcess, args: list[str]) -> None:
