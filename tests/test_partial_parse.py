@@ -137,6 +137,10 @@ TRICKY = {
     "text in a row, endings differ": "DEBUG = True\nA = 1\r\nB = 2\nC = 3\r\nD = (\r\n    4)\nALLOWED_HOSTS = []\n",
     "text in a row, the last without a newline": "DEBUG = True\nA = 1\nB = 2\nC = 3",
     "text in a row, an odd comment between": "DEBUG = True\nif X:\n    pass\n  # odd\nA = 1\nB = 2\n    # odd\nC = 3\n",
+    "a continuation into a blank line": "import os\nINSTALLED_APPS = 'a', \\\n    'b', \\\n\nDEBUG = True\n",
+    "a continuation into a blank line, read": "import os\nALLOWED_HOSTS = 'a', \\\n    'b', \\\n\nDEBUG = True\n",
+    "a semicolon continued onto the next line": "import os\nX = 1; \\\nY = 2\nZ = 3\nDEBUG = True\n",
+    "a comment ending in a backslash before a blank line": "X = [\n    1,\n]  # c\\\n\nY = 2\nDEBUG = True\n",
     "text in a row from the first line": "A = 1\nB = 2\n\nC = 3\nDEBUG = True\n",
 }
 

@@ -192,8 +192,15 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
     return code
 
 
+_LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+
+
 def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, SourcePieces | None] | None:
     if source.startswith(codecs.BOM_UTF8):
+        return None
+    if b"\r" in source and _LONE_CARRIAGE_RETURN.search(source):
+        # Old Mac line endings (alone or mixed): Python's tokenizer and libcst's disagree on
+        # them (where lines end, the encoding line), so libcst alone reads such a file.
         return None
     try:
         tree = ast.parse(source)
@@ -341,9 +348,9 @@ def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str
     # block's (libcst decides that by their indent), and libcst has quirks with lines such
     # as a lone backslash: there, both statements and the lines between are parsed as usual.
     fold = [True] * len(spans)
-    for i, (_, end, _) in enumerate(spans):
+    for i, (_, end, statements) in enumerate(spans):
         following = spans[i + 1][0] - 1 if i + 1 < len(spans) else len(lines)
-        if any(not _plain_between(line) for line in lines[end:following]):
+        if _continues_past_its_end(statements, lines) or any(not _plain_between(line) for line in lines[end:following]):
             keep[i] = True
             if i + 1 < len(spans):
                 keep[i + 1], fold[i + 1] = True, False
@@ -373,6 +380,14 @@ class Group(NamedTuple):
 
 def _ending(line: bytes) -> bytes:
     return line[len(line.rstrip(b"\r\n")) :]
+
+
+def _continues_past_its_end(statements: list[ast.stmt], lines: list[bytes]) -> bool:
+    """Does the last line end in a line continuation (`X = 1, \\` before a blank line)? Then
+    the statement's text alone would end mid-continuation. (A backslash in a comment is not one.)"""
+    last = max(statements, key=lambda statement: (statement.end_lineno, statement.end_col_offset))
+    after = lines[last.end_lineno - 1][last.end_col_offset :].rstrip(b"\r\n")
+    return after.endswith(b"\\") and b"#" not in after
 
 
 def _plain_between(line: bytes) -> bool:
