@@ -56,13 +56,12 @@ def _ask_git_early(project: Project, wanted: set[str] | None):
     """Start git on the questions planning will ask (the repository; the staticfiles step's
     usual folder), unless the project is plainly not in a repository."""
     from refactor_app.editors.git import EarlyAnswers, has_git_above
-    from refactor_app.project import STATICFILES_FOLDER
 
     if not has_git_above(project.root):
         return None
     folder = None
     if wanted is None or "staticfiles" in wanted:
-        folder = project.display(project.import_root / STATICFILES_FOLDER)
+        folder = project.default_static_folder
     return EarlyAnswers(project.root, folder)
 
 

@@ -21,7 +21,6 @@ SKIPPED_FOLDERS = {
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", "env", ".env", ".tox", ".nox",
     "site-packages", "build", "dist", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 }
-STATICFILES_FOLDER = "staticfiles"  # the page's STATIC_ROOT, under BASE_DIR (manage.py's folder)
 SEARCH_DEPTH = 3  # how far below PATH manage.py is looked for (src/ layouts, monorepo folders)
 
 
@@ -47,6 +46,11 @@ class Project:
     @property
     def gitignore_path(self) -> Path:
         return self.root / ".gitignore"
+
+    @property
+    def default_static_folder(self) -> str:
+        """The page's STATIC_ROOT, staticfiles/ under BASE_DIR (manage.py's folder), as shown."""
+        return self.display(self.import_root / "staticfiles")
 
     def display(self, path: Path) -> str:
         """A path as the user sees it: relative to the project folder, with forward slashes."""

@@ -12,7 +12,6 @@ from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval
-from refactor_app.project import STATICFILES_FOLDER
 from refactor_app.steps.base import Outcome, done, not_applicable, pending
 from refactor_app.workspace import TextDocument, Workspace
 
@@ -69,7 +68,7 @@ def static_root_folder(ws: Workspace) -> str | None:
     committed folder is collected output, and nothing is removed."""
     ref = ws.find_setting("STATIC_ROOT")
     if ref is None:
-        return ws.project.display(ws.project.import_root / STATICFILES_FOLDER)
+        return ws.project.default_static_folder
     parts = _parts_under_base_dir(ref.value)
     if not parts or any(part.startswith("/") or ".." in part.split("/") for part in parts):
         return None
