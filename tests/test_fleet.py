@@ -158,3 +158,23 @@ def test_ctrl_c_stops_a_fleet_run_without_worker_tracebacks(tmp_path):
         pytest.skip("the run ended before Ctrl-C arrived")
     assert process.returncode == 130
     assert b"Traceback" not in rest and b"ForkPoolWorker" not in rest
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
+    """`refactor-app apply --all --dry-run -r . | head`: no "internal error", no traceback, and
+    the exit code a shell gives a program SIGPIPE stopped."""
+    import subprocess
+    import sys
+
+    root = tmp_path / "many"
+    for number in range(40):  # some 300 KB of diff: more than a pipe holds
+        copy_tree(EXAMPLE, root / f"p{number:02}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--dry-run", "--recursive", str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout.readline().startswith(b"--- a/")
+    process.stdout.close()  # as head does after its lines
+    errors = process.stderr.read()
+    assert process.wait(timeout=120) == 141, errors
+    assert b"internal error" not in errors and b"Traceback" not in errors and b"Exception ignored" not in errors
