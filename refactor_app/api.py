@@ -21,16 +21,21 @@ from refactor_app.writer import remove_stale_temp_files, write_atomically
 __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
 
 
-def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False) -> Plan:
+def make_plan(
+    project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False
+) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
     `parse_all` makes every statement of the settings a libcst node, not only those the
-    steps read: the same plan, more slowly (the tests compare the two)."""
+    steps read: the same plan, more slowly (the tests compare the two). `clean_check`: the
+    plan is for `apply` with its dirty-tree check, whose git questions then run with the
+    planning's (the answer is the tree as planning found it; `apply` still compares every
+    file it writes with what was planned)."""
     from refactor_app.steps import STEPS, check_names, settings_read
 
     check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
-    early_git = _ask_git_early(project, wanted)  # git runs while libcst loads (the next import)
+    early_git = _ask_git_early(project, wanted, clean_check)  # git runs while libcst loads (the next import)
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
@@ -49,12 +54,13 @@ def make_plan(project: Project, step_names: Sequence[str] | None = None, parse_a
 
     edits = ws.final_edits()
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
-                warnings=list(dict.fromkeys(ws.warnings)))
+                warnings=list(dict.fromkeys(ws.warnings)), early_git=early_git)
 
 
-def _ask_git_early(project: Project, wanted: set[str] | None):
+def _ask_git_early(project: Project, wanted: set[str] | None, clean_check: bool):
     """Start git on the questions planning will ask (the repository; the staticfiles step's
-    usual folder), unless the project is plainly not in a repository."""
+    usual folder) and, for `clean_check`, the dirty-tree check's, unless the project is
+    plainly not in a repository."""
     from refactor_app.editors.git import EarlyAnswers, has_git_above
 
     if not has_git_above(project.root):
@@ -62,7 +68,7 @@ def _ask_git_early(project: Project, wanted: set[str] | None):
     folder = None
     if wanted is None or "staticfiles" in wanted:
         folder = project.default_static_folder
-    return EarlyAnswers(project.root, folder)
+    return EarlyAnswers(project.root, folder, tree=clean_check)
 
 
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
@@ -142,18 +148,20 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def check_clean(root: Path, override: str = "or pass --allow-dirty") -> None:
+def check_clean(root: Path, override: str = "or pass --allow-dirty", early=None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
-    and undo exactly what refactor-app did. `override` ends each message: how to go on anyway."""
+    and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
+    `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any."""
     from refactor_app.editors.git import GitRepository
 
+    answered = early.tree_state() if early is not None else None
     repo = GitRepository.open(root)
     if repo is None:
         raise RefactorError(
             f"{root} is not in a git repository, so the changes could not be reviewed or undone; "
             f"run `git init && git add -A && git commit -m 'before refactor-app'` first, {override}."
         )
-    has_commits, changed = repo.commits_and_changes()
+    has_commits, changed = answered if answered is not None else repo.commits_and_changes()
     if not has_commits:
         raise RefactorError(
             f"the git repository at {repo.work_tree} has no commits yet; commit your project first, {override}."
@@ -174,7 +182,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
     if not plan.has_changes:
         return
     if not allow_dirty:
-        check_clean(plan.root)
+        check_clean(plan.root, early=plan.early_git)
     for edit in plan.edits:
         if edit.display_path.endswith(".py"):
             _check_still_parses(edit)

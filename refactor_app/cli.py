@@ -202,7 +202,7 @@ def apply(
         _apply_step_by_step(project, names, commit, interactive, allow_dirty, output_format)
         return
 
-    plan = api.make_plan(project, names)
+    plan = api.make_plan(project, names, clean_check=mode == "apply" and not allow_dirty)
     if mode == "apply" and plan.has_changes:
         api.apply(plan, allow_dirty=allow_dirty)
     if output_format is OutputFormat.json:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from refactor_app.editors.git import EarlyAnswers
     from refactor_app.project import Project
 
 
@@ -89,6 +90,7 @@ class Plan:
     in_git: bool = True  # whether the project is in a git repository
     notes: list[str] = field(default_factory=list)  # what the user should know beyond each step
     warnings: list[str] = field(default_factory=list)  # what the user must act on (a leaked key)
+    early_git: "EarlyAnswers | None" = field(default=None, repr=False, compare=False)  # git's answers asked at planning
 
     @property
     def root(self) -> Path:

@@ -115,6 +115,54 @@ def test_an_early_question_that_failed_is_asked_again_and_reported(tutorial, mon
     assert calls == ["staticfiles", "staticfiles"]
 
 
+def test_the_dirty_check_asked_at_planning_is_the_one_apply_uses(tutorial, monkeypatch):
+    """make_plan(clean_check=True) asks git the dirty-tree question with planning's, and apply
+    takes that answer: the tree as planning found it (a file edited after planning, outside
+    the plan, is not seen; the plan's own files are compared again before writing)."""
+    from refactor_app import api
+    from refactor_app.editors import git as git_editor
+
+    asked = []
+    commits_and_changes = git_editor.GitRepository.commits_and_changes
+    monkeypatch.setattr(git_editor.GitRepository, "commits_and_changes",
+                        lambda self: asked.append("tree") or commits_and_changes(self))
+    (tutorial / "notes.txt").write_text("mine\n")
+    git(tutorial, "add", "notes.txt")
+    git(tutorial, "commit", "-q", "-m", "notes")
+
+    plan = api.make_plan(api.discover(tutorial), clean_check=True)
+    assert asked == ["tree"]
+    (tutorial / "notes.txt").write_text("changed after planning\n")
+    api.apply(plan)
+    assert asked == ["tree"]  # not asked again
+    assert (tutorial / "myapp" / "settings.py").read_text().count("os.environ.get") > 3
+
+    # Without it, apply asks just before writing, and refuses the tree as it is then.
+    git(tutorial, "checkout", "-q", "--", "notes.txt")
+    git(tutorial, "reset", "-q", "--hard")
+    plan = api.make_plan(api.discover(tutorial))
+    (tutorial / "notes.txt").write_text("changed after planning\n")
+    with pytest.raises(RefactorError, match=r"uncommitted changes \(notes.txt\)"):
+        api.apply(plan)
+
+
+def test_a_dirty_tree_found_at_planning_is_refused_and_nothing_written(tutorial):
+    from refactor_app import api
+
+    settings = tutorial / "myapp" / "settings.py"
+    settings.write_text(settings.read_text() + "# mine\n")
+    names = ("myapp/settings.py", ".env-local", "Dockerfile", ".gitignore", "staticfiles")
+    before = {name: (tutorial / name).exists() and (tutorial / name).is_file() and (tutorial / name).read_bytes()
+              for name in names}
+    plan = api.make_plan(api.discover(tutorial), clean_check=True)
+    assert plan.has_changes
+    with pytest.raises(RefactorError, match=r"uncommitted changes \(myapp/settings.py\)"):
+        api.apply(plan)
+    assert {name: (tutorial / name).exists() and (tutorial / name).is_file() and (tutorial / name).read_bytes()
+            for name in names} == before
+    assert (tutorial / "staticfiles").is_dir()
+
+
 def test_no_early_git_outside_a_repository(tmp_path):
     from refactor_app import api
 
@@ -122,7 +170,7 @@ def test_no_early_git_outside_a_repository(tmp_path):
     root.mkdir()
     (root / "manage.py").write_text("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings')\n")
     (root / "settings.py").write_text("DEBUG = True\n")
-    assert api._ask_git_early(api.discover(root), None) is None
+    assert api._ask_git_early(api.discover(root), None, clean_check=True) is None
 
 
 def test_an_early_git_error_is_reported_once_not_asked_again(tutorial, monkeypatch):

@@ -154,21 +154,25 @@ class GitRepository:
 
 
 class EarlyAnswers:
-    """A project's repository and a folder's state, asked of git before anything needs them:
-    the git processes run while Python loads libcst and parses the settings, instead of after
-    (one project would spend about 10 ms waiting on them). Nothing is written meanwhile (the
-    answers serve one plan). git's errors are raised where the answer is used."""
+    """A project's repository, a folder's state and, for a run that writes, the dirty-tree
+    check's answer, asked of git before anything needs them: the git processes run while
+    Python loads libcst and parses the settings, instead of after (one project would spend
+    about 15 ms waiting on them). Nothing is written meanwhile (the answers serve one plan).
+    git's errors are raised where the answer is used."""
 
-    def __init__(self, project_root: Path, folder: str | None) -> None:
+    def __init__(self, project_root: Path, folder: str | None, tree: bool = False) -> None:
         import threading
 
         self.project_root = project_root
         self.folder = folder
+        self.tree = tree
         self._folder_state: FolderState | None = None
+        self._tree_state: tuple[bool, list[str]] | None = None
         # git's own refusals (a timeout, no git program) are reported where the answer is
         # needed, not asked again: a git that hung once would make the user wait twice.
         self._open_error: RefactorError | None = None
         self._folder_error: RefactorError | None = None
+        self._tree_error: RefactorError | None = None
         self._thread = threading.Thread(target=self._ask, name="refactor-app git", daemon=True)
         self._thread.start()
 
@@ -180,14 +184,22 @@ class EarlyAnswers:
             return
         except Exception:  # noqa: BLE001 - asked again where the answer is needed, and reported there
             return
-        if repository is None or self.folder is None:
+        if repository is None:
             return
-        try:
-            self._folder_state = repository.folder_state(self.folder)
-        except RefactorError as exc:
-            self._folder_error = exc
-        except Exception:  # noqa: BLE001
-            pass
+        if self.folder is not None:
+            try:
+                self._folder_state = repository.folder_state(self.folder)
+            except RefactorError as exc:
+                self._folder_error = exc
+            except Exception:  # noqa: BLE001
+                pass
+        if self.tree:
+            try:
+                self._tree_state = repository.commits_and_changes()
+            except RefactorError as exc:
+                self._tree_error = exc
+            except Exception:  # noqa: BLE001
+                pass
 
     def wait(self) -> None:
         """Once git has answered; raises what opening the repository raised."""
@@ -203,6 +215,13 @@ class EarlyAnswers:
         if self._folder_error is not None:
             raise self._folder_error
         return self._folder_state
+
+    def tree_state(self) -> tuple[bool, list[str]] | None:
+        """The early answer to `GitRepository.commits_and_changes`, if it was asked."""
+        self.wait()
+        if self._tree_error is not None:
+            raise self._tree_error
+        return self._tree_state
 
 
 def has_git_above(folder: Path) -> bool:
