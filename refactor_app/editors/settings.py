@@ -89,21 +89,24 @@ class OpaqueStatement(cst.BaseStatement):
     # For `NAME = value` (or `NAME: T = value`) alone on its lines: NAME. The assignment is
     # found by name like any other, and parsed only when a step looks at it (`parsed`).
     assigns: str | None = None
-    config: cst.PartialParserConfig | None = None  # the module's, to parse it as the module would
+    # The module it was read from, to parse it as that module would (its parser config is
+    # made only then: making one costs as much as a short statement's parse).
+    origin: cst.Module | None = None
 
     def _visit_and_replace_children(self, visitor: cst.CSTVisitorT) -> OpaqueStatement:
         return OpaqueStatement(
             leading_lines=visit_sequence(self, "leading_lines", self.leading_lines, visitor),
-            text=self.text, newline=self.newline, assigns=self.assigns, config=self.config,
+            text=self.text, newline=self.newline, assigns=self.assigns, origin=self.origin,
         )
 
     @functools.cached_property
     def parsed(self) -> cst.BaseStatement:
         """The statement as a full parse of the module would have made it."""
-        default = self.config.default_newline
+        config = self.origin.config_for_parsing
+        default = config.default_newline
         newline = self.newline if self.newline is not None else default
         # libcst takes the newline it leaves implicit from the first line: make it the module's.
-        module = cst.parse_module("#" + default + self.text + newline, config=self.config)
+        module = cst.parse_module("#" + default + self.text + newline, config=config)
         statement = module.body[0]
         # The comment lines above it are its own (libcst files them under a module's header).
         leading = [*module.header, *statement.leading_lines][1:]
@@ -240,7 +243,6 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
         return None
     if len(module.body) != len(groups) - sum(shares_marker):
         return None
-    config = module.config_for_parsing
     parsed = iter(module.body)
     body: list[cst.BaseStatement] = []
     try:
@@ -261,7 +263,7 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
                 leading_lines=leading_lines,
                 text=text[: len(text) - len(ending)].decode(module.encoding),
                 newline=ending.decode(module.encoding) or None,
-                assigns=assigns, config=config if assigns is not None else None,
+                assigns=assigns, origin=module if assigns is not None else None,
             ))
     except (UnicodeDecodeError, LookupError):
         return None
