@@ -104,6 +104,8 @@ def _discard_further_output() -> None:
     # What is still buffered for the closed pipe must not fail again at exit (Python's advice).
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with it closed (`2>&-`)
+            continue
         try:
             stream.flush()
         except OSError:
@@ -235,24 +237,40 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
     summary = out if mode == "status" else err
     progress = report.FleetProgress(err, len(tasks)) if err.is_terminal else None
     counts = {"pending": 0, "clean": 0, "failed": 0}
+    output_closed = False
 
     def on_outcome(outcome) -> None:
-        if outcome.diff:
-            if out.colour:
-                out.console.print(report.coloured_diff(outcome.diff), end="")
-            else:
-                out.write(outcome.diff)
-        line = report.fleet_line(outcome, mode)
-        if progress is not None:
-            progress.advance(line)
-        else:
-            summary.line(line)
+        nonlocal output_closed
         key = "failed" if outcome.error else "pending" if outcome.changed else "clean"
         counts[key] += 1
+        if output_closed:
+            return
+        try:
+            if outcome.diff:
+                if out.colour:
+                    out.console.print(report.coloured_diff(outcome.diff), end="")
+                else:
+                    out.write(outcome.diff)
+            line = report.fleet_line(outcome, mode)
+            if progress is not None:
+                progress.advance(line)
+            else:
+                summary.line(line)
+        except BrokenPipeError:
+            if mode != "apply":
+                raise  # nothing is written: stop at once
+            # The reader went away mid-run: every project still gets all of its changes (each
+            # one's git rm runs here, in the parent), without a word more.
+            output_closed = True
+            _discard_further_output()
 
-    worst = fleet.run(tasks, jobs or os.cpu_count() or 1, on_outcome)
-    if progress is not None:
-        progress.stop()
+    try:
+        worst = fleet.run(tasks, jobs or os.cpu_count() or 1, on_outcome)
+    finally:
+        if progress is not None:
+            progress.stop()  # the terminal's cursor back, however the run ends
+    if output_closed:
+        raise typer.Exit(worst or EXIT_BROKEN_PIPE)  # a failed project's code says more
     summary.line(report.fleet_summary(len(tasks), counts, mode))
     if worst:
         raise typer.Exit(worst)
@@ -438,6 +456,8 @@ def _exit(code) -> None:
         sys.exit(code)
     atexit._run_exitfuncs()  # multiprocessing's, for one
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with it closed (`2>&-`)
+            continue
         try:
             stream.flush()
         except (OSError, ValueError):  # a reader that went away (`| head`): nothing left to say

@@ -178,3 +178,90 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     errors = process.stderr.read()
     assert process.wait(timeout=120) == 141, errors
     assert b"internal error" not in errors and b"Traceback" not in errors and b"Exception ignored" not in errors
+
+
+def test_a_fleet_apply_whose_reader_stops_still_gives_every_project_all_its_changes(tmp_path):
+    """`refactor-app apply --all -r . 2>&1 | head -1`: the output stops, the work does not (the
+    parent runs each project's git rm as its outcome arrives)."""
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV
+
+    root = tmp_path / "agency"
+    for number in range(30):
+        copy_tree(EXAMPLE, root / f"p{number:02}")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "before")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--recursive", "."],
+        cwd=root, env={**__import__("os").environ, **GIT_ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    assert b": applied" in process.stderr.readline()
+    process.stderr.close()
+    assert process.wait(timeout=120) == 141
+    for number in range(30):
+        name = f"p{number:02}"
+        assert (root / name / "myapp" / "settings.py").read_bytes() == REFERENCE["myapp/settings.py"][0], name
+        assert not git(root, "ls-files", f"{name}/staticfiles"), f"{name}: staticfiles still in git"
+
+
+def test_output_streams_closed_from_the_start_change_no_exit_code(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV, committed_project
+
+    project = committed_project(EXAMPLE, tmp_path / "p")
+    env = {**__import__("os").environ, **GIT_ENV}
+
+    def closed(redirect, *args):
+        command = " ".join([sys.executable, "-m", "refactor_app", *args])
+        return subprocess.run(f"{command} {redirect}", shell=True, cwd=project, env=env, capture_output=True)
+
+    assert closed("2>&-", "steps").returncode == 0
+    assert closed(">&-", "--version").returncode == 0
+    assert closed("2>&-", "bogus").returncode == 2
+    result = closed(">&-", "apply", "--all")
+    assert result.returncode == 0, result.stderr
+    assert (project / "myapp" / "settings.py").read_bytes() == REFERENCE["myapp/settings.py"][0]
+
+
+def test_the_progress_bar_gives_the_terminal_its_cursor_back_when_the_reader_stops(tmp_path):
+    """`refactor-app apply --all --dry-run -r . | head -1` on a terminal: the progress bar (on
+    stderr, the terminal) hides the cursor while it runs, and shows it again however it ends."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    root = tmp_path / "many"
+    for number in range(40):
+        copy_tree(EXAMPLE, root / f"p{number:02}")
+    master, slave = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--dry-run", "--recursive", str(root)],
+        stdout=subprocess.PIPE, stderr=slave, env=env,
+    )
+    os.close(slave)
+    assert process.stdout.readline().startswith(b"--- a/")
+    process.stdout.close()
+    terminal = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        assert ready, terminal[-500:]
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other side closed: the process has ended
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    assert process.wait(timeout=60) == 141
+    hidden, shown = terminal.rfind(b"\x1b[?25l"), terminal.rfind(b"\x1b[?25h")
+    assert hidden != -1 and shown > hidden, terminal[-500:]

@@ -215,3 +215,27 @@ def test_a_git_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
     with pytest.raises(RefactorError, match="git ls-files did not answer within 1 seconds"):
         repo.folder_state("staticfiles")
     assert time.monotonic() - started < 10
+
+
+def test_a_git_that_hung_at_planning_is_not_waited_for_again_for_the_dirty_check(tutorial, monkeypatch):
+    import os
+    import shutil
+    import time
+
+    from refactor_app import api
+    from refactor_app.editors import git as git_editor
+
+    fake = tutorial.parent / "bin"
+    fake.mkdir()
+    (fake / "git").write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = status ]; then exec sleep 30; fi\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (fake / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(git_editor, "GIT_TIMEOUT", 2)
+    started = time.monotonic()
+    with pytest.raises(RefactorError, match="git status did not answer within 2 seconds"):
+        api.make_plan(api.discover(tutorial), clean_check=True)
+    assert time.monotonic() - started < 3.5  # one timeout, not the folder's and then the tree's

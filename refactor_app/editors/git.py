@@ -190,7 +190,8 @@ class EarlyAnswers:
             try:
                 self._folder_state = repository.folder_state(self.folder)
             except RefactorError as exc:
-                self._folder_error = exc
+                self._folder_error = self._tree_error = exc  # a git that hung is not asked again
+                return
             except Exception:  # noqa: BLE001
                 pass
         if self.tree:
