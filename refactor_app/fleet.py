@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from refactor_app.errors import RefactorError
 from refactor_app.project import SKIPPED_FOLDERS, find_manage_files, project_folder
@@ -41,8 +41,7 @@ def find_projects(paths: Sequence[Path], recursive: bool) -> list[Path]:
     return sorted(found)
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     root: Path
     display: str  # the project folder as the user sees it (relative to the current folder)
     mode: str  # status, apply, dry-run, check

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import read_bytes
@@ -24,8 +23,7 @@ SKIPPED_FOLDERS = {
 SEARCH_DEPTH = 3  # how far below PATH manage.py is looked for (src/ layouts, monorepo folders)
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     root: Path  # the folder given on the command line: Dockerfile, .env-local, .gitignore live here
     import_root: Path  # the folder dotted module names resolve from (manage.py's folder)
     settings_paths: tuple[Path, ...]  # the settings modules in use: manage.py's first, then wsgi/asgi's

@@ -3,8 +3,7 @@ pipes and logs), the summaries around it, and coloured diffs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from refactor_app.plan import Plan, State
 
@@ -17,8 +16,7 @@ LABEL_STYLE = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     step: str
     label: str  # pending, would apply, applied, done, not applicable, skipped, not reached
     files: list[str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import libcst as cst
 
@@ -116,8 +116,7 @@ class SettingsModule:
         return self._rendered[1]
 
 
-@dataclass(frozen=True)
-class SettingRef:
+class SettingRef(NamedTuple):
     """Where a setting takes its final value: the last module-level assignment in import order."""
 
     settings: SettingsModule

@@ -11,13 +11,12 @@ import json
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from refactor_app.textfile import append_line, split_lines
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     keyword: str  # upper case: FROM, RUN, CMD, ...
     value: str  # the arguments, continuations joined
     first_line: int  # 0-based, inclusive

@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from refactor_app.errors import RefactorError
-
 
 _WORK_TREES: dict[Path, Path] = {}  # project folder -> its repository's work tree (found ones only)
 
@@ -236,8 +235,7 @@ def _literal(path: str) -> str:
     return f":(literal){path}"
 
 
-@dataclass(frozen=True)
-class FolderState:
+class FolderState(NamedTuple):
     tracked: list[str]  # project-relative, sorted
     changed: list[str]  # tracked files with uncommitted changes
     ignored: bool | None  # would git ignore a new file in the folder (by any ignore file)? None: git could not say

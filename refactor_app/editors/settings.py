@@ -26,8 +26,7 @@ from libcst._nodes.internal import CodegenState, visit_sequence
 from refactor_app.errors import RefactorError
 
 
-@dataclass(frozen=True)
-class Assignment:
+class Assignment(NamedTuple):
     """A module-level `NAME = value` (or `NAME: type = value`): body[index].body[small_index]."""
 
     index: int
@@ -127,8 +126,7 @@ _KEEP_TYPES = (ast.Import, ast.ImportFrom)
 _SKIP_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # the editors never look inside
 
 
-@dataclass(frozen=True)
-class SourcePieces:
+class SourcePieces(NamedTuple):
     """The bytes each top-level statement of a parsed module came from (its leading lines
     included), and those of the module's header and footer: an unchanged statement prints as
     these, so printing an edited module generates code only for what the steps changed."""

@@ -7,16 +7,14 @@ loaded only when a step runs, so `refactor-app steps` and `--help` import no par
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from refactor_app.steps.base import Outcome
     from refactor_app.workspace import Workspace
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     name: str
     title: str  # the page's heading for it: the subject of its commit
     summary: str

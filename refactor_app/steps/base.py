@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
@@ -11,8 +10,7 @@ from refactor_app.plan import State
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     state: State
     reason: str
 
@@ -71,8 +69,7 @@ def not_applicable(reason: str) -> Outcome:
 ENV_LOCAL_ORDER = ("DJANGO_DEBUG", "DOMAIN_ALIASES", "SECURE_SSL_REDIRECT")
 
 
-@dataclass(frozen=True)
-class EnvLocalLine:
+class EnvLocalLine(NamedTuple):
     added: bool
     note: str  # what happened, for the step's reason ("" when the line was already as wanted)
 
@@ -102,8 +99,7 @@ def join(*parts: str) -> str:
     return "; ".join(part for part in parts if part)
 
 
-@dataclass(frozen=True)
-class EnvironmentSwitch:
+class EnvironmentSwitch(NamedTuple):
     """A True/False setting the page turns into a comparison with an environment variable,
     plus the .env-local line that sets that variable for local work."""
 
