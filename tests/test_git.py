@@ -189,28 +189,33 @@ def test_an_early_git_error_is_reported_once_not_asked_again(tutorial, monkeypat
     assert calls == ["staticfiles"]  # a git that hung once is not waited for twice
 
 
-def test_a_git_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+def use_a_git_that_hangs(monkeypatch, folder, command: str, hang: str, timeout: int) -> None:
+    """Put first on PATH a git whose `command` runs the shell's `hang` instead, with a short timeout."""
     import os
-    import time
+    import shutil
 
     from refactor_app.editors import git as git_editor
+
+    folder.mkdir()
+    (folder / "git").write_text(
+        f'#!/bin/sh\nif [ "$1" = {command} ]; then {hang}; fi\nexec {shutil.which("git")} "$@"\n'
+    )
+    (folder / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(git_editor, "GIT_TIMEOUT", timeout)
+
+
+def test_a_git_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
+    import time
+
 
     root = tmp_path / "repo"
     (root / "staticfiles").mkdir(parents=True)
     (root / "staticfiles" / "a.css").write_text("a")
     git(root, "init", "-q")
     repo = GitRepository.open(root)
-    fake = tmp_path / "bin"
-    fake.mkdir()
     # A git whose ls-files hangs, with a helper that keeps its output pipe open even longer.
-    (fake / "git").write_text(
-        "#!/bin/sh\n"
-        'if [ "$1" = ls-files ]; then sleep 20 & exec sleep 60; fi\n'
-        f'exec {__import__("shutil").which("git")} "$@"\n'
-    )
-    (fake / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(git_editor, "GIT_TIMEOUT", 1)
+    use_a_git_that_hangs(monkeypatch, tmp_path / "bin", "ls-files", "sleep 20 & exec sleep 60", timeout=1)
     started = time.monotonic()
     with pytest.raises(RefactorError, match="git ls-files did not answer within 1 seconds"):
         repo.folder_state("staticfiles")
@@ -218,23 +223,11 @@ def test_a_git_that_hangs_is_stopped_at_the_timeout(tmp_path, monkeypatch):
 
 
 def test_a_git_that_hung_at_planning_is_not_waited_for_again_for_the_dirty_check(tutorial, monkeypatch):
-    import os
-    import shutil
     import time
 
     from refactor_app import api
-    from refactor_app.editors import git as git_editor
 
-    fake = tutorial.parent / "bin"
-    fake.mkdir()
-    (fake / "git").write_text(
-        "#!/bin/sh\n"
-        'if [ "$1" = status ]; then exec sleep 30; fi\n'
-        f'exec {shutil.which("git")} "$@"\n'
-    )
-    (fake / "git").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(git_editor, "GIT_TIMEOUT", 2)
+    use_a_git_that_hangs(monkeypatch, tutorial.parent / "bin", "status", "exec sleep 30", timeout=2)
     started = time.monotonic()
     with pytest.raises(RefactorError, match="git status did not answer within 2 seconds"):
         api.make_plan(api.discover(tutorial), clean_check=True)
