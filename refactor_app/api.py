@@ -11,12 +11,15 @@ from __future__ import annotations
 import difflib
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
 from refactor_app.writer import remove_stale_temp_files, write_atomically
+
+if TYPE_CHECKING:
+    from refactor_app.editors.git import EarlyAnswers
 
 __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
 
@@ -148,7 +151,7 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def check_clean(root: Path, override: str = "or pass --allow-dirty", early=None) -> None:
+def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any."""
