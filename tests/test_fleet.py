@@ -144,8 +144,8 @@ def test_ctrl_c_stops_a_fleet_run_without_worker_tracebacks(tmp_path):
     import sys
 
     root = tmp_path / "many"
-    for number in range(80):
-        copy_tree(EXAMPLE, root / f"p{number:02}")
+    for number in range(200):  # a run long enough for the signal to arrive mid-run, even on a busy machine
+        copy_tree(EXAMPLE, root / f"p{number:03}")
     process = subprocess.Popen(
         [sys.executable, "-m", "refactor_app", "apply", "--all", "--dry-run", "--recursive", "--jobs", "2", str(root)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
