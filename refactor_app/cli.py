@@ -86,7 +86,7 @@ def handles_errors(command):
             raise
         except BrokenPipeError:
             # Whoever read the output has stopped (`| head`): stop quietly too, as git does.
-            _discard_further_output()
+            _flush_output()
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:  # a bug in refactor-app, not in the user's project
             if os.environ.get("REFACTOR_APP_TRACEBACK"):
@@ -100,15 +100,16 @@ def handles_errors(command):
     return wrapper
 
 
-def _discard_further_output() -> None:
-    # What is still buffered for the closed pipe must not fail again at exit (Python's advice).
+def _flush_output() -> None:
+    """Flush stdout and stderr. What a closed pipe (`| head`) cannot take goes to /dev/null
+    instead, so that it cannot fail again at exit (Python's advice for SIGPIPE)."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (sys.stdout, sys.stderr):
         if stream is None:  # started with it closed (`2>&-`)
             continue
         try:
             stream.flush()
-        except OSError:
+        except (OSError, ValueError):
             try:
                 os.dup2(devnull, stream.fileno())
             except (OSError, ValueError):  # not a real file (a test runner's capture)
@@ -262,7 +263,7 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
             # The reader went away mid-run: every project still gets all of its changes (each
             # one's git rm runs here, in the parent), without a word more.
             output_closed = True
-            _discard_further_output()
+            _flush_output()
 
     try:
         worst = fleet.run(tasks, jobs or os.cpu_count() or 1, on_outcome)
@@ -456,13 +457,7 @@ def _exit(code) -> None:
     if threading.active_count() > 1 or not hasattr(atexit, "_run_exitfuncs"):
         sys.exit(code)
     atexit._run_exitfuncs()  # multiprocessing's, for one
-    for stream in (sys.stdout, sys.stderr):
-        if stream is None:  # started with it closed (`2>&-`)
-            continue
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader that went away (`| head`): nothing left to say
-            pass
+    _flush_output()
     os._exit(code)
 
 
