@@ -176,30 +176,16 @@ class EarlyAnswers:
         self._thread.start()
 
     def _ask(self) -> None:
-        try:
-            repository = GitRepository.open(self.project_root)  # remembered for the run
-        except RefactorError as exc:
-            self._open_error = exc
-            return
-        except Exception:  # noqa: BLE001 - asked again where the answer is needed, and reported there
-            return
+        repository, self._open_error = _asked(lambda: GitRepository.open(self.project_root))  # remembered
         if repository is None:
             return
         if self.folder is not None:
-            try:
-                self._folder_state = repository.folder_state(self.folder)
-            except RefactorError as exc:
-                self._folder_error = self._tree_error = exc  # a git that hung is not asked again
+            self._folder_state, self._folder_error = _asked(lambda: repository.folder_state(self.folder))
+            if self._folder_error is not None:
+                self._tree_error = self._folder_error  # a git that hung is not asked again
                 return
-            except Exception:  # noqa: BLE001
-                pass
         if self.tree:
-            try:
-                self._tree_state = repository.commits_and_changes()
-            except RefactorError as exc:
-                self._tree_error = exc
-            except Exception:  # noqa: BLE001
-                pass
+            self._tree_state, self._tree_error = _asked(repository.commits_and_changes)
 
     def wait(self) -> None:
         """Once git has answered; raises what opening the repository raised."""
@@ -222,6 +208,17 @@ class EarlyAnswers:
         if self._tree_error is not None:
             raise self._tree_error
         return self._tree_state
+
+
+def _asked(question):
+    """(answer, None), or (None, git's refusal: a timeout, no git program). Any other failure
+    gives (None, None): the question is asked again where the answer is needed, and reported there."""
+    try:
+        return question(), None
+    except RefactorError as exc:
+        return None, exc
+    except Exception:  # noqa: BLE001
+        return None, None
 
 
 def has_git_above(folder: Path) -> bool:

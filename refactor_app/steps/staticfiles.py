@@ -16,7 +16,6 @@ from refactor_app.steps.base import Outcome, done, not_applicable, pending
 from refactor_app.workspace import TextDocument, Workspace
 
 
-
 def run(ws: Workspace) -> Outcome:
     folder = static_root_folder(ws)
     if folder is None:
