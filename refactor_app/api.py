@@ -56,8 +56,38 @@ def make_plan(
         results.append(StepResult(step.name, step.title, step.summary, outcome.state, outcome.reason, edits, list(removals)))
 
     edits = ws.final_edits()
+    _check_nothing_else_lost(ws, edits, settings_read(wanted))
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
                 warnings=list(dict.fromkeys(ws.warnings)), early_git=early_git)
+
+
+def _check_nothing_else_lost(ws, edits: list[FileEdit], owned: frozenset[str]) -> None:
+    """Refuse a rewritten settings module that loses a line no step meant to change (a
+    libcst round trip that drops a comment): the plan, dry run included, stops with exit 2."""
+    from refactor_app.editors.fidelity import lines_lost
+
+    settings_paths = ws.settings_paths()
+    for edit in edits:
+        if edit.path not in settings_paths or edit.before is None:
+            continue
+        lost = lines_lost(edit.before, edit.after, owned)
+        lines = edit.before.splitlines()
+        if lost:
+            number = next((n for n in lost if lines[n - 1].strip()), lost[0])  # a comment rather than a blank
+            what = f"line {number} ({lines[number - 1].decode(edit.encoding, 'replace').strip()!r})"
+        elif _ends_with_newline(edit.before) != _ends_with_newline(edit.after):
+            what = "the file's final newline"
+        else:
+            continue
+        raise RefactorError(
+            f"refactor-app's rewrite of {edit.display_path} would change {what}, which no step means to "
+            "change (a libcst round-trip limit), so nothing was written; please report it with the file, "
+            "and apply the steps by hand meanwhile."
+        )
+
+
+def _ends_with_newline(data: bytes) -> bool:
+    return data.endswith((b"\n", b"\r"))
 
 
 def _ask_git_early(project: Project, wanted: set[str] | None, clean_check: bool):

@@ -67,6 +67,7 @@ class SettingsModule:
     module: cst.Module
     parsed_for: frozenset[str] | None = None  # the settings the steps read; None: every statement is a node
     pieces: settings_editor.SourcePieces | None = None  # the source of each statement, to print unchanged ones
+    tail: bytes = b""  # trailing comment lines libcst would lose, printed after the module as they are
 
     def __post_init__(self) -> None:
         self._parsed = self.module
@@ -107,13 +108,20 @@ class SettingsModule:
             return self.original
         if module is self._rendered[0]:
             return self._rendered[1]
-        return settings_editor.render(module, self.pieces)
+        return self._print(module)
 
     def current_bytes(self) -> bytes:
         # Rendering costs up to a millisecond; do it only when a step replaced the tree.
         if self._rendered[0] is not self.module:
-            self._rendered = (self.module, settings_editor.render(self.module, self.pieces))
+            self._rendered = (self.module, self._print(self.module))
         return self._rendered[1]
+
+    def _print(self, module: cst.Module) -> bytes:
+        data = settings_editor.render(module, self.pieces)
+        body = self.original[: len(self.original) - len(self.tail)]
+        if body.endswith(b"\r") and not data.endswith((b"\r", b"\n")):
+            data += b"\r"  # libcst drops the last line ending of an old Mac (lone CR) file
+        return data + self.tail
 
 
 class SettingRef(NamedTuple):
@@ -170,6 +178,10 @@ class Workspace:
             self.find_setting("", entry)  # loads the entry and its star imports
         return list(self._settings.values())
 
+    def settings_paths(self) -> set[Path]:
+        """The settings modules read so far."""
+        return set(self._settings)
+
     def settings_module(self, path: Path) -> SettingsModule:
         """A settings module (parsed on first use)."""
         return self._load_settings(path)
@@ -180,8 +192,9 @@ class Workspace:
             data = read_bytes(path, display)
             if data is None:
                 raise RefactorError(f"{display} does not exist; pass --settings path/to/settings.py.")
-            module, pieces = settings_editor.parse_settings(data, display, self.settings_read)
-            self._settings[path] = SettingsModule(path, display, data, module, self.settings_read, pieces)
+            body, tail = settings_editor.split_trailing_comments(data)
+            module, pieces = settings_editor.parse_settings(body, display, self.settings_read)
+            self._settings[path] = SettingsModule(path, display, data, module, self.settings_read, pieces, tail)
         return self._settings[path]
 
     def _resolve_import(self, importer: Path, dotted: str) -> Path | None:

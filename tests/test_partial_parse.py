@@ -37,10 +37,15 @@ def plan_signature(plan: api.Plan):
 
 def assert_same_plan(project: Project, step_names=None, libcst_prints_back: bool = True):
     partial = api.make_plan(project, step_names)
-    full = api.make_plan(project, step_names, parse_all=True)
     if libcst_prints_back:
-        assert plan_signature(partial) == plan_signature(full)
-    else:  # the full parse loses bytes (see LIBCST_DROPS): the same decisions, at least
+        assert plan_signature(partial) == plan_signature(api.make_plan(project, step_names, parse_all=True))
+        return
+    # The full parse loses bytes (see LIBCST_DROPS): its rewrite is refused, or makes the same decisions.
+    try:
+        full = api.make_plan(project, step_names, parse_all=True)
+    except RefactorError as exc:
+        assert "would change" in str(exc)
+    else:
         assert [(r.name, r.state, r.reason) for r in partial.results] == [(r.name, r.state, r.reason) for r in full.results]
 
 
@@ -160,10 +165,17 @@ def test_bytes_libcst_would_drop_are_kept(source, tmp_path):
     assert settings_editor.parse_module(data, "settings.py").bytes != data
     (tmp_path / "settings.py").write_bytes(data)
     project = Project(root=tmp_path, import_root=tmp_path, settings_paths=(tmp_path / "settings.py",))
-    partial, full = api.make_plan(project, ["debug"]), api.make_plan(project, ["debug"], parse_all=True)
-    assert [(r.state, r.reason) for r in partial.results] == [(r.state, r.reason) for r in full.results]
+    partial = api.make_plan(project, ["debug"])
     kept = LIBCST_DROPS[source].encode()
-    assert kept in partial.edits[0].after and kept not in full.edits[0].after
+    assert kept in partial.edits[0].after
+    # A full parse would print the module without them: the last check refuses that rewrite,
+    # unless what goes is a bare line continuation, which says nothing.
+    try:
+        api.make_plan(project, ["debug"], parse_all=True)
+    except RefactorError as exc:
+        assert "would change" in str(exc)
+    else:
+        assert kept.strip() == b"\\"
 
 
 @pytest.mark.parametrize("name", sorted(TRICKY))

@@ -70,6 +70,27 @@ def parse_module(source: bytes, display_path: str) -> cst.Module:
         ) from None
 
 
+_TAIL_LINE = re.compile(rb"[ \t\f]*(#[^\r\n]*)?(\r\n|\r|\n)?\Z")
+_INDENTED_COMMENT = re.compile(rb"[ \t\f]+#")
+
+
+def split_trailing_comments(source: bytes) -> tuple[bytes, bytes]:
+    """(the module, its tail): the blank and comment lines after the last statement, when one
+    of them is an indented comment. libcst loses lines of such a tail (`X = 1\n\n    # a\n`
+    parses and prints back as `X = 1\n    # a\n`), so it is kept as bytes and printed after
+    the module; statements the steps append go above it. Otherwise the tail is empty."""
+    lines = source.splitlines(keepends=True)
+    start = len(lines)
+    while start > 0 and _TAIL_LINE.match(lines[start - 1]):
+        start -= 1
+    tail = lines[start:]
+    if start == 0 or not any(_INDENTED_COMMENT.match(line) for line in tail):
+        return source, b""
+    if not lines[start - 1].endswith((b"\n", b"\r")) or lines[start - 1].rstrip(b"\r\n").endswith(b"\\"):
+        return source, b""  # (a continued last line: leave it whole to the parser)
+    return b"".join(lines[:start]), b"".join(tail)
+
+
 # --- parsing only what the steps read ------------------------------------------------------
 
 @dataclass(frozen=True)
