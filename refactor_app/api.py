@@ -66,11 +66,12 @@ def _check_nothing_else_lost(ws, edits: list[FileEdit], owned: frozenset[str]) -
     libcst round trip that drops a comment): the plan, dry run included, stops with exit 2."""
     from refactor_app.editors.fidelity import lines_lost
 
-    settings_paths = ws.settings_paths()
+    modules = ws.settings_modules()
     for edit in edits:
-        if edit.path not in settings_paths or edit.before is None:
+        settings = modules.get(edit.path)
+        if settings is None or edit.before is None:
             continue
-        lost = lines_lost(edit.before, edit.after, owned)
+        lost = lines_lost(edit.before, edit.after, owned, settings.pieces.syntax if settings.pieces else None)
         lines = edit.before.splitlines()
         if lost:
             number = next((n for n in lost if lines[n - 1].strip()), lost[0])  # a comment rather than a blank

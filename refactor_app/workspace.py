@@ -178,9 +178,9 @@ class Workspace:
             self.find_setting("", entry)  # loads the entry and its star imports
         return list(self._settings.values())
 
-    def settings_paths(self) -> set[Path]:
+    def settings_modules(self) -> dict[Path, SettingsModule]:
         """The settings modules read so far."""
-        return set(self._settings)
+        return dict(self._settings)
 
     def settings_module(self, path: Path) -> SettingsModule:
         """A settings module (parsed on first use)."""

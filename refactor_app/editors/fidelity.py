@@ -12,36 +12,38 @@ from __future__ import annotations
 
 import ast
 import codecs
-import difflib
 from typing import Iterable
 
 
-def lines_lost(before: bytes, after: bytes, owned: Iterable[str]) -> list[int]:
+def lines_lost(before: bytes, after: bytes, owned: Iterable[str], tree: ast.Module | None = None) -> list[int]:
     """The 1-based lines of `before` that are not kept, unchanged and in order, in `after`,
-    other than lines of a module-level assignment to an `owned` name. Empty when `before`
-    does not parse with this Python (its syntax is newer): nothing to compare against then."""
-    try:
-        tree = ast.parse(before)
-    except (SyntaxError, ValueError):
-        return []
+    other than lines of a module-level assignment to an `owned` name. `tree`: `ast.parse`
+    of `before` (or of its first lines), if made already. Empty when `before` does not parse
+    with this Python (its syntax is newer): nothing to compare against then."""
+    if tree is None:
+        try:
+            tree = ast.parse(before)
+        except (SyntaxError, ValueError):
+            return []
     owned = frozenset(owned)
     owned_lines: set[int] = set()
     for statement in tree.body:
         if owned & _assigned(statement):
             owned_lines.update(range(statement.lineno, statement.end_lineno + 1))
     # Lines without their endings: a last line that gains one when a step appends after it
-    # is the same line (line endings have checks of their own).
-    # The byte-order mark belongs to the file, not its first line (an import may go above it).
+    # is the same line (line endings have checks of their own). The byte-order mark belongs
+    # to the file, not its first line (an import may go above it).
     old, new = _without_bom(before).splitlines(), _without_bom(after).splitlines()
-    lost = []
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, first, last, _, _ in matcher.get_opcodes():
-        if tag in ("replace", "delete"):
-            lost.extend(
-                line for line in range(first + 1, last + 1)
-                # A bare `\` line only continues the next statement's line: it says nothing.
-                if line not in owned_lines and old[line - 1].strip() != b"\\"
-            )
+    # Each line the steps do not own must come next in `after`, in order; the lines between
+    # are the steps' (a greedy search finds a subsequence whenever there is one).
+    lost, position = [], 0
+    for number, line in enumerate(old, 1):
+        if number in owned_lines or line.strip() == b"\\":  # a bare backslash line says nothing
+            continue
+        try:
+            position = new.index(line, position) + 1
+        except ValueError:
+            lost.append(number)
     return lost
 
 

@@ -156,6 +156,7 @@ class SourcePieces(NamedTuple):
     header: bytes
     footer: bytes
     statements: dict[int, tuple[cst.BaseStatement, bytes]]  # id(statement) -> (statement, bytes)
+    syntax: ast.Module | None = None  # Python's own parse of the same source (the last check reuses it)
 
 
 def parse_settings(
@@ -287,7 +288,8 @@ def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, S
     except (UnicodeDecodeError, LookupError):
         return None
     module = module.with_changes(body=body)
-    return module, _source_pieces(module, lines, groups, starts)
+    pieces = _source_pieces(module, lines, groups, starts)
+    return module, pieces._replace(syntax=tree) if pieces is not None else None
 
 
 def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[int]) -> SourcePieces | None:
