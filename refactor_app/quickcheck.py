@@ -15,6 +15,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from refactor_app.editors import gitignore
 from refactor_app.editors.git import has_git_above
 from refactor_app.project import Project
 
@@ -160,8 +161,9 @@ def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
     folder = (project.import_root / relative).resolve().relative_to(project.root).as_posix()
     if not has_git_above(project.root):
         return True  # not applicable
-    lines = {line.strip() for line in (_text(project.gitignore_path) or "").splitlines()}
-    if any(line.startswith("!") for line in lines) or not lines & {folder, f"/{folder}", f"{folder}/", f"/{folder}/"}:
+    if not gitignore.fits_one_line(folder):
+        return True  # not applicable
+    if not gitignore.names_folder_outright(_text(project.gitignore_path) or "", folder):
         return False
     tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=project.root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""

@@ -2,9 +2,16 @@
 
 Now that the image build runs collectstatic, the STATIC_ROOT folder (staticfiles/) is build
 output: `git rm -r staticfiles` and `/staticfiles` in .gitignore.
+
+Only ever collected output: a STATIC_ROOT that names source (a Python package, templates, the
+settings module, a STATICFILES_DIRS folder, the project folder) is refused, before git rm or
+.gitignore could touch it.
 """
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import libcst as cst
 
@@ -23,6 +30,11 @@ def run(ws: Workspace) -> Outcome:
             "STATIC_ROOT is not a folder of the project spelled from BASE_DIR (it is outside, absolute or "
             "computed), so refactor-app cannot tell which committed folder is collected output; remove it by hand"
         )
+    if not gitignore.fits_one_line(folder):
+        return not_applicable(
+            f"STATIC_ROOT's folder {folder!r} has a line break or another control character in its name, which "
+            "no .gitignore line can hold; remove it from version control and ignore it by hand"
+        )
     repo = ws.git
     if repo is None:
         return not_applicable(f"{ws.project.root} is not in a git repository; remove {folder}/ from version control by hand")
@@ -30,6 +42,12 @@ def run(ws: Workspace) -> Outcome:
 
     git_says = ws.folder_state(folder)
     tracked = git_says.tracked
+    source = why_not_collected_output(ws, folder, tracked)
+    if source:
+        return not_applicable(
+            f"STATIC_ROOT is {folder}/, which {source}: that is source, not collectstatic's output, so refactor-app "
+            "neither removes nor ignores it; point STATIC_ROOT at a folder of its own (BASE_DIR / 'staticfiles')"
+        )
     if tracked:
         changed = git_says.changed
         if changed:
@@ -42,8 +60,9 @@ def run(ws: Workspace) -> Outcome:
 
     document = ws.text(ws.project.gitignore_path)
     if not _ignored(ws, document, folder, git_says.ignored):
-        document.text = gitignore.add_pattern(document.text, f"/{folder}", document.format.newline)
-        todo.append(f".gitignore: + /{folder}")
+        pattern = gitignore.folder_pattern(folder)
+        document.text = gitignore.add_pattern(document.text, pattern, document.format.newline)
+        todo.append(f".gitignore: + {pattern}")
 
     if todo:
         return pending("; ".join(todo))
@@ -60,6 +79,87 @@ def _ignored(ws: Workspace, document: TextDocument, folder: str, git_ignores: bo
     return gitignore.ignores_folder(document.text, folder)
 
 
+PYTHON_SUFFIXES = (".py", ".pyi", ".pyw", ".pyx", ".pxd")
+
+
+def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> str | None:
+    """Why `folder` is not collectstatic's output, in words ("holds ..."); None when it may be.
+    collectstatic copies static files only: never Python code or templates. Cheap, as planning
+    must be: the files git already listed, the settings' own paths, a few stat calls and one
+    look at the folder's top level on disk (code not committed yet, which .gitignore would hide)."""
+    project = ws.project
+    path = project.root / folder
+    # A link may lead anywhere; discovery resolved the project's own paths. (Strings: pathlib's
+    # comparisons cost more than the rest of this check.)
+    resolved = os.path.join(path.resolve(), "")
+    for place, what in ((project.root, "the project folder"), (project.import_root, "manage.py's folder")):
+        place = os.path.join(place, "")
+        if place.startswith(resolved):
+            return f"is {what}" if place == resolved else f"holds {what}"
+    for settings in ws.loaded_settings():
+        if str(settings.path).startswith(resolved):
+            return f"holds the settings module {settings.display_path}"
+    inside, top_templates = f"{folder}/", f"{folder}/templates/"
+    templates = folder.rsplit("/", 1)[-1] == "templates"
+    for name in tracked:
+        if name.endswith(PYTHON_SUFFIXES):
+            return f"holds Python files ({name})"
+        # Templates: the folder is a templates folder, or has one at its top. (Further down,
+        # templates/ can be an app's static files: client-side templates, collected as they are.)
+        if templates or name.startswith(top_templates):
+            return f"holds templates ({name})"
+    found = _source_on_disk(path, folder)
+    if found:
+        return found
+    if path.name == "static" and (path.parent / "__init__.py").is_file():
+        package = project.display(path.parent)
+        return f"is the static folder of the Python package {package}/ (an app's own files, which collectstatic copies from)"
+    for source in _staticfiles_dirs(ws):
+        if source == folder:
+            return "is named in STATICFILES_DIRS (a folder collectstatic copies from)"
+        if source.startswith(inside):
+            return f"holds {source}/, which STATICFILES_DIRS names (a folder collectstatic copies from)"
+    return None
+
+
+def _source_on_disk(path: Path, folder: str) -> str | None:
+    """Python files or a templates folder at the top of `path` on disk, committed or not."""
+    try:
+        with os.scandir(path) as entries:
+            names = sorted((entry.name, entry.is_dir()) for entry in entries)
+    except OSError:  # missing, not a folder, unreadable: what git tracks in it was checked
+        return None
+    for name, is_dir in names:
+        if name.endswith(PYTHON_SUFFIXES) and not is_dir:
+            return f"holds Python files ({folder}/{name})"
+    for name, is_dir in names:
+        if is_dir and name == "templates":
+            return f"holds templates ({folder}/templates/)"
+        if not is_dir and folder.rsplit("/", 1)[-1] == "templates":
+            return f"holds templates ({folder}/{name})"
+    return None
+
+
+def _staticfiles_dirs(ws: Workspace) -> list[str]:
+    """The folders STATICFILES_DIRS names that are spelled from BASE_DIR (as shown); the
+    entries spelled otherwise cannot be told cheaply and are left out."""
+    ref = ws.find_setting("STATICFILES_DIRS")
+    if ref is None or not isinstance(ref.value, (cst.List, cst.Tuple)):
+        return []
+    folders = []
+    for element in ref.value.elements:
+        if isinstance(element, cst.StarredElement):
+            continue
+        value = element.value
+        if isinstance(value, cst.Tuple) and len(value.elements) == 2:  # ("prefix", folder)
+            value = value.elements[1].value
+        parts = _parts_under_base_dir(value)
+        folder = _folder_from_parts(ws, parts) if parts else None
+        if folder is not None:
+            folders.append(folder)
+    return folders
+
+
 def static_root_folder(ws: Workspace) -> str | None:
     """STATIC_ROOT as a folder of the project: `BASE_DIR / 'x'`, `os.path.join(BASE_DIR, 'x')`
     (either in str()), or a relative 'x'; 'staticfiles' when unset. None for anything else
@@ -68,7 +168,10 @@ def static_root_folder(ws: Workspace) -> str | None:
     ref = ws.find_setting("STATIC_ROOT")
     if ref is None:
         return ws.project.default_static_folder
-    parts = _parts_under_base_dir(ref.value)
+    return _folder_from_parts(ws, _parts_under_base_dir(ref.value))
+
+
+def _folder_from_parts(ws: Workspace, parts: list[str] | None) -> str | None:
     if not parts or any(part.startswith("/") or ".." in part.split("/") for part in parts):
         return None
     relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
