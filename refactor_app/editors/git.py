@@ -33,6 +33,7 @@ class GitRepository:
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
             result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
+            _check_ownership(result)  # a repository git refuses is no "not a repository"
             if result.returncode != 0 or not result.stdout.strip():
                 return None
             _WORK_TREES[key] = Path(result.stdout.strip().decode("utf-8", "surrogateescape"))
@@ -297,7 +298,25 @@ def _stop(process: subprocess.Popen) -> None:
             pipe.close()
 
 
+def _check_ownership(result: subprocess.CompletedProcess) -> None:
+    """git (2.35.2 and later) refuses a repository another user owns: say so, with git's own
+    way out (its `safe.directory` line), instead of "not a git repository"."""
+    if result.returncode == 0 or b"dubious ownership" not in result.stderr:
+        return
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines()]
+    refusal = next(line for line in lines if "dubious ownership" in line)
+    where = re.search(r"repository at '(.*)'", refusal)
+    place = where.group(1) if where else "this repository"
+    advice = next((line for line in lines if "safe.directory" in line),
+                  f"git config --global --add safe.directory {place}")
+    raise RefactorError(
+        f"git refuses the repository at {place}: it belongs to another user (git: detected dubious "
+        f"ownership); run it as that user, or, if you trust it, run `{advice}`, then run again."
+    )
+
+
 def _check(result: subprocess.CompletedProcess, args: list[str]) -> None:
+    _check_ownership(result)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit code {result.returncode}"
