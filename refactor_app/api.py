@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -58,7 +59,8 @@ def make_plan(
     edits = ws.final_edits()
     _check_nothing_else_lost(ws, edits, settings_read(wanted))
     return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
-                warnings=list(dict.fromkeys(ws.warnings)), early_git=early_git)
+                warnings=list(dict.fromkeys(ws.warnings)), early_git=early_git,
+                find_untracked=functools.partial(_untracked, ws, edits))
 
 
 def _check_nothing_else_lost(ws, edits: list[FileEdit], owned: frozenset[str]) -> None:
@@ -102,7 +104,29 @@ def _ask_git_early(project: Project, wanted: set[str] | None, clean_check: bool)
     folder = None
     if wanted is None or "staticfiles" in wanted:
         folder = project.default_static_folder
-    return EarlyAnswers(project.root, folder, tree=clean_check)
+    # The files steps usually edit are asked about with the folder (Plan.untracked), in the same processes.
+    files = [project.display(path) for path in (*project.settings_paths, project.dockerfile_path,
+                                                project.env_path, project.gitignore_path)]
+    return EarlyAnswers(project.root, folder, tree=clean_check, files=files)
+
+
+def _untracked(ws, edits: list[FileEdit]) -> list[str]:
+    """The files the plan edits that exist and that git neither tracks nor ignores: the early
+    answer when git gave one for all of them, else one `git ls-files` (asked only when someone
+    looks: Plan.untracked). Nothing when git cannot say (it refused, or hung, already reported
+    or not needed by this run): the warning is advice, not a check."""
+    existing = [edit.display_path for edit in edits if not edit.is_new]
+    if not existing:
+        return []
+    try:
+        if ws.git is None:
+            return []
+        states = ws.early_git.file_states() if ws.early_git is not None else None
+        if states is None or not states.asked.issuperset(existing):
+            states = ws.git.file_states(existing)
+    except RefactorError:
+        return []
+    return [path for path in existing if path in states.untracked]
 
 
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")

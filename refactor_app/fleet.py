@@ -149,7 +149,11 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
     verdicts: dict[Path, str | None] = {}
     refused: dict[Path, str] = {}
     for root in roots:
-        repo = GitRepository.open(root)
+        try:
+            repo = GitRepository.open(root)
+        except RefactorError as exc:  # git refuses the repository (another user's): this project only
+            refused[root] = str(exc)
+            continue
         key = repo.work_tree if repo is not None else root
         if key not in verdicts:
             try:

@@ -39,7 +39,7 @@ def plan_document(plan: Plan, command: str, mode: str, session: "Session | None"
         "diff": api.render_diff(plan),
         "removals": [{"folder": r.folder, "files": list(r.tracked_files)} for r in plan.removals],
         "notes": list(plan.notes),
-        "warnings": list(plan.warnings),
+        "warnings": [*plan.warnings, *plan.untracked_warnings],
     }
 
 

@@ -7,9 +7,10 @@ reviews is exactly what `apply` writes.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
@@ -93,6 +94,20 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what the user should know beyond each step
     warnings: list[str] = field(default_factory=list)  # what the user must act on (a leaked key)
     early_git: "EarlyAnswers | None" = field(default=None, repr=False, compare=False)  # git's answers asked at planning
+    find_untracked: "Callable[[], list[str]] | None" = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def untracked(self) -> list[str]:
+        """The files the plan edits that existed and that git neither tracks nor ignores:
+        refactor-app never commits them, and `git add -A` would. Asked of git on first use
+        (usually answered already, with planning's git questions)."""
+        return self.find_untracked() if self.find_untracked is not None else []
+
+    @property
+    def untracked_warnings(self) -> list[str]:
+        """A warning for each of `untracked` (they are not in `warnings`, which steps make)."""
+        env_local = self.project.display(self.project.env_path)
+        return [untracked_warning(path, path == env_local) for path in self.untracked]
 
     @property
     def root(self) -> Path:
@@ -105,3 +120,12 @@ class Plan:
     @property
     def pending(self) -> list[StepResult]:
         return [result for result in self.results if result.state is State.PENDING]
+
+
+def untracked_warning(path: str, env_file: bool) -> str:
+    """What to tell about an edited file git neither tracks nor ignores."""
+    if env_file:  # local values, often secrets (a DATABASE_URL password): to be ignored
+        return (f"{path} is neither tracked nor ignored by git: refactor-app writes it but never commits it, "
+                f"while `git add -A` would, with any secret it holds; add {path} to .gitignore.")
+    return (f"{path} is neither tracked nor ignored by git: refactor-app writes it but never commits it; "
+            f"commit it yourself (git add {path}) or add it to .gitignore.")

@@ -78,10 +78,11 @@ def status_footer(plan: Plan) -> str:
     pending = plan.pending
     if not pending:
         return "Nothing to do: every step is done or not applicable."
-    return (
+    return "\n".join([
         f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
-        f"or one commit per step: `refactor-app apply --all --commit`."
-    )
+        f"or one commit per step: `refactor-app apply --all --commit`.",
+        *(f"Warning: {warning}" for warning in plan.untracked_warnings),
+    ])
 
 
 def changed_files(plan: Plan) -> str:
@@ -124,7 +125,8 @@ def session_heading(session: "Session") -> str:
 
 
 def notes_and_warnings(plan: Plan) -> list[str]:
-    return [f"Note: {note}" for note in plan.notes] + [f"Warning: {warning}" for warning in plan.warnings]
+    warnings = [*plan.warnings, *plan.untracked_warnings]
+    return [f"Note: {note}" for note in plan.notes] + [f"Warning: {warning}" for warning in warnings]
 
 
 def coloured_diff(text: str):

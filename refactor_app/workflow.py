@@ -99,7 +99,9 @@ def apply_step_by_step(
         run.applied = True
         if repo is not None:
             try:
-                run.commit = repo.commit(_edited_paths(plan), commit_message(result))
+                # A file the user keeps untracked is never added (it may hold secrets); one this step creates is.
+                created = [edit.display_path for edit in plan.edits if edit.is_new]
+                run.commit = repo.commit(_edited_paths(plan), commit_message(result), created)
             except RefactorError as exc:
                 # A step is committed whole or not kept: the tree goes back to the last commit.
                 api.undo(plan)

@@ -79,7 +79,7 @@ def test_planning_asks_git_early_and_uses_the_answer_only_for_the_folder_asked(t
     asked = []
     folder_state = git_editor.GitRepository.folder_state
     monkeypatch.setattr(git_editor.GitRepository, "folder_state",
-                        lambda self, folder: asked.append(folder) or folder_state(self, folder))
+                        lambda self, folder, files=(): asked.append(folder) or folder_state(self, folder, files))
     plan = api.make_plan(api.discover(tutorial))
     assert asked == ["staticfiles"]  # once, early: the staticfiles step took that answer
     assert [removal.folder for removal in plan.removals] == ["staticfiles"]
@@ -103,7 +103,7 @@ def test_an_early_question_that_failed_is_asked_again_and_reported(tutorial, mon
 
     calls = []
 
-    def folder_state(self, folder):
+    def folder_state(self, folder, files=()):
         calls.append(folder)
         if len(calls) == 1:
             raise RuntimeError("the early question failed")
@@ -179,7 +179,7 @@ def test_an_early_git_error_is_reported_once_not_asked_again(tutorial, monkeypat
 
     calls = []
 
-    def folder_state(self, folder):
+    def folder_state(self, folder, files=()):
         calls.append(folder)
         raise RefactorError("git ls-files did not answer within 300 seconds; check the repository.")
 

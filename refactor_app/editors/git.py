@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from refactor_app.errors import RefactorError
 
@@ -33,6 +33,7 @@ class GitRepository:
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
             result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
+            _check_ownership(result)  # a repository git refuses is no "not a repository"
             if result.returncode != 0 or not result.stdout.strip():
                 return None
             _WORK_TREES[key] = Path(result.stdout.strip().decode("utf-8", "surrogateescape"))
@@ -60,23 +61,63 @@ class GitRepository:
         full = self.work_tree / repo_path
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
 
-    def folder_state(self, folder: str) -> FolderState:
+    def folder_state(self, folder: str, files: Sequence[str] = ()) -> FolderState:
         """What git says about a project folder: its tracked files, those with uncommitted
         changes, and whether a new file in it would be ignored. The three git processes run
-        at once (each costs a few milliseconds, mostly starting up)."""
+        at once (each costs a few milliseconds, mostly starting up). `files` (project-relative)
+        are asked about in the same processes, ls-files's and check-ignore's: which git tracks,
+        and which it neither tracks nor ignores (FolderState.files; None if git could not say)."""
+        folder_path = self._repo_path(folder)
         probe = self._repo_path(f"{folder}/refactor-app-probe")  # check-ignore takes paths, not pathspecs
+        # check-ignore prints the ignored paths as given, but C-quotes unusual ones (no -z without
+        # --stdin): only paths it prints verbatim are asked; the others get no early answer.
+        asked = [path for path in self._inside(files)
+                 if _printed_verbatim(self._repo_path(path)) and os.path.lexists(self.project_root / path)]
+        if not _printed_verbatim(probe):
+            asked = []
+        asked_paths = {self._repo_path(path): path for path in asked}
         tracked, status, ignored = _run_git_concurrently([
-            ["ls-files", "-z", "--", _literal(self._repo_path(folder))],
+            ["ls-files", "-z", "--", _literal(folder_path), *(_literal(path) for path in asked_paths)],
             self._status_args(folder),
-            ["check-ignore", "-q", "--", probe],
+            ["check-ignore", "--", probe, *asked_paths] if asked else ["check-ignore", "-q", "--", probe],
         ], self.work_tree)
         for result, args in ((tracked, "ls-files"), (status, "status")):
             _check(result, [args])
+        listed = [path for path in _text(tracked).split("\0") if path]
+        in_folder = [path for path in listed if path == folder_path or path.startswith(f"{folder_path}/")]
+        answered = ignored.returncode in (0, 1)  # 1: nothing ignored; else git could not say
+        ignored_paths = set(_text(ignored).splitlines())
+        folder_ignored = (probe in ignored_paths if asked else ignored.returncode == 0) if answered else None
+        states = None
+        if asked and answered:
+            tracked_files = {asked_paths[path] for path in listed if path in asked_paths}
+            ignored_files = {asked_paths[path] for path in ignored_paths if path in asked_paths}
+            states = FileStates(frozenset(asked), frozenset(tracked_files),
+                                frozenset(set(asked) - tracked_files - ignored_files))
         return FolderState(
-            tracked=sorted(self._project_path(p) for p in _text(tracked).split("\0") if p),
+            tracked=sorted(self._project_path(path) for path in in_folder),
             changed=self._changed_files(_text(status)),
-            ignored={0: True, 1: False}.get(ignored.returncode),
+            ignored=folder_ignored,
+            files=states,
         )
+
+    def file_states(self, project_paths: Sequence[str]) -> FileStates:
+        """Which of these files git tracks, and which exist but git neither tracks nor ignores:
+        one `git ls-files`."""
+        asked = self._inside(project_paths)
+        tracked: set[str] = set()
+        untracked: set[str] = set()
+        if asked:
+            listing = self._git("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--",
+                                *(_literal(self._repo_path(path)) for path in asked))
+            for entry in listing.split("\0"):
+                if len(entry) > 2:  # "H path" (tracked; S, M... too) or "? path" (untracked, not ignored)
+                    (untracked if entry[0] == "?" else tracked).add(self._project_path(entry[2:]))
+        return FileStates(frozenset(asked), frozenset(tracked & set(asked)), frozenset(untracked & set(asked)))
+
+    def _inside(self, project_paths: Sequence[str]) -> list[str]:
+        """Those of `project_paths` inside the work tree (git refuses to hear of the others)."""
+        return [path for path in dict.fromkeys(project_paths) if not self._repo_path(path).startswith("../")]
 
     def _status_args(self, folder: str | None) -> list[str]:
         """The `git status` that lists tracked files with staged or unstaged changes (under a
@@ -120,19 +161,17 @@ class GitRepository:
         """Undo `git rm -r folder`: back in the index and the work tree, as HEAD has it."""
         self._repo.git.checkout("HEAD", "--", self._repo_path(folder))
 
-    def is_ignored_and_untracked(self, project_path: str) -> bool:
-        """A file git keeps out of commits (a gitignored .env-local): not to be added."""
-        path = self._repo_path(project_path)
-        if self._git("ls-files", "--", path):
-            return False
-        return _run_git(["check-ignore", "-q", "--", path], self.work_tree, check=False).returncode == 0
-
-    def commit(self, project_paths: list[str], message: str) -> str | None:
-        """Stage `project_paths` (removals are staged already; gitignored files stay out) and
-        commit them; the new commit's sha, or None when nothing of them is committable."""
+    def commit(self, project_paths: list[str], message: str, created: Sequence[str] = ()) -> str | None:
+        """Stage `project_paths` and commit them; the new commit's sha, or None when nothing of
+        them is committable. Removals are staged already. A file git neither tracks nor ignores
+        is added only if it is in `created` (this step made it: a new .env-local holds only the
+        local values refactor-app writes); one the user keeps untracked, which may hold secrets,
+        never is. Ignored files stay out."""
         import git
 
-        addable = [path for path in project_paths if not self.is_ignored_and_untracked(path)]
+        states = self.file_states(project_paths)
+        addable = [path for path in project_paths
+                   if path in states.tracked or (path in states.untracked and path in created)]
         try:
             if addable:
                 self._repo.git.add("--", *(self._repo_path(path) for path in addable))
@@ -159,11 +198,13 @@ class EarlyAnswers:
     about 15 ms waiting on them). Nothing is written meanwhile (the answers serve one plan).
     git's errors are raised where the answer is used."""
 
-    def __init__(self, project_root: Path, folder: str | None, tree: bool = False) -> None:
+    def __init__(self, project_root: Path, folder: str | None, tree: bool = False, files: Sequence[str] = ()) -> None:
+        """`files`: project-relative paths asked about with `folder` (no process of their own)."""
         import threading
 
         self.project_root = project_root
         self.folder = folder
+        self.files = tuple(files)
         self.tree = tree
         self._folder_state: FolderState | None = None
         self._tree_state: tuple[bool, list[str]] | None = None
@@ -180,7 +221,7 @@ class EarlyAnswers:
         if repository is None:
             return
         if self.folder is not None:
-            self._folder_state, self._folder_error = _asked(lambda: repository.folder_state(self.folder))
+            self._folder_state, self._folder_error = _asked(lambda: repository.folder_state(self.folder, self.files))
             if self._folder_error is not None:
                 self._tree_error = self._folder_error  # a git that hung is not asked again
                 return
@@ -201,6 +242,11 @@ class EarlyAnswers:
         if self._folder_error is not None:
             raise self._folder_error
         return self._folder_state
+
+    def file_states(self) -> FileStates | None:
+        """What git said about the files asked with the folder, if it could say."""
+        self.wait()
+        return self._folder_state.files if self._folder_state is not None else None
 
     def tree_state(self) -> tuple[bool, list[str]] | None:
         """The early answer to `GitRepository.commits_and_changes`, if it was asked."""
@@ -232,10 +278,24 @@ def _literal(path: str) -> str:
     return f":(literal){path}"
 
 
+class FileStates(NamedTuple):
+    """What git says about some of a project's files (project-relative paths)."""
+
+    asked: frozenset[str]  # the files git was asked about: nothing is known of the others
+    tracked: frozenset[str]
+    untracked: frozenset[str]  # exist, neither tracked nor ignored (refactor-app never commits one it did not create)
+
+
 class FolderState(NamedTuple):
     tracked: list[str]  # project-relative, sorted
     changed: list[str]  # tracked files with uncommitted changes
     ignored: bool | None  # would git ignore a new file in the folder (by any ignore file)? None: git could not say
+    files: FileStates | None = None  # the files asked about with the folder, if git could say
+
+
+def _printed_verbatim(path: str) -> bool:
+    """Does git print this path as it is (no C-quoting: printable ASCII, no quote or backslash)?"""
+    return all(" " <= char <= "~" and char not in '"\\' for char in path)
 
 
 def _run_git(args: list[str], cwd: Path, check: bool) -> subprocess.CompletedProcess:
@@ -297,7 +357,25 @@ def _stop(process: subprocess.Popen) -> None:
             pipe.close()
 
 
+def _check_ownership(result: subprocess.CompletedProcess) -> None:
+    """git (2.35.2 and later) refuses a repository another user owns: say so, with git's own
+    way out (its `safe.directory` line), instead of "not a git repository"."""
+    if result.returncode == 0 or b"dubious ownership" not in result.stderr:
+        return
+    lines = [line.strip() for line in result.stderr.decode("utf-8", "replace").splitlines()]
+    refusal = next(line for line in lines if "dubious ownership" in line)
+    where = re.search(r"repository at '(.*)'", refusal)
+    place = where.group(1) if where else "this repository"
+    advice = next((line for line in lines if "safe.directory" in line),
+                  f"git config --global --add safe.directory {place}")
+    raise RefactorError(
+        f"git refuses the repository at {place}: it belongs to another user (git: detected dubious "
+        f"ownership); run it as that user, or, if you trust it, run `{advice}`, then run again."
+    )
+
+
 def _check(result: subprocess.CompletedProcess, args: list[str]) -> None:
+    _check_ownership(result)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = message[-1] if message else f"exit code {result.returncode}"
