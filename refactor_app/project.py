@@ -7,7 +7,6 @@ Discovery only reads; nothing here writes.
 from __future__ import annotations
 
 import ast
-import keyword
 import os
 from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
@@ -61,7 +60,7 @@ class Project(NamedTuple):
 
     def display(self, path: Path) -> str:
         """A path as the user sees it: relative to the project folder, with forward slashes."""
-        return PurePosixPath(os.path.relpath(path, self.root)).as_posix()
+        return _shown(path, self.root)
 
     def module_path(self, dotted: str) -> Path | None:
         """The file for an importable module name, or None when it is not inside the project."""
@@ -80,8 +79,9 @@ def module_file(import_root: Path, dotted: str, boundary: Boundary | None = None
             continue
         shown = _shown(candidate, root or import_root)
         if is_regular_file(candidate, shown):
-            boundary.check(candidate, shown)
-            return candidate.resolve()
+            real = candidate.resolve()
+            boundary.check(candidate, shown, str(real))
+            return real
     return None
 
 
@@ -138,8 +138,9 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
 def _checked(project: Project) -> Project:
     """A FIFO, device or socket in place of the Dockerfile, .env-local or .gitignore is refused
     before anything opens it: git, started early by planning, would block reading a FIFO .gitignore."""
-    for path in (project.dockerfile_path, project.env_path, project.gitignore_path):
-        is_regular_file(path, project.display(path))
+    root = os.fspath(project.root)
+    for name in ("Dockerfile", ".env-local", ".gitignore"):
+        is_regular_file(os.path.join(root, name), name)
     return project
 
 
@@ -231,6 +232,10 @@ def _find_upwards(start: Path, name: str) -> Path | None:
 
 
 def _shown(path: Path, root: Path) -> str:
+    text, top = os.fspath(path), os.fspath(root)
+    rest = text[len(top) + 1:]
+    if text.startswith(top) and text[len(top):len(top) + 1] == os.sep and rest and ".." not in rest.split(os.sep):
+        return rest.replace(os.sep, "/")  # the usual case, without relpath's abspath calls
     return PurePosixPath(os.path.relpath(path, root)).as_posix()
 
 
@@ -272,7 +277,8 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
 
 
 def _is_dotted_name(text: str) -> bool:
-    return all(part.isidentifier() and not keyword.iskeyword(part) for part in text.split("."))
+    # Keywords pass: Django imports the name with importlib, where a package called `async` works.
+    return all(part.isidentifier() for part in text.split("."))
 
 
 def _is_text(node: ast.AST, text: str) -> bool:

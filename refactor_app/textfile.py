@@ -79,9 +79,12 @@ def read_bytes(path: Path, display_path: str, inside: Boundary | None = None) ->
     except OSError as exc:
         raise _read_error(exc, display_path) from None
     with os.fdopen(fd, "rb") as handle:
-        check_regular(os.fstat(fd), path, display_path)
+        opened = os.fstat(fd)
+        check_regular(opened, path, display_path)
         try:
-            data = handle.read(MAX_BYTES + 1)
+            data = handle.read(opened.st_size + 1)  # sized to the file: a 10 MB buffer costs more than the read
+            if len(data) > opened.st_size:  # it grew since: read on, as far as the bound
+                data += handle.read(MAX_BYTES + 1 - len(data))
         except OSError as exc:
             raise _read_error(exc, display_path) from None
     if len(data) > MAX_BYTES:
