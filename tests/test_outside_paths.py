@@ -236,3 +236,27 @@ def test_a_huge_file_is_refused_without_reading(layout, name):
         handle.truncate(11 * 1024 * 1024)  # sparse: costs no disk
     result = run_with_timeout("apply", "--all", "--dry-run", cwd=project)
     assert_refused(result, name, "11.0 MB", "10 MB")
+
+
+def test_boundary_real_path_is_realpath(tmp_path):
+    """The cheap resolution the checks use gives os.path.realpath's answer: plain files, links
+    in and out, linked folders, dangling links, missing folders, a file used as a folder."""
+    from refactor_app.boundary import find_boundary
+
+    top = tmp_path / "repo"
+    (top / ".git").mkdir(parents=True)
+    (top / "a" / "b").mkdir(parents=True)
+    (top / "a" / "b" / "f.py").write_text("x")
+    (top / "file").write_text("x")
+    (tmp_path / "out").mkdir()
+    (top / "in-link").symlink_to("a/b/f.py")
+    (top / "out-link").symlink_to(tmp_path / "out")
+    (top / "a" / "up").symlink_to("..")
+    (top / "dangling").symlink_to("../out/missing")
+    boundary = find_boundary(top / "a")
+    assert boundary.folder == str(top.resolve()) and boundary.in_git
+    for relative in ("a/b/f.py", "in-link", "out-link/x", "a/up/b/f.py", "dangling", "missing/x", "file/x",
+                     "a/../file", "a/b"):
+        path = top / relative
+        assert boundary.real_path(path) == os.path.realpath(path), relative
+        assert boundary.contains(path) == os.path.realpath(path).startswith(str(top.resolve()) + os.sep), relative
