@@ -137,9 +137,11 @@ def _notes(ws, edits: list[FileEdit]) -> list[str]:
     env_path = ws.project.env_path
     if not any(edit.path == env_path for edit in edits):
         return []
+    from refactor_app.textfile import is_regular_file, read_bytes
+
     for name in COMPOSE_FILES:
-        compose = ws.project.root / name
-        if compose.is_file() and b".env-local" in compose.read_bytes():
+        compose = ws.project.root / name  # only read: a FIFO or a device is refused, never opened
+        if is_regular_file(compose, name) and b".env-local" in (read_bytes(compose, name) or b""):
             return []
     return [
         "nothing in this project loads .env-local (docker-compose's env_file does in the tutorial); "

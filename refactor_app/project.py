@@ -11,8 +11,9 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Iterator, NamedTuple
 
+from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import read_bytes
+from refactor_app.textfile import is_regular_file, read_bytes
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Folders that hold no project of the user's: virtualenvs, dependencies, build output, VCS data.
@@ -28,6 +29,13 @@ class Project(NamedTuple):
     import_root: Path  # the folder dotted module names resolve from (manage.py's folder)
     settings_paths: tuple[Path, ...]  # the settings modules in use: manage.py's first, then wsgi/asgi's
     manage_path: Path | None = None
+    boundary: Boundary | None = None  # where files may be read for editing and written: see `limits`
+
+    @property
+    def limits(self) -> Boundary:
+        """The repository (git work tree) holding the project, or its folder without git: every
+        file edited must resolve inside it."""
+        return self.boundary if self.boundary is not None else find_boundary(self.root)
 
     @property
     def settings_path(self) -> Path:
@@ -52,18 +60,28 @@ class Project(NamedTuple):
 
     def display(self, path: Path) -> str:
         """A path as the user sees it: relative to the project folder, with forward slashes."""
-        return PurePosixPath(os.path.relpath(path, self.root)).as_posix()
+        return _shown(path, self.root)
 
     def module_path(self, dotted: str) -> Path | None:
         """The file for an importable module name, or None when it is not inside the project."""
-        return module_file(self.import_root, dotted)
+        return module_file(self.import_root, dotted, self.limits, self.root)
 
 
-def module_file(import_root: Path, dotted: str) -> Path | None:
+def module_file(import_root: Path, dotted: str, boundary: Boundary | None = None,
+                root: Path | None = None) -> Path | None:
+    """The module's file (links resolved), or None. With `boundary`: a file that resolves outside
+    it, or that is a FIFO, a device or a socket, is a plain error (named as found, below `root`)."""
     base = import_root.joinpath(*dotted.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate.resolve()
+        if boundary is None:
+            if candidate.is_file():
+                return candidate.resolve()
+            continue
+        shown = _shown(candidate, root or import_root)
+        if is_regular_file(candidate, shown):
+            real = candidate.resolve()
+            boundary.check(candidate, shown, str(real))
+            return real
     return None
 
 
@@ -80,19 +98,28 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     settings_path = _settings_option(settings) if settings is not None else None
 
     root, manage = _find_manage(start, settings_path)
+    boundary = find_boundary(root)
+    if settings_path is not None and not boundary.contains(settings_path):
+        given = os.path.abspath(Path(settings).expanduser())
+        shown = f"--settings {settings}" + (f" (a link to {settings_path})" if given != str(settings_path) else "")
+        raise RefactorError(
+            f"{shown} is outside {boundary.name}, and refactor-app writes only inside it; "
+            "run refactor-app in the project that holds that settings module (pass its folder as PATH)."
+        )
     if manage is None:
         if settings_path is None:
             raise RefactorError(
                 f"no manage.py in {start}, the folders below it or above it; run refactor-app in your Django "
                 "project's folder or pass --settings path/to/settings.py."
             )
-        return Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,))
+        return _checked(Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,),
+                                boundary=boundary))
     import_root = manage.parent
     if settings_path is not None:
-        return Project(root, import_root, (settings_path,), manage)
+        return _checked(Project(root, import_root, (settings_path,), manage, boundary))
 
-    dotted = settings_module_name(manage, required=True)
-    main = module_file(import_root, dotted)
+    dotted = settings_module_name(manage, required=True, display_path=_shown(manage, root))
+    main = module_file(import_root, dotted, boundary, root)
     if main is None:
         candidates = f"{dotted.replace('.', '/')}.py"
         raise RefactorError(
@@ -101,16 +128,25 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
         )
     entries = [main]
     for server_module in _server_modules(import_root, dotted):
-        other = settings_module_name(server_module, required=False)
-        other_path = module_file(import_root, other) if other else None
+        other = settings_module_name(server_module, required=False, display_path=_shown(server_module, root))
+        other_path = module_file(import_root, other, boundary, root) if other else None
         if other_path is not None and other_path not in entries:
             entries.append(other_path)
-    return Project(root, import_root, tuple(entries), manage)
+    return _checked(Project(root, import_root, tuple(entries), manage, boundary))
+
+
+def _checked(project: Project) -> Project:
+    """A FIFO, device or socket in place of the Dockerfile, .env-local or .gitignore is refused
+    before anything opens it: git, started early by planning, would block reading a FIFO .gitignore."""
+    root = os.fspath(project.root)
+    for name in ("Dockerfile", ".env-local", ".gitignore"):
+        is_regular_file(os.path.join(root, name), name)
+    return project
 
 
 def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | None]:
     """(project root, manage.py) for a run started in `start`."""
-    if (start / "manage.py").is_file():
+    if is_regular_file(start / "manage.py", "manage.py"):
         return start, start / "manage.py"
     below = sorted(find_manage_files(start, SEARCH_DEPTH))
     if settings_path is not None:
@@ -180,7 +216,7 @@ def _server_modules(import_root: Path, dotted: str) -> list[Path]:
 
 def _settings_option(settings: str | os.PathLike[str]) -> Path:
     settings_path = Path(settings).expanduser().resolve()
-    if not settings_path.is_file():
+    if not is_regular_file(settings_path, f"--settings {settings}"):
         raise RefactorError(f"--settings {settings}: no such file; pass the path of your settings module.")
     return settings_path
 
@@ -196,13 +232,18 @@ def _find_upwards(start: Path, name: str) -> Path | None:
 
 
 def _shown(path: Path, root: Path) -> str:
+    text, top = os.fspath(path), os.fspath(root)
+    rest = text[len(top) + 1:]
+    if text.startswith(top) and text[len(top):len(top) + 1] == os.sep and rest and ".." not in rest.split(os.sep):
+        return rest.replace(os.sep, "/")  # the usual case, without relpath's abspath calls
     return PurePosixPath(os.path.relpath(path, root)).as_posix()
 
 
-def settings_module_name(module: Path, required: bool) -> str | None:
+def settings_module_name(module: Path, required: bool, display_path: str | None = None) -> str | None:
     """The module a manage.py (or wsgi.py) puts in DJANGO_SETTINGS_MODULE: setdefault(...),
-    os.environ[...] = ..., or environ.setdefault(...), in any quoting."""
-    name = module.name
+    os.environ[...] = ..., or environ.setdefault(...), in any quoting. A value that is not a
+    dotted Python name (a path: '../other/settings') is a plain error, even from wsgi.py."""
+    name = display_path or module.name
     data = read_bytes(module, name)
     try:
         tree = ast.parse(data or b"", filename=str(module))
@@ -222,12 +263,22 @@ def settings_module_name(module: Path, required: bool) -> str | None:
         ):
             value = node.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if not _is_dotted_name(value.value):
+                raise RefactorError(
+                    f"{name} sets {SETTINGS_VARIABLE} to {value.value!r}, which is not a dotted Python module "
+                    "name (like 'mysite.settings'); fix it there or pass --settings path/to/settings.py."
+                )
             return value.value
     if not required:
         return None
     raise RefactorError(
         f"{name} does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
     )
+
+
+def _is_dotted_name(text: str) -> bool:
+    # Keywords pass: Django imports the name with importlib, where a package called `async` works.
+    return all(part.isidentifier() for part in text.split("."))
 
 
 def _is_text(node: ast.AST, text: str) -> bool:

@@ -15,9 +15,12 @@ import re
 import subprocess
 from pathlib import Path
 
+from refactor_app.boundary import Boundary
 from refactor_app.editors import gitignore
 from refactor_app.editors.git import has_git_above
+from refactor_app.errors import RefactorError
 from refactor_app.project import Project
+from refactor_app.textfile import read_bytes
 
 CANONICAL = {
     "DEBUG": "os.environ.get('DJANGO_DEBUG') == 'True'",
@@ -38,21 +41,25 @@ def every_step_done(project: Project) -> bool:
     """True only when the files show every step done (or plainly not applicable)."""
     try:
         return _every_step_done(project)
-    except (OSError, UnicodeDecodeError, ValueError, SyntaxError, RecursionError):
-        return False
+    except (OSError, UnicodeDecodeError, ValueError, SyntaxError, RecursionError, RefactorError):
+        return False  # a file the full plan refuses (a link out of the repository, a FIFO): it says why
 
 
 def _every_step_done(project: Project) -> bool:
     if len(project.settings_paths) != 1:
         return False
-    dockerfile = _text(project.dockerfile_path)
+    boundary = project.limits
+    dockerfile = _text(project.dockerfile_path, boundary)
     if dockerfile is not None and not _dockerfile_runs_collectstatic(dockerfile):
         return False  # the cheapest "no" first: most unfinished projects stop here, unparsed
-    tree = ast.parse(project.settings_path.read_bytes())
+    settings = read_bytes(project.settings_path, project.settings_path.name, boundary)
+    if settings is None:
+        return False
+    tree = ast.parse(settings)
     values = _module_level_values(tree)
     if values is None:
         return False
-    env_keys = _env_keys(project.env_path)
+    env_keys = _env_keys(project.env_path, boundary)
 
     for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"):
         if name not in values:
@@ -163,7 +170,7 @@ def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
         return True  # not applicable
     if not gitignore.fits_one_line(folder):
         return True  # not applicable
-    if not gitignore.names_folder_outright(_text(project.gitignore_path) or "", folder):
+    if not gitignore.names_folder_outright(_text(project.gitignore_path, project.limits) or "", folder):
         return False
     tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=project.root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""
@@ -222,8 +229,8 @@ def _is_text(node: ast.expr, text: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == text
 
 
-def _env_keys(path: Path) -> set[str]:
-    text = _text(path)
+def _env_keys(path: Path, boundary: Boundary) -> set[str]:
+    text = _text(path, boundary)
     if text is None:
         return set()
     from refactor_app.editors.dotenv import values  # python-dotenv's parser, as the steps read it
@@ -231,10 +238,7 @@ def _env_keys(path: Path) -> set[str]:
     return set(values(text))
 
 
-def _text(path: Path) -> str | None:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    return data.decode("utf-8-sig")
+def _text(path: Path, boundary: Boundary) -> str | None:
+    data = read_bytes(path, path.name, boundary)  # a link out, a FIFO or a device: RefactorError
+    return None if data is None else data.decode("utf-8-sig")
 

@@ -8,9 +8,12 @@ same editor had typed the change.
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from refactor_app.boundary import Boundary
 from refactor_app.errors import RefactorError
 
 
@@ -49,20 +52,100 @@ def decode(data: bytes, display_path: str) -> tuple[str, TextFormat]:
     return text, TextFormat("utf-8", bom, detect_newline(text))
 
 
-def read_bytes(path: Path, display_path: str) -> bytes | None:
-    """The file's bytes, None when it does not exist, a plain error when it cannot be read."""
+MAX_BYTES = 10 * 1024 * 1024  # settings modules, Dockerfiles and .env-local files are a few kB
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_bytes(path: Path, display_path: str, inside: Boundary | None = None) -> bytes | None:
+    """The file's bytes, None when it does not exist, a plain error when it cannot be read.
+
+    Only a regular file of at most MAX_BYTES is read: a FIFO, a device or a socket is refused
+    from its stat, before it is opened (and it is opened without blocking, in case it was
+    swapped in between). `inside`: the repository the file must resolve into, links followed;
+    a dangling link counts by where it points."""
+    if inside is not None:
+        inside.check(path, display_path)
     try:
-        return path.read_bytes()
+        info = os.stat(path)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise RefactorError(f"{display_path} is a folder, not a file; rename it and run again.") from None
-    except PermissionError:
-        raise RefactorError(
-            f"cannot read {display_path}: permission denied; make it readable (chmod u+r) and run again."
-        ) from None
     except OSError as exc:
-        raise RefactorError(f"cannot read {display_path}: {exc.strerror}; fix it and run again.") from None
+        raise _read_error(exc, display_path) from None
+    check_regular(info, path, display_path)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _read_error(exc, display_path) from None
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(fd)
+        check_regular(opened, path, display_path)
+        try:
+            data = handle.read(opened.st_size + 1)  # sized to the file: a 10 MB buffer costs more than the read
+            if len(data) > opened.st_size:  # it grew since: read on, as far as the bound
+                data += handle.read(MAX_BYTES + 1 - len(data))
+        except OSError as exc:
+            raise _read_error(exc, display_path) from None
+    if len(data) > MAX_BYTES:
+        raise _too_large(len(data), display_path)
+    return data
+
+
+def is_regular_file(path: Path, display_path: str) -> bool:
+    """True for a regular file (links followed), False when nothing or a folder is there; a plain
+    error for a FIFO, a device, a socket or a file over MAX_BYTES, which is never opened."""
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise _read_error(exc, display_path) from None
+    if stat.S_ISDIR(info.st_mode):
+        return False
+    check_regular(info, path, display_path)
+    return True
+
+
+def check_regular(info: os.stat_result, path: Path, display_path: str) -> None:
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        if info.st_size > MAX_BYTES:
+            raise _too_large(info.st_size, display_path)
+        return
+    if stat.S_ISDIR(mode):
+        raise RefactorError(f"{display_path} is a folder, not a file; rename it and run again.")
+    kind = next((name for test, name in _KINDS if test(mode)), "special file")
+    shown = f"{display_path} (a link to {os.path.realpath(path)})" if os.path.islink(path) else display_path
+    raise RefactorError(
+        f"{shown} is a {kind}, not a regular file, so refactor-app does not read it; "
+        "replace it with a regular file and run again."
+    )
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "FIFO (named pipe)"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+)
+
+
+def _too_large(size: int, display_path: str) -> RefactorError:
+    return RefactorError(
+        f"{display_path} is {size / 1024 / 1024:.1f} MB, more than the {MAX_BYTES // 1024 // 1024} MB refactor-app "
+        "reads (such files are a few kB); check that it is the right file, or make this change by hand."
+    )
+
+
+def _read_error(exc: OSError, display_path: str) -> RefactorError:
+    if isinstance(exc, IsADirectoryError):
+        return RefactorError(f"{display_path} is a folder, not a file; rename it and run again.")
+    if isinstance(exc, PermissionError):
+        return RefactorError(
+            f"cannot read {display_path}: permission denied; make it readable (chmod u+r) and run again."
+        )
+    return RefactorError(f"cannot read {display_path}: {exc.strerror}; fix it and run again.")
 
 
 def split_lines(text: str) -> list[str]:

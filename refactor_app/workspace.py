@@ -7,6 +7,7 @@ as libcst trees, the other files as text); nothing reaches the disk until `api.a
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -18,7 +19,7 @@ from refactor_app.editors.git import EarlyAnswers, FolderState, GitRepository
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, GitRemoval
 from refactor_app.project import Project
-from refactor_app.textfile import TextFormat, decode, read_bytes
+from refactor_app.textfile import TextFormat, decode, is_regular_file, read_bytes
 
 
 @dataclass
@@ -145,6 +146,7 @@ class Workspace:
         anything else need not become libcst nodes; None parses every statement.
         `early_git`: git's answers, asked for before the workspace was made."""
         self.project = project
+        self.boundary = project.limits  # every file read for editing (so written) must resolve inside it
         self.early_git = early_git
         self.settings_read = settings_read
         self._texts: dict[Path, TextDocument] = {}
@@ -161,7 +163,7 @@ class Workspace:
         """The file as text; a missing file is an empty document that is created if edited."""
         if path not in self._texts:
             display = self.project.display(path)
-            data = read_bytes(path, display)
+            data = read_bytes(path, display, self.boundary)
             if data is None:
                 document = TextDocument(path, display, None, "", TextFormat())
             else:
@@ -189,7 +191,7 @@ class Workspace:
     def _load_settings(self, path: Path) -> SettingsModule:
         if path not in self._settings:
             display = self.project.display(path)
-            data = read_bytes(path, display)
+            data = read_bytes(path, display, self.boundary)
             if data is None:
                 raise RefactorError(f"{display} does not exist; pass --settings path/to/settings.py.")
             body, tail = settings_editor.split_trailing_comments(data)
@@ -212,7 +214,15 @@ class Workspace:
             package = package.parent
         base = package.joinpath(*dotted.lstrip(".").split(".")) if dotted.lstrip(".") else package
         for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
+            shown = self.project.display(candidate)
+            if is_regular_file(candidate, shown):
+                if not self.boundary.contains_name(candidate):  # climbs out of it, links aside
+                    raise RefactorError(
+                        f"{self.project.display(importer)} star-imports {dotted}, which is "
+                        f"{os.path.realpath(candidate)}, outside {self.boundary.name}; refactor-app edits only "
+                        "files inside it: import a module inside the repository instead and run again."
+                    )
+                self.boundary.check(candidate, shown)
                 return candidate.resolve()
         return None
 
