@@ -116,7 +116,11 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
                 try:
                     api.remove_from_git(outcome.root, outcome.removals)
                 except Exception as exc:
-                    outcome.exit_code, outcome.error = EXIT_BAD_INPUT, f"git rm failed: {exc}"
+                    # The project's files are written (by its worker); only git rm is left.
+                    outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
+                        f"{exc}, then finish the project (its files are written, only git rm is left) with "
+                        f"`refactor-app apply --all --allow-dirty {outcome.display}`."
+                    )
             on_outcome(outcome)
             worst = max(worst, outcome.exit_code)
     return worst

@@ -102,12 +102,7 @@ def _acquire(path: Path, guarded: Path) -> Held:
                 f"another refactor-app run is applying changes in {guarded} (pid {pid or 'unknown'}); "
                 f"wait for it to finish, or remove {shown} if no run is active."
             ) from None
-        try:
-            current = os.stat(path)
-        except FileNotFoundError:
-            current = None
-        opened = os.fstat(fd)
-        if current is None or (current.st_ino, current.st_dev) != (opened.st_ino, opened.st_dev):
+        if not _same_file(fd, path):
             os.close(fd)  # the run before removed it as we opened it: take the new one
             continue
         stopped = _read_pid(fd)
@@ -122,12 +117,21 @@ def _release(held: Held, finished: bool) -> None:
         if held.stopped_pid is not None and not finished:
             # What the stopped run left is still there: the next run should still hear of it.
             _write_pid(held.fd, held.stopped_pid)
-        else:
+        elif _same_file(held.fd, held.path):  # not one a later run made after ours was removed by hand
             os.unlink(held.path)
     except OSError:
         pass
     finally:
         os.close(held.fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (current.st_ino, current.st_dev) == (opened.st_ino, opened.st_dev)
 
 
 def _read_pid(fd: int) -> int | None:

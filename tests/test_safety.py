@@ -331,3 +331,23 @@ def test_stopped_at_each_write_git_rm_and_commit(tutorial, history, mode, at, n,
     assert not list(tutorial.rglob("*.refactor-app.tmp"))
     if mode == "commit":
         assert git_status(tutorial) == []
+
+
+def test_a_fleet_project_whose_git_rm_fails_says_what_is_left_and_how_to_finish(tmp_path):
+    fleet_dir = tmp_path / "fleet"
+    for name in ("alpha", "beta"):
+        copy_tree(EXAMPLE, fleet_dir / name)
+        git(fleet_dir / name, "init", "-q")
+        git(fleet_dir / name, "add", "-A")
+        git(fleet_dir / name, "commit", "-q", "-m", "start")
+    (fleet_dir / "beta" / ".git" / "index.lock").write_text("")
+    result = run_cli("apply", "--all", "-r", ".", "--jobs", "2", cwd=fleet_dir)
+    assert result.returncode == 2
+    line = next(line for line in result.stderr.splitlines() if line.startswith("beta"))
+    assert "git rm -r staticfiles failed: .git/index.lock exists" in line
+    assert "remove .git/index.lock" in line and "refactor-app apply --all --allow-dirty beta" in line
+    assert tree_files(fleet_dir / "alpha") == REFERENCE
+    (fleet_dir / "beta" / ".git" / "index.lock").unlink()
+    finish = run_cli("apply", "--all", "--allow-dirty", "beta", cwd=fleet_dir)
+    assert finish.returncode == 0, finish.stderr
+    assert tree_files(fleet_dir / "beta") == REFERENCE
