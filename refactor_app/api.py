@@ -226,9 +226,12 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
             repo = GitRepository.open(plan.root)
             removing = True
             for removal in plan.removals:
-                repo.remove_folder(removal.folder)
                 removed.append(removal.folder)
+                repo.remove_folder(removal.folder)
     except BaseException as exc:
+        if removed and isinstance(exc, RefactorError):
+            removed.pop()  # git rm failed, and a failed git rm changes nothing
+        # (Interrupted, the git rm may have finished all the same: its folder is restored too.)
         # All of a run's changes or none: what was written is put back, what git rm removed restored.
         left = _put_back(reversed(written)) + _restore_folders(plan.root, removed)
         if not isinstance(exc, (OSError, RefactorError)) and not left:

@@ -119,6 +119,8 @@ def _commit_or_undo(repo, plan: Plan, result: StepResult, done: int) -> str | No
     try:
         return retry_on_index_lock(lambda: repo.commit(_edited_paths(plan), commit_message(result)))
     except BaseException as exc:
+        if not isinstance(exc, Exception) and _committed_all_the_same(repo, plan):
+            raise  # Ctrl-C reached git too late: the step is committed, nothing to undo
         left = api.undo(plan)
         kept = (f"the {done} step{'s' if done != 1 else ''} before it stay{'s' if done == 1 else ''} committed" if done
                 else "no step was committed")
@@ -136,6 +138,15 @@ def _commit_or_undo(repo, plan: Plan, result: StepResult, done: int) -> str | No
             f"{failure} The {result.name} step could not be wholly undone: {'; '.join(left)}. "
             f"Everything else of the step was undone and {kept} (in {plan.root})."
         ) from None
+
+
+def _committed_all_the_same(repo, plan: Plan) -> bool:
+    """After an interrupted commit: did git commit the step before it stopped (HEAD holds
+    what the step wrote and removed)?"""
+    try:
+        return repo.matches_head(_edited_paths(plan) + [removal.folder for removal in plan.removals])
+    except Exception:  # noqa: BLE001  (git cannot say: undo, as for any failed commit)
+        return False
 
 
 def _edited_paths(plan: Plan) -> list[str]:

@@ -23,7 +23,8 @@ EDITED = ["myapp/settings.py", ".env-local", "Dockerfile", ".gitignore"]
 
 # The real CLI, with a fault injected by patching in this subprocess only (nothing in
 # refactor-app knows about it). argv[1] is a JSON list of faults, each
-# {"at": "rename" | "fsync" | "git rm" | "git commit" | "prompt", "n": which one (from 0),
+# {"at": "rename" | "fsync" | "git rm" | "git commit" | "git rm done" | "git commit done",
+#  "n": which one (from 0),
 #  "do": "SIGKILL" | "SIGINT" | "save" | "lock", "path": ..., "data": ...}.
 HOOKED = r"""
 import json, os, signal, stat, subprocess, sys
@@ -60,9 +61,13 @@ os.replace, os.fsync = replace, fsync
 class Popen(subprocess.Popen):
     def __init__(self, args, *rest, **options):
         words = [a for a in args[1:] if isinstance(a, str) and not a.startswith("-")] if isinstance(args, list) else []
-        if words and words[0] in ("rm", "commit"):
-            hit("git " + words[0])
+        name = "git " + words[0] if words and words[0] in ("rm", "commit") else None
+        if name:
+            hit(name)
         super().__init__(args, *rest, **options)
+        if name and any(fault["at"] == name + " done" for fault in faults):
+            self.wait()  # git has finished: stopped now, refactor-app has not heard back yet
+            hit(name + " done")
 subprocess.Popen = Popen
 
 from refactor_app.cli import main
@@ -277,21 +282,24 @@ def reference_history(tmp_path: Path) -> dict[str, set[bytes]]:
     return versions
 
 
-PLAIN_POINTS = [("rename", n) for n in range(4)] + [("git rm", 0)]
-COMMIT_POINTS = [("rename", n) for n in range(10)] + [("git rm", 0)] + [("git commit", n) for n in range(6)]
+PLAIN_POINTS = [("rename", n) for n in range(4)] + [("git rm", 0), ("git rm done", 0)]
+COMMIT_POINTS = ([("rename", n) for n in range(10)] + [("git rm", 0), ("git rm done", 0)]
+                 + [("git commit", n) for n in range(6)] + [("git commit done", n) for n in range(6)])
 ALL_CASES = (
     [("plain", at, n, sig) for sig in ("SIGKILL", "SIGINT") for at, n in PLAIN_POINTS]
     + [("commit", at, n, sig) for sig in ("SIGKILL", "SIGINT") for at, n in COMMIT_POINTS]
 )
 # Every point of both modes takes two minutes on two busy cores: by default every point of a
 # plain run killed, and in a commit run a step's first and last write, the git rm and three
-# commits; REFACTOR_APP_ALL_FAULTS=1 runs all 44.
+# commits; REFACTOR_APP_ALL_FAULTS=1 runs all 60.
 SOME_CASES = (
     [("plain", at, n, "SIGKILL") for at, n in PLAIN_POINTS]
     + [("commit", at, n, "SIGKILL") for at, n in [("rename", 1), ("rename", 9), ("git rm", 0),
                                                   ("git commit", 0), ("git commit", 2), ("git commit", 5)]]
-    + [("plain", "rename", 2, "SIGINT"), ("plain", "git rm", 0, "SIGINT")]
-    + [("commit", at, n, "SIGINT") for at, n in [("rename", 1), ("git rm", 0), ("git commit", 2)]]
+    + [("commit", "git commit done", 5, "SIGKILL")]
+    + [("plain", "rename", 2, "SIGINT"), ("plain", "git rm", 0, "SIGINT"), ("plain", "git rm done", 0, "SIGINT")]
+    + [("commit", at, n, "SIGINT") for at, n in [("rename", 1), ("git rm", 0), ("git commit", 2),
+                                                 ("git commit done", 2)]]
 )
 CASES = ALL_CASES if os.environ.get("REFACTOR_APP_ALL_FAULTS") else SOME_CASES
 

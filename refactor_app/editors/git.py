@@ -138,6 +138,11 @@ class GitRepository:
                            *(_literal(self._repo_path(path)) for path in project_paths)], self.work_tree, check=True)
         return sorted(self._project_path(name) for name in _text(result).split("\0") if name)
 
+    def matches_head(self, project_paths: list[str]) -> bool:
+        """Do the work tree's `project_paths` (files or folders) read as HEAD has them?"""
+        paths = [_literal(self._repo_path(path)) for path in project_paths]
+        return _run_git(["diff", "--quiet", "HEAD", "--", *paths], self.work_tree, check=False).returncode == 0
+
     def git_reason(self, stderr: bytes | str) -> str:
         """git's complaint in a few words and what to do about it; a held index lock by name."""
         text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
