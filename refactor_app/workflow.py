@@ -103,7 +103,17 @@ def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -
             if decision is Decision.SKIP:
                 run.skipped = True
                 continue
-        api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
+        try:
+            api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
+        except RefactorError as exc:  # the step is not written (apply puts back what it wrote)
+            done = len(session.applied)
+            if not done:
+                raise
+            state = "committed" if commit else "applied"
+            raise RefactorError(
+                f"{exc} The {result.name} step was not applied; the {done} step{'s' if done != 1 else ''} "
+                f"before it stay{'s' if done == 1 else ''} {state}."
+            ) from None
         run.applied = True
         if repo is not None:
             run.commit = _commit_or_undo(repo, plan, result, len(session.applied) - 1)

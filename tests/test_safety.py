@@ -359,3 +359,15 @@ def test_a_fleet_project_whose_git_rm_fails_says_what_is_left_and_how_to_finish(
     finish = run_cli("apply", "--all", "--allow-dirty", "beta", cwd=fleet_dir)
     assert finish.returncode == 0, finish.stderr
     assert tree_files(fleet_dir / "beta") == REFERENCE
+
+
+def test_git_rm_failing_in_the_last_step_of_a_commit_run_says_the_steps_before_stay_committed(tutorial):
+    from test_review_workflow import TITLES, log_subjects
+
+    lock = tutorial / ".git" / "index.lock"
+    result = run_hooked(tutorial, [{"at": "git rm", "do": "lock", "path": str(lock)}], "apply", "--all", "--commit")
+    assert result.returncode == 2, result.stderr
+    assert "git rm -r staticfiles failed: .git/index.lock exists" in result.stderr
+    assert "The staticfiles step was not applied; the 5 steps before it stay committed." in result.stderr
+    lock.unlink()
+    assert git_status(tutorial) == [] and log_subjects(tutorial)[:5] == list(reversed(TITLES[:5]))
