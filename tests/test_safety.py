@@ -371,3 +371,22 @@ def test_git_rm_failing_in_the_last_step_of_a_commit_run_says_the_steps_before_s
     assert "The staticfiles step was not applied; the 5 steps before it stay committed." in result.stderr
     lock.unlink()
     assert git_status(tutorial) == [] and log_subjects(tutorial)[:5] == list(reversed(TITLES[:5]))
+
+
+def test_git_rm_refused_for_a_submodule_with_changes_names_it_and_puts_the_files_back(tutorial, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "a.css").write_text("a\n")
+    git(library, "init", "-q")
+    git(library, "add", "-A")
+    git(library, "commit", "-q", "-m", "library")
+    git(tutorial, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "staticfiles/library")
+    git(tutorial, "commit", "-q", "-m", "a submodule in staticfiles")
+    (tutorial / "staticfiles" / "library" / "mine.txt").write_text("not committed anywhere\n")
+    before = tree_files(tutorial)
+    result = run_cli("apply", "--all", cwd=tutorial)
+    assert result.returncode == 2, result.stderr
+    assert ("git rm -r staticfiles failed: the following file has local modifications: staticfiles/library"
+            in result.stderr)
+    assert "nothing was changed (the 4 files refactor-app had written were put back)" in result.stderr
+    assert tree_files(tutorial) == before

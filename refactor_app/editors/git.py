@@ -158,7 +158,10 @@ class GitRepository:
             return (f"{shown} exists: another git command is running in this repository, or one was stopped "
                     f"before it finished; if none is running, remove {shown}")
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        chosen = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[-1] if lines else "")
+        at = next((i for i, line in enumerate(lines) if line.startswith(("fatal:", "error:"))), len(lines) - 1)
+        chosen = lines[at] if lines else ""
+        if chosen.endswith(":") and at + 1 < len(lines):  # "...local modifications:" and the file's name below
+            chosen = f"{chosen} {lines[at + 1]}"
         chosen = re.sub(r"^(fatal|error):\s*", "", chosen).rstrip(".")
         return f"{chosen or 'git gave no reason'}; fix that"
 
