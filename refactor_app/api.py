@@ -237,11 +237,14 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
         if not isinstance(exc, (OSError, RefactorError)) and not left:
             raise  # Ctrl-C: nothing is left changed
         if isinstance(exc, (OSError, RefactorError)):
-            reason = str(exc) if isinstance(exc, RefactorError) else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}"
+            reason = (str(exc) if isinstance(exc, RefactorError)
+                      else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}")
         else:
             reason = "interrupted"
         if not left and isinstance(exc, ChangedOnDisk):
-            raise RefactorError(f"{reason}; your version is kept and refactor-app changed nothing: run it again.") from None
+            raise RefactorError(
+                f"{reason}; your version is kept and refactor-app changed nothing: run it again."
+            ) from None
         if not left and removing:
             count = f"{len(written)} file{'s' if len(written) != 1 else ''}"
             raise RefactorError(
@@ -328,7 +331,9 @@ def _put_back(edits) -> list[str]:
     for edit in edits:
         try:
             if _read_or_none(edit.path) != edit.after:
-                left.append(f"{edit.display_path} was changed again after refactor-app wrote it, so it was left as it is")
+                left.append(
+                    f"{edit.display_path} was changed again after refactor-app wrote it, so it was left as it is"
+                )
             elif edit.before is None:
                 edit.path.unlink(missing_ok=True)
             else:

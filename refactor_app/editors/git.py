@@ -127,7 +127,8 @@ class GitRepository:
 
     def restore_folder(self, folder: str) -> None:
         """Undo `git rm -r folder`: back in the index and the work tree, as HEAD has it."""
-        self._index_command(f"git checkout HEAD -- {folder}", "checkout", "HEAD", "--", _literal(self._repo_path(folder)))
+        self._index_command(f"git checkout HEAD -- {folder}",
+                            "checkout", "HEAD", "--", _literal(self._repo_path(folder)))
 
     def staged(self, project_paths: list[str]) -> list[str]:
         """Which of `project_paths` the index holds differently from HEAD (read-only: it
