@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
-from refactor_app.writer import remove_stale_temp_files, write_atomically
+from refactor_app.writer import ChangedOnDisk, remove_stale_temp_files, write_atomically
 
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
@@ -208,10 +208,12 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None) -> None:
+def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
+                stopped_run: int | None = None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
-    `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any."""
+    `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
+    `stopped_run`: the pid of a run that was stopped before it finished here (runlock)."""
     from refactor_app.editors.git import GitRepository
 
     answered = early.tree_state() if early is not None else None
@@ -228,21 +230,37 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         )
     if changed:
         shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
+        if stopped_run is not None:
+            raise RefactorError(
+                f"the git tree has uncommitted changes ({shown}), and a refactor-app run (pid {stopped_run}) was "
+                "stopped before it finished here, so they are probably its (each file is wholly old or new): "
+                "finish the job with `refactor-app apply --all --allow-dirty`, or drop them with "
+                f"`git checkout HEAD -- .` in {root}, then run again."
+            )
         raise RefactorError(
             f"the git tree has uncommitted changes ({shown}); commit or stash them first, {override}."
         )
 
 
 def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -> None:
-    """Write every changed file atomically, then `git rm` what the plan removes.
+    """Write every changed file atomically, then `git rm` what the plan removes: all of it or,
+    when anything fails (or the run is interrupted), none of it.
 
     Files are checked against what was planned first: one changed on disk since planning
-    stops the run before anything is written.
+    stops the run before anything is written, and each is compared again just before its
+    rename. The repository's lock (runlock) is held throughout: a second run is refused.
     """
     if not plan.has_changes:
         return
-    if not allow_dirty:
-        check_clean(plan.root, early=plan.early_git)
+    from refactor_app import runlock
+
+    with runlock.holding(plan.root) as lock:
+        if not allow_dirty:
+            check_clean(plan.root, early=plan.early_git, stopped_run=lock.stopped_pid)
+        _apply_held(plan, git_removals)
+
+
+def _apply_held(plan: Plan, git_removals: bool) -> None:
     for edit in plan.edits:
         if edit.display_path.endswith(".py"):
             _check_still_parses(edit)
@@ -252,17 +270,50 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
             raise RefactorError(f"{edit.display_path} changed on disk while refactor-app ran; run it again.")
         check_writable(edit.path, edit.display_path)
     written: list[FileEdit] = []
+    removed: list[str] = []
+    removing = False
     try:
         for edit in plan.edits:
             remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
-            write_atomically(edit.path, edit.after, edit.display_path)
+            write_atomically(edit.path, edit.after, edit.display_path, expected=edit.before)
             written.append(edit)
-    except (OSError, RefactorError) as exc:
-        _put_back(reversed(written))  # all of a run's files or none
-        reason = exc if isinstance(exc, RefactorError) else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}"
-        raise RefactorError(f"{reason}; nothing was changed, fix that and run again.") from None
-    if plan.removals and git_removals:
-        remove_from_git(plan.root, plan.removals)
+        if plan.removals and git_removals:
+            from refactor_app.editors.git import GitRepository
+
+            repo = GitRepository.open(plan.root)
+            removing = True
+            for removal in plan.removals:
+                removed.append(removal.folder)
+                repo.remove_folder(removal.folder)
+    except BaseException as exc:
+        if removed and isinstance(exc, RefactorError):
+            removed.pop()  # git rm failed, and a failed git rm changes nothing
+        # (Interrupted, the git rm may have finished all the same: its folder is restored too.)
+        # All of a run's changes or none: what was written is put back, what git rm removed restored.
+        left = _put_back(reversed(written)) + _restore_folders(plan.root, removed)
+        if not isinstance(exc, (OSError, RefactorError)) and not left:
+            raise  # Ctrl-C: nothing is left changed
+        if isinstance(exc, (OSError, RefactorError)):
+            reason = (str(exc) if isinstance(exc, RefactorError)
+                      else f"cannot write {_failed_path(exc, plan)}: {exc.strerror}")
+        else:
+            reason = "interrupted"
+        if not left and isinstance(exc, ChangedOnDisk):
+            raise RefactorError(
+                f"{reason}; your version is kept and refactor-app changed nothing: run it again."
+            ) from None
+        if not left and removing:
+            count = f"{len(written)} file{'s' if len(written) != 1 else ''}"
+            raise RefactorError(
+                f"{reason}, then run again; nothing was changed (the {count} refactor-app had written "
+                f"{'were' if len(written) != 1 else 'was'} put back)."
+            ) from None
+        if not left:
+            raise RefactorError(f"{reason}; nothing was changed, fix that and run again.") from None
+        raise RefactorError(
+            f"{reason}; and refactor-app could not undo all it had done: {'; '.join(left)}. "
+            f"Nothing else was changed (in {plan.root})."
+        ) from None
 
 
 def _compiles(source: bytes) -> bool:
@@ -301,26 +352,73 @@ def remove_from_git(root: Path, removals) -> None:
         repo.remove_folder(removal.folder)
 
 
-def undo(plan: Plan) -> None:
-    """Put back what `apply(plan)` wrote and removed: the files' old bytes (a created file goes),
-    and the index and work tree of what git rm removed."""
+def undo(plan: Plan) -> list[str]:
+    """Put back what `apply(plan)` wrote and removed (and a commit attempt staged): the files'
+    old bytes (a created file goes), and the index and work tree of what git rm removed.
+    What could not be undone, each as a sentence saying what is left and how to finish; []
+    when all was undone."""
+    from refactor_app.editors.git import GitRepository, retry_on_index_lock
+
+    left = _put_back(plan.edits)
+    repo = GitRepository.open(plan.root)
+    if repo is None:
+        return left
+    paths = [edit.display_path for edit in plan.edits]
+    try:
+        retry_on_index_lock(lambda: repo.unstage(paths))
+    except Exception as exc:  # noqa: BLE001  (GitPython's error or ours: reported, with what is left)
+        try:
+            still = repo.staged(paths)
+        except RefactorError:
+            still = paths
+        if still:
+            shown = " ".join(still)
+            left.append(
+                f"git still stages refactor-app's changes to {', '.join(still)} (unstaging failed: "
+                f"{repo.git_reason(str(exc))}): run `git reset -q -- {shown}`"
+            )
+    return left + _restore_folders(plan.root, [removal.folder for removal in plan.removals])
+
+
+def _put_back(edits) -> list[str]:
+    """Each file's bytes from before the edit (a file the edit created is removed), unless it
+    no longer holds what refactor-app wrote (saved again since): then it is left as it is.
+    What could not be put back, as sentences; [] when all was."""
+    left = []
+    for edit in edits:
+        try:
+            if _read_or_none(edit.path) != edit.after:
+                left.append(
+                    f"{edit.display_path} was changed again after refactor-app wrote it, so it was left as it is"
+                )
+            elif edit.before is None:
+                edit.path.unlink(missing_ok=True)
+            else:
+                write_atomically(edit.path, edit.before, edit.display_path, expected=edit.after)
+        except (OSError, RefactorError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            left.append(
+                f"{edit.display_path} holds refactor-app's change (putting it back failed: {reason}): "
+                f"`git checkout HEAD -- {edit.display_path}` puts it back"
+            )
+    return left
+
+
+def _restore_folders(root: Path, folders: list[str]) -> list[str]:
+    """Undo git rm -r for each folder; what could not be restored, as sentences."""
+    if not folders:
+        return []
     from refactor_app.editors.git import GitRepository
 
-    _put_back(plan.edits)
-    repo = GitRepository.open(plan.root)
-    if repo is not None:
-        repo.unstage([edit.display_path for edit in plan.edits])
-        for removal in plan.removals:
-            repo.restore_folder(removal.folder)
-
-
-def _put_back(edits) -> None:
-    """Each file's bytes from before the edit; a file the edit created is removed."""
-    for edit in edits:
-        if edit.before is None:
-            edit.path.unlink(missing_ok=True)
-        else:
-            write_atomically(edit.path, edit.before, edit.display_path)
+    left = []
+    repo = GitRepository.open(root)
+    for folder in folders:
+        try:
+            repo.restore_folder(folder)
+        except RefactorError as exc:
+            left.append(f"{folder}/ stays removed from git and the work tree ({exc}): "
+                        f"run `git checkout HEAD -- {folder}` to bring it back")
+    return left
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -104,18 +104,49 @@ def run_project(task: Task) -> ProjectOutcome:
 
 def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome], None]) -> int:
     """Run every task (in `jobs` processes), hand each outcome over in order; the worst exit code."""
+    from contextlib import ExitStack
+
     from refactor_app import api
 
     worst = EXIT_OK
-    for outcome in _outcomes(tasks, jobs):
-        if outcome.removals:
-            try:
-                api.remove_from_git(outcome.root, outcome.removals)
-            except Exception as exc:
-                outcome.exit_code, outcome.error = EXIT_BAD_INPUT, f"git rm failed: {exc}"
-        on_outcome(outcome)
-        worst = max(worst, outcome.exit_code)
+    with ExitStack() as locks:
+        tasks = _locked(tasks, locks)
+        for outcome in _outcomes(tasks, jobs):
+            if outcome.removals:
+                try:
+                    api.remove_from_git(outcome.root, outcome.removals)
+                except Exception as exc:
+                    # The project's files are written (by its worker); only git rm is left.
+                    outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
+                        f"{exc}, then finish the project (its files are written, only git rm is left) with "
+                        f"`refactor-app apply --all --allow-dirty {outcome.display}`."
+                    )
+            on_outcome(outcome)
+            worst = max(worst, outcome.exit_code)
     return worst
+
+
+def _locked(tasks: Sequence[Task], locks) -> list[Task]:
+    """The lock of each repository the run writes in, held (in `locks`) for the whole run: the
+    workers, forked from this process, write under it, and git rm runs here. A project whose
+    repository another run holds is refused, like a dirty one."""
+    from refactor_app import runlock
+
+    refusals: dict[Path, str | None] = {}
+    locked = []
+    for task in tasks:
+        if task.mode == "apply" and task.refused is None:
+            path, _ = runlock.lock_path(task.root)
+            if path not in refusals:
+                try:
+                    locks.enter_context(runlock.holding(task.root))
+                    refusals[path] = None
+                except RefactorError as exc:
+                    refusals[path] = str(exc)
+            if refusals[path] is not None:
+                task = task._replace(refused=refusals[path])
+        locked.append(task)
+    return locked
 
 
 def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:

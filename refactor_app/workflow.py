@@ -64,12 +64,20 @@ def apply_step_by_step(
     step's changes and nothing of the user's. Quitting leaves the steps already accepted
     applied (and committed) and nothing half-written: each step is written whole or not at all.
     """
+    from refactor_app import runlock
+
+    with runlock.holding(project.root) as lock:  # the whole run: no second run mixes into its commits
+        return _apply_held(project, step_names, commit, allow_dirty, decide, lock.stopped_pid)
+
+
+def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -> Session:
     from refactor_app.steps import STEP_NAMES
 
     if commit:
-        api.check_clean(project.root, override="as --commit needs a clean tree whatever --allow-dirty says")
+        api.check_clean(project.root, override="as --commit needs a clean tree whatever --allow-dirty says",
+                        stopped_run=stopped_run)
     elif not allow_dirty:
-        api.check_clean(project.root)
+        api.check_clean(project.root, stopped_run=stopped_run)
     repo = None
     if commit:
         from refactor_app.editors.git import GitRepository
@@ -95,22 +103,62 @@ def apply_step_by_step(
             if decision is Decision.SKIP:
                 run.skipped = True
                 continue
-        api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
+        try:
+            api.apply(plan, allow_dirty=True)  # cleanliness was checked once, before the first step
+        except RefactorError as exc:  # the step is not written (apply puts back what it wrote)
+            done = len(session.applied)
+            if not done:
+                raise
+            state = "committed" if commit else "applied"
+            raise RefactorError(
+                f"{exc} The {result.name} step was not applied; the {done} step{'s' if done != 1 else ''} "
+                f"before it stay{'s' if done == 1 else ''} {state}."
+            ) from None
         run.applied = True
         if repo is not None:
-            try:
-                # A file the user keeps untracked is never added (it may hold secrets); one this step creates is.
-                created = [edit.display_path for edit in plan.edits if edit.is_new]
-                run.commit = repo.commit(_edited_paths(plan), commit_message(result), created)
-            except RefactorError as exc:
-                # A step is committed whole or not kept: the tree goes back to the last commit.
-                api.undo(plan)
-                done = len(session.applied) - 1
-                raise RefactorError(
-                    f"{exc} The {result.name} step was undone; "
-                    + (f"the {done} step{'s' if done != 1 else ''} before it stay committed." if done else "nothing was kept.")
-                ) from None
+            run.commit = _commit_or_undo(repo, plan, result, len(session.applied) - 1)
     return session
+
+
+def _commit_or_undo(repo, plan: Plan, result: StepResult, done: int) -> str | None:
+    """Commit a step whole, or put the tree back as the last commit has it (a failed or
+    interrupted commit); RefactorError says which steps stay committed, and exactly what is
+    left if the undoing failed too."""
+    from refactor_app.editors.git import retry_on_index_lock
+
+    try:
+        # A file the user keeps untracked is never added (it may hold secrets); one this step creates is.
+        created = [edit.display_path for edit in plan.edits if edit.is_new]
+        return retry_on_index_lock(lambda: repo.commit(_edited_paths(plan), commit_message(result), created))
+    except BaseException as exc:
+        if not isinstance(exc, Exception) and _committed_all_the_same(repo, plan):
+            raise  # Ctrl-C reached git too late: the step is committed, nothing to undo
+        left = api.undo(plan)
+        kept = (f"the {done} step{'s' if done != 1 else ''} before it stay{'s' if done == 1 else ''} committed" if done
+                else "no step was committed")
+        failure = str(exc) if isinstance(exc, RefactorError) else "refactor-app was interrupted."
+        if isinstance(exc, RefactorError) and "index.lock" in failure:
+            failure = f"git commit failed: {repo.git_reason(failure)}, then run again."
+        if not left:
+            if not isinstance(exc, RefactorError):
+                raise  # Ctrl-C: the step is undone, nothing is left half done
+            raise RefactorError(
+                f"{failure} The {result.name} step was undone; "
+                + (f"{kept}." if done else "nothing was kept.")
+            ) from None
+        raise RefactorError(
+            f"{failure} The {result.name} step could not be wholly undone: {'; '.join(left)}. "
+            f"Everything else of the step was undone and {kept} (in {plan.root})."
+        ) from None
+
+
+def _committed_all_the_same(repo, plan: Plan) -> bool:
+    """After an interrupted commit: did git commit the step before it stopped (HEAD holds
+    what the step wrote and removed)?"""
+    try:
+        return repo.matches_head(_edited_paths(plan) + [removal.folder for removal in plan.removals])
+    except Exception:  # noqa: BLE001  (git cannot say: undo, as for any failed commit)
+        return False
 
 
 def _edited_paths(plan: Plan) -> list[str]:

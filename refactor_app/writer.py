@@ -2,6 +2,8 @@
 
 Each file is written to a temporary sibling, flushed and fsynced, given the original's mode,
 then renamed over the original. A symlink is followed: its target is edited, the link stays.
+Given the bytes the file is expected to hold, the file is read again just before the rename
+and left alone if it holds anything else (an editor saved it meanwhile).
 """
 
 from __future__ import annotations
@@ -15,6 +17,15 @@ from refactor_app.errors import RefactorError
 
 NEW_FILE_MODE = 0o644
 TEMP_SUFFIX = ".refactor-app.tmp"
+UNCHECKED = object()  # write whatever the file holds
+
+
+class ChangedOnDisk(RefactorError):
+    """The file no longer holds what it was expected to: it was left as it is."""
+
+    def __init__(self, display_path: str) -> None:
+        super().__init__(f"{display_path} changed on disk while refactor-app was writing it (saved in an editor?)")
+        self.display_path = display_path
 
 
 def temp_prefix(target: Path) -> str:
@@ -30,7 +41,9 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     return stale
 
 
-def write_atomically(path: Path, data: bytes, display_path: str) -> None:
+def write_atomically(path: Path, data: bytes, display_path: str, expected=UNCHECKED) -> None:
+    """Write `data` to `path`, all or nothing. `expected`: the bytes the file must still hold
+    at the rename (None: it must not exist), else ChangedOnDisk and the file is left alone."""
     target = Path(os.path.realpath(path))
     try:
         info = target.stat()
@@ -57,6 +70,8 @@ def write_atomically(path: Path, data: bytes, display_path: str) -> None:
                 os.chown(temp_name, *owner)  # run as root (sudo) on a user's file: it stays theirs
             except PermissionError:
                 pass
+        if expected is not UNCHECKED and _read_or_none(target) != expected:
+            raise ChangedOnDisk(display_path)
         os.replace(temp_name, target)
     except BaseException:
         try:
@@ -65,6 +80,13 @@ def write_atomically(path: Path, data: bytes, display_path: str) -> None:
             pass
         raise
     _fsync_directory(directory)
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _fsync_directory(directory: Path) -> None:

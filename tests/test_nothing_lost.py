@@ -136,11 +136,11 @@ def test_a_write_failing_midway_puts_back_what_was_written(tutorial, monkeypatch
     real = api_module.write_atomically
     calls = []
 
-    def failing(path, data, display):
+    def failing(path, data, display, **options):
         calls.append(display)
         if len(calls) == 3:
             raise OSError(28, "No space left on device", str(path))
-        return real(path, data, display)
+        return real(path, data, display, **options)
 
     monkeypatch.setattr(api_module, "write_atomically", failing)
     before = tree_files(tutorial)

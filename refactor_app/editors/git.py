@@ -150,8 +150,17 @@ class GitRepository:
         return head.returncode == 0, self._changed_files(_text(status))
 
     def remove_folder(self, folder: str) -> None:
-        """`git rm -r -q -- folder`: from the index and from the work tree."""
-        self._git("rm", "-r", "-q", "--", _literal(self._repo_path(folder)))
+        """`git rm -r -q -- folder`: from the index and from the work tree (waiting a moment
+        for another git command's index lock). git rm changes nothing when it fails."""
+        self._index_command(f"git rm -r {folder}", "rm", "-r", "-q", "--", _literal(self._repo_path(folder)))
+
+    def _index_command(self, shown: str, *args: str) -> None:
+        """A git command that writes the index: retried while another git command holds the
+        index lock (an editor's `git status`), for a second or two; then RefactorError saying
+        what failed and what to do (`shown` names the command)."""
+        result = retry_on_index_lock(lambda: _run_git(list(args), self.work_tree, check=False))
+        if result.returncode != 0:
+            raise RefactorError(f"{shown} failed: {self.git_reason(result.stderr)}")
 
     def unstage(self, project_paths: list[str]) -> None:
         if project_paths and self.has_commits():
@@ -159,7 +168,44 @@ class GitRepository:
 
     def restore_folder(self, folder: str) -> None:
         """Undo `git rm -r folder`: back in the index and the work tree, as HEAD has it."""
-        self._repo.git.checkout("HEAD", "--", self._repo_path(folder))
+        self._index_command(f"git checkout HEAD -- {folder}",
+                            "checkout", "HEAD", "--", _literal(self._repo_path(folder)))
+
+    def staged(self, project_paths: list[str]) -> list[str]:
+        """Which of `project_paths` the index holds differently from HEAD (read-only: it
+        answers while another git command holds the index lock)."""
+        if not project_paths:
+            return []
+        result = _run_git(["diff", "--cached", "--name-only", "-z", "--",
+                           *(_literal(self._repo_path(path)) for path in project_paths)], self.work_tree, check=True)
+        return sorted(self._project_path(name) for name in _text(result).split("\0") if name)
+
+    def matches_head(self, project_paths: list[str]) -> bool:
+        """Do the work tree's `project_paths` (files or folders) read as HEAD has them?"""
+        paths = [_literal(self._repo_path(path)) for path in project_paths]
+        return _run_git(["diff", "--quiet", "HEAD", "--", *paths], self.work_tree, check=False).returncode == 0
+
+    def git_reason(self, stderr: bytes | str) -> str:
+        """git's complaint in a few words and what to do about it; a held index lock by name."""
+        text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+        lock = re.search(r"Unable to create '([^']*index\.lock)': File exists", text)
+        if lock:
+            path = Path(lock.group(1))
+            try:
+                shown = PurePosixPath(os.path.relpath(path, self.project_root)).as_posix()
+            except ValueError:
+                shown = str(path)
+            if shown.startswith("../"):
+                shown = str(path)
+            return (f"{shown} exists: another git command is running in this repository, or one was stopped "
+                    f"before it finished; if none is running, remove {shown}")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        at = next((i for i, line in enumerate(lines) if line.startswith(("fatal:", "error:"))), len(lines) - 1)
+        chosen = lines[at] if lines else ""
+        if chosen.endswith(":") and at + 1 < len(lines):  # "...local modifications:" and the file's name below
+            chosen = f"{chosen} {lines[at + 1]}"
+        chosen = re.sub(r"^(fatal|error):\s*", "", chosen).rstrip(".")
+        return f"{chosen or 'git gave no reason'}; fix that"
 
     def commit(self, project_paths: list[str], message: str, created: Sequence[str] = ()) -> str | None:
         """Stage `project_paths` and commit them; the new commit's sha, or None when nothing of
@@ -271,6 +317,32 @@ def has_git_above(folder: Path) -> bool:
     """Is there a .git in `folder` or above it (or a GIT_DIR)? A few stat calls, no git process."""
     folder = Path(folder).resolve()
     return bool(os.environ.get("GIT_DIR")) or any((f / ".git").exists() for f in (folder, *folder.parents))
+
+
+INDEX_LOCK_WAITS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # seconds: about 1.5 s in all
+
+
+def retry_on_index_lock(call):
+    """`call()` again while it fails because another git command holds the index lock: its
+    result, or what it raised, once it succeeds, fails otherwise, or the waits are over."""
+    import time
+
+    for wait in (*INDEX_LOCK_WAITS, None):
+        try:
+            result = call()
+        except Exception as exc:  # noqa: BLE001  (GitPython's and our errors alike)
+            if wait is None or not _index_locked(str(exc)):
+                raise
+        else:
+            stderr = getattr(result, "stderr", b"")
+            if wait is None or getattr(result, "returncode", 0) == 0 or not _index_locked(stderr):
+                return result
+        time.sleep(wait)
+
+
+def _index_locked(message: bytes | str) -> bool:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+    return "index.lock" in text and "File exists" in text
 
 
 def _literal(path: str) -> str:
