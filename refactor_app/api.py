@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Sequence
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
+from refactor_app.textfile import read_bytes
 from refactor_app.writer import ChangedOnDisk, remove_stale_temp_files, write_atomically
 
 if TYPE_CHECKING:
@@ -264,8 +265,11 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
     for edit in plan.edits:
         if edit.display_path.endswith(".py"):
             _check_still_parses(edit)
+    inside = plan.project.limits
     for edit in plan.edits:
-        on_disk = _read_or_none(edit.path)
+        # Read again as planning read it: inside the repository, a regular file (a link swapped
+        # since planning to lead outside, or a FIFO, is refused here too).
+        on_disk = read_bytes(edit.path, edit.display_path, inside)
         if on_disk != edit.before:
             raise RefactorError(f"{edit.display_path} changed on disk while refactor-app ran; run it again.")
         check_writable(edit.path, edit.display_path)

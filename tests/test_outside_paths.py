@@ -260,3 +260,21 @@ def test_boundary_real_path_is_realpath(tmp_path):
         path = top / relative
         assert boundary.real_path(path) == os.path.realpath(path), relative
         assert boundary.contains(path) == os.path.realpath(path).startswith(str(top.resolve()) + os.sep), relative
+
+
+def test_a_link_swapped_in_after_planning_is_refused_at_the_write(tmp_path):
+    # The file on disk has the planned bytes, but through a link to a file outside: the last
+    # read before writing checks where the file is, not only what it holds.
+    root = committed_project(EXAMPLE, tmp_path / "proj")
+    from refactor_app import api
+    from refactor_app.errors import RefactorError
+
+    plan = api.make_plan(api.discover(root))
+    outside = tmp_path / "outside-env"
+    outside.write_bytes((root / ".env-local").read_bytes())
+    (root / ".env-local").unlink()
+    (root / ".env-local").symlink_to(outside)
+    with pytest.raises(RefactorError, match=r"\.env-local"):
+        api.apply(plan, allow_dirty=True)
+    assert outside.read_bytes() == (EXAMPLE / ".env-local").read_bytes()
+    assert (root / "myapp" / "settings.py").read_bytes() == (EXAMPLE / "myapp" / "settings.py").read_bytes()
