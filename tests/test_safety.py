@@ -326,7 +326,7 @@ def test_stopped_at_each_write_git_rm_and_commit(tutorial, history, mode, at, n,
     assert "another refactor-app run" not in again.stderr
     if again.returncode != 0:
         assert again.returncode == 2, again.stderr
-        assert f"a refactor-app run (pid " in again.stderr and "was stopped before it finished" in again.stderr
+        assert "a refactor-app run (pid " in again.stderr and "was stopped before it finished" in again.stderr
         assert "refactor-app apply --all --allow-dirty" in again.stderr and "git checkout HEAD -- ." in again.stderr
         if mode == "commit":
             git(tutorial, "checkout", "HEAD", "--", ".")  # drop the stopped step's changes, as the message says
