@@ -256,9 +256,10 @@ def _serve(conn, inherited) -> None:
     while True:
         try:
             task = conn.recv()
-        except (EOFError, OSError):
+            outcome = run_project(task)
+            conn.send(outcome)
+        except (EOFError, OSError):  # the parent has gone (or closed the pipe: the run is over)
             return
-        conn.send(run_project(task))
 
 
 def _died(task: Task, exitcode: int | None) -> ProjectOutcome:
