@@ -1,7 +1,8 @@
 """Many projects in one run: `apply`/`status` with several PATHs or --recursive.
 
-Projects run in worker processes (--jobs, default the CPU count), each wholly on its own: one
-that fails is reported and the others go on. Results come back in the order the projects were
+Projects run in worker processes (--jobs, default the CPU count, at most one per project), each
+wholly on its own: one that fails is reported and the others go on, and so does a worker that
+dies (see _outcomes). Results come back in the order the projects were
 found, so --jobs 1 and --jobs 8 print the same thing, and each is printed and dropped as it
 arrives, so memory does not grow with the number of projects.
 """

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -123,14 +124,14 @@ def as_another_user():
     return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
-def test_an_unreadable_folder_is_skipped_with_a_warning(tmp_path_factory):
+def test_an_unreadable_folder_is_skipped_with_a_warning():
     import tempfile
 
     prefix = as_another_user()
     base = tempfile.mkdtemp(prefix="refactor-app-unreadable-")  # outside pytest's root-only folder
     try:
         os.chmod(base, 0o755)
-        root = make_fleet(__import__("pathlib").Path(base) / "fleet", 2)
+        root = make_fleet(Path(base) / "fleet", 2)
         (root / "locked").mkdir()
         copy_tree(EXAMPLE, root / "locked" / "inside")
         for folder, _, _ in os.walk(base):
@@ -152,24 +153,25 @@ def test_an_unreadable_folder_is_skipped_with_a_warning(tmp_path_factory):
 
 # --- verify never prints a password ------------------------------------------------------------------
 
-@pytest.mark.parametrize(
-    "url, shown",
-    [
-        ("postgres://user:hunter2x@db:5432/app", "postgres://user:***@db:5432/app"),
-        ("postgres://:hunter2x@db/app", "postgres://:***@db/app"),
-        ("postgres://user:p@ss@db/app", "postgres://user:***@db/app"),
-        ("postgres://db/app?sslmode=require&password=hunter2x", "postgres://db/app?sslmode=require&password=***"),
-        ("postgres://db/app?PASSWORD=hunter2x&x=1", "postgres://db/app?PASSWORD=***&x=1"),
-        ("postgres://user@db/app?SSLPassword=hunter2x", "postgres://user@db/app?SSLPassword=***"),
-    ],
-)
-def test_verify_masks_every_password_in_a_database_url(tutorial, url, shown):
+URLS = [
+    ("postgres://user:hunter2x@db:5432/app", "postgres://user:***@db:5432/app"),
+    ("postgres://:hunter2x@db/app", "postgres://:***@db/app"),
+    ("postgres://user:p@ss@db/app", "postgres://user:***@db/app"),  # the last "@" ends the password
+    ("postgres://db/app?sslmode=require&password=hunter2x", "postgres://db/app?sslmode=require&password=***"),
+    ("postgres://db/app?PASSWORD=hunter2x&x=1", "postgres://db/app?PASSWORD=***&x=1"),
+    ("postgres://user@db/app?SSLPassword=hunter2x", "postgres://user@db/app?SSLPassword=***"),
+]
+
+
+def test_verify_masks_every_password_in_a_database_url(tutorial):
     assert run_cli("apply", "--all", cwd=tutorial).returncode == 0
-    (tutorial / ".env-local").write_text((tutorial / ".env-local").read_text() + f"DATABASE_URL={url}\n")
-    result = run_cli("verify", cwd=tutorial)
-    assert "hunter2x" not in result.stdout + result.stderr
-    database = next(line for line in result.stdout.splitlines() if line.startswith("DATABASE_URL"))
-    assert database.split()[1] == shown
+    env_local = (tutorial / ".env-local").read_text()
+    for url, shown in URLS:
+        (tutorial / ".env-local").write_text(env_local + f"DATABASE_URL={url}\n")
+        result = run_cli("verify", cwd=tutorial)
+        assert "hunter2x" not in result.stdout + result.stderr, url
+        database = next(line for line in result.stdout.splitlines() if line.startswith("DATABASE_URL"))
+        assert database.split()[1] == shown, url
 
 
 def test_verify_masks_a_password_in_an_import_error(tutorial):
