@@ -159,7 +159,8 @@ def parse_settings(
 
 # What Python's parser says of nesting deeper than it (or any parser) can take. libcst's native
 # parser crashes the process (a segfault) on some of it, ~2,000 nested brackets or ~20,000
-# unary minus signs; wherever Python's accepts, up to some 2,500 levels, libcst's has held.
+# unary minus signs; wherever Python's accepts (under 200 brackets, some 2,500 nested operators
+# of any kind), libcst's has held.
 _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too many statically nested blocks")
 
 
@@ -172,7 +173,7 @@ def python_tree(source: bytes, display_path: str) -> ast.Module | None:
     except (SyntaxError, ValueError) as exc:
         if not (isinstance(exc, SyntaxError) and exc.msg.startswith(_TOO_DEEP)):
             return None
-        line = exc.lineno
+        line = exc.lineno or _first_too_deep_line(source)
     except (RecursionError, MemoryError):  # Python's limit on its own stack, not a lack of memory
         line = _first_too_deep_line(source)
     raise RefactorError(
