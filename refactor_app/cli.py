@@ -91,9 +91,15 @@ def handles_errors(command):
         except Exception as exc:  # a bug in refactor-app, not in the user's project
             if os.environ.get("REFACTOR_APP_TRACEBACK"):
                 raise
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            if kwargs.get("output_format") is OutputFormat.json:  # a script still gets its JSON
+                from refactor_app import jsonout
+
+                document = {**jsonout.error_document(message), "exit_code": EXIT_INTERNAL}
+                sys.stdout.write(jsonout.dumps(document))
             _output(stderr=True).line(
-                f"internal error: {type(exc).__name__}: {exc}. Nothing was written unless the "
-                "output above says so. Set REFACTOR_APP_TRACEBACK=1 for details and please report it."
+                f"{message}. Nothing was written unless the output above says so. "
+                "Set REFACTOR_APP_TRACEBACK=1 for details and please report it."
             )
             raise typer.Exit(EXIT_INTERNAL) from None
 

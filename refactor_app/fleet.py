@@ -1,7 +1,8 @@
 """Many projects in one run: `apply`/`status` with several PATHs or --recursive.
 
-Projects run in worker processes (--jobs, default the CPU count), each wholly on its own: one
-that fails is reported and the others go on. Results come back in the order the projects were
+Projects run in worker processes (--jobs, default the CPU count, at most one per project), each
+wholly on its own: one that fails is reported and the others go on, and so does a worker that
+dies (see _outcomes). Results come back in the order the projects were
 found, so --jobs 1 and --jobs 8 print the same thing, and each is printed and dropped as it
 arrives, so memory does not grow with the number of projects.
 """
@@ -9,6 +10,7 @@ arrives, so memory does not grow with the number of projects.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
@@ -18,6 +20,9 @@ from refactor_app.project import SKIPPED_FOLDERS, find_manage_files, project_fol
 
 EXIT_OK, EXIT_WORK_FOUND, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 UNLIMITED_DEPTH = 64
+# Tests only: a worker kills itself (SIGKILL) on a project that holds a file of this name, as a
+# crash would; once only when the file says "once". Inert when unset.
+_KILL_MARKER = os.environ.get("REFACTOR_APP_TEST_KILL_MARKER")
 
 
 def find_projects(paths: Sequence[Path], recursive: bool) -> list[Path]:
@@ -31,7 +36,11 @@ def find_projects(paths: Sequence[Path], recursive: bool) -> list[Path]:
         if not recursive:
             found[path.resolve()] = None
             continue
-        if (path / "manage.py").is_file():
+        try:
+            top = (path / "manage.py").is_file()
+        except OSError as exc:  # not allowed to look inside
+            raise RefactorError(f"cannot read {path} ({exc.strerror or exc}); pass folders you can read.") from None
+        if top:
             found[path.resolve()] = None
         for manage in find_manage_files(path, UNLIMITED_DEPTH):
             found[project_folder(manage, path, include_start=False).resolve()] = None
@@ -71,6 +80,8 @@ def run_project(task: Task) -> ProjectOutcome:
 
     if task.refused is not None:
         return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
+    if _KILL_MARKER and (task.root / _KILL_MARKER).exists():
+        _die((task.root / _KILL_MARKER))
     try:
         project = api.discover(task.root)
         if task.step_names is None and task.mode != "status":
@@ -103,7 +114,7 @@ def run_project(task: Task) -> ProjectOutcome:
 
 
 def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome], None]) -> int:
-    """Run every task (in `jobs` processes), hand each outcome over in order; the worst exit code."""
+    """Run every task (in at most `jobs` processes), hand each outcome over in order; the worst exit code."""
     from contextlib import ExitStack
 
     from refactor_app import api
@@ -111,18 +122,22 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
     worst = EXIT_OK
     with ExitStack() as locks:
         tasks = _locked(tasks, locks)
-        for outcome in _outcomes(tasks, jobs):
-            if outcome.removals:
-                try:
-                    api.remove_from_git(outcome.root, outcome.removals)
-                except Exception as exc:
-                    # The project's files are written (by its worker); only git rm is left.
-                    outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
-                        f"{exc}, then finish the project (its files are written, only git rm is left) with "
-                        f"`refactor-app apply --all --allow-dirty {outcome.display}`."
-                    )
-            on_outcome(outcome)
-            worst = max(worst, outcome.exit_code)
+        outcomes = _outcomes(tasks, jobs)
+        try:
+            for outcome in outcomes:
+                if outcome.removals:
+                    try:
+                        api.remove_from_git(outcome.root, outcome.removals)
+                    except Exception as exc:
+                        # The project's files are written (by its worker); only git rm is left.
+                        outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
+                            f"{exc}, then finish the project (its files are written, only git rm is left) with "
+                            f"`refactor-app apply --all --allow-dirty {outcome.display}`."
+                        )
+                on_outcome(outcome)
+                worst = max(worst, outcome.exit_code)
+        finally:
+            outcomes.close()  # however the run ends (Ctrl-C, a closed pipe), the workers end with it
     return worst
 
 
@@ -149,22 +164,168 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
     return locked
 
 
-def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:
-    if jobs <= 1 or len(tasks) <= 1:
-        yield from map(run_project, tasks)
-        return
-    import multiprocessing
+# Tasks a worker holds at once, the first at work and the rest waiting in its pipe: it never
+# waits for the parent between projects (on a busy machine the parent may not run for a while),
+# and when it dies the parent knows which project it was working on (outcomes come back in the
+# order the tasks were sent). Near the end, 2: no worker is left with a queue while another idles.
+PREFETCH = 16
+# Tasks sent ahead of the first outcome not yet handed over: outcomes waiting for a slow
+# project to finish are kept in memory, this many at most.
+WINDOW = 256
 
+
+class _Worker(NamedTuple):
+    process: object  # multiprocessing.Process
+    conn: object  # the parent's end of its pipe
+    held: deque  # indexes of the tasks sent to it, oldest (the one at work) first
+    broken: list  # [True] once sending to it failed: read what it sent, then bury it
+
+
+def _outcomes(tasks: Sequence[Task], jobs: int) -> Iterator[ProjectOutcome]:
+    """Each task's outcome, in order, from worker processes. Even with --jobs 1 the projects run
+    in a worker: a crash (a segfault in a parser) then costs its one project, not the run.
+
+    A worker that dies costs the project it was working on: that project runs once more in a
+    new worker, and if that one dies too it is reported failed; the tasks the dead worker held
+    but had not started go to the others. (multiprocessing.Pool waits forever for a dead
+    worker's result; concurrent.futures fails every pending project with BrokenProcessPool.)"""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    if not tasks:
+        return
+    jobs = max(1, min(jobs, len(tasks)))
     # Workers import libcst once each; fork shares what the parent already imported.
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    chunksize = max(1, min(16, len(tasks) // (jobs * 8)))
-    with context.Pool(processes=jobs, initializer=_leave_interrupts_to_the_parent) as pool:
-        yield from pool.imap(run_project, tasks, chunksize=chunksize)
+    fork = hasattr(os, "fork")
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    pending = deque(range(len(tasks)))  # not sent yet, lowest first
+    ready: dict[int, ProjectOutcome] = {}  # arrived, waiting for the ones before them
+    deaths: dict[int, int] = {}
+    workers: dict[object, _Worker] = {}  # by connection
+    next_out = 0
+
+    def start() -> None:
+        parent_end, child_end = context.Pipe()
+        # A forked worker closes the parent's ends of every pipe, so that it sees the parent go.
+        inherited = [*workers, parent_end] if fork else []
+        process = context.Process(target=_serve, args=(child_end, inherited), daemon=True)
+        process.start()
+        child_end.close()
+        workers[parent_end] = _Worker(process, parent_end, deque(), [])
+
+    def feed(worker: _Worker) -> None:
+        limit = PREFETCH if len(pending) > jobs * PREFETCH else 2
+        while pending and len(worker.held) < limit and pending[0] < next_out + WINDOW and not worker.broken:
+            index = pending.popleft()
+            try:
+                worker.conn.send(tasks[index])
+            except OSError:  # it has died: what it sent before is still to be read
+                pending.appendleft(index)
+                worker.broken.append(True)
+                return
+            worker.held.append(index)
+
+    def bury(worker: _Worker) -> None:
+        del workers[worker.conn]
+        worker.conn.close()
+        worker.process.join(5)
+        if worker.process.exitcode is None:
+            worker.process.kill()
+            worker.process.join()
+        held = list(worker.held)
+        if held:
+            first = held[0]
+            deaths[first] = deaths.get(first, 0) + 1
+            if deaths[first] >= 2:
+                ready[first] = _died(tasks[first], worker.process.exitcode)
+                held.pop(0)
+            pending.extendleft(reversed(held))
+        if pending and len(workers) < jobs:
+            start()
+
+    finished = False
+    try:
+        for _ in range(jobs):
+            start()
+        while True:
+            while next_out in ready:
+                yield ready.pop(next_out)
+                next_out += 1
+            if next_out == len(tasks):
+                break
+            for worker in list(workers.values()):
+                feed(worker)
+            if not workers:
+                start()
+                continue
+            busy = [conn for conn, worker in workers.items() if worker.held or worker.broken]
+            if not busy:  # cannot happen: the next outcome is always ready, held or sendable
+                raise RuntimeError(f"no project at work, {len(pending)} waiting")
+            for conn in wait(busy):
+                worker = workers[conn]
+                try:
+                    while True:  # every outcome already sent: one wait() for several
+                        ready[worker.held.popleft()] = conn.recv()
+                        if not (worker.held and conn.poll()):
+                            break
+                except (EOFError, OSError):
+                    bury(worker)
+        finished = True
+    finally:
+        for worker in workers.values():
+            worker.conn.close()  # an idle worker ends when its pipe closes
+            if not finished:
+                worker.process.terminate()  # Ctrl-C or a reader gone: stop mid-project
+        for worker in workers.values():
+            worker.process.join()
+
+
+def _serve(conn, inherited) -> None:
+    """A worker: run each task the parent sends, send back its outcome, until the pipe closes."""
+    _leave_interrupts_to_the_parent()
+    for other in inherited:
+        other.close()
+    while True:
+        try:
+            task = conn.recv()
+            outcome = run_project(task)
+            conn.send(outcome)
+        except (EOFError, OSError):  # the parent has gone (or closed the pipe: the run is over)
+            return
+
+
+def _died(task: Task, exitcode: int | None) -> ProjectOutcome:
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"signal {-exitcode}, {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"signal {-exitcode}"
+    else:
+        how = f"exit code {exitcode}"
+    error = f"the process working on it died ({how}), also when run again; the other projects went on"
+    if task.mode == "apply":
+        error += (
+            ". Each file it wrote is whole, but some steps may be written and others not: check "
+            "`git status` there, then run apply on it alone"
+        )
+    else:
+        error += "; run it alone to see whether it crashes again, and please report it"
+    return ProjectOutcome(task.display, EXIT_INTERNAL, error=error + ".", root=task.root)
+
+
+def _die(marker: Path) -> None:
+    import signal
+
+    if marker.read_text() == "once":
+        marker.unlink()
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _leave_interrupts_to_the_parent() -> None:
     # Ctrl-C reaches every process of the terminal's group: the parent stops the run and the
-    # pool, and workers print no traceback of their own.
+    # workers, and workers print no traceback of their own.
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from pathlib import Path, PurePosixPath
-from typing import Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.errors import RefactorError
@@ -186,25 +187,43 @@ def project_folder(manage: Path, start: Path, include_start: bool = True) -> Pat
     return manage.parent
 
 
-def find_manage_files(folder: Path, depth: int) -> Iterator[Path]:
+def find_manage_files(folder: Path, depth: int, warn: Callable[[str], None] | None = None) -> Iterator[Path]:
     """manage.py files below `folder` (not in it), at most `depth` folders down, skipping
-    virtualenvs, node_modules and VCS folders."""
+    virtualenvs, node_modules and VCS folders. A folder that cannot be read is skipped with a
+    warning (`warn`, or a line on stderr)."""
     if depth <= 0:
         return
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
+    except OSError as exc:
+        _unreadable(folder, exc, warn)
         return
     for entry in entries:
-        if not entry.is_dir(follow_symlinks=False) or entry.name in SKIPPED_FOLDERS:
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.name in SKIPPED_FOLDERS:
+                continue
+            child = Path(entry.path)
+            if (child / "pyvenv.cfg").exists():
+                continue
+            is_project = (child / "manage.py").is_file()
+        except OSError as exc:  # a folder without the permission to look inside (chmod 000)
+            _unreadable(Path(entry.path), exc, warn)
             continue
-        child = Path(entry.path)
-        if (child / "pyvenv.cfg").exists():
-            continue
-        if (child / "manage.py").is_file():
+        if is_project:
             yield child / "manage.py"
         else:
-            yield from find_manage_files(child, depth - 1)
+            yield from find_manage_files(child, depth - 1, warn)
+
+
+def _unreadable(folder: Path, exc: OSError, warn: Callable[[str], None] | None) -> None:
+    shown = os.path.relpath(folder)
+    if shown.startswith(".."):
+        shown = str(folder)
+    message = f"cannot read {shown} ({exc.strerror or exc}): skipped it and what is below it."
+    if warn is not None:
+        warn(message)
+    elif sys.stderr is not None:
+        sys.stderr.write(f"warning: {message}\n")
 
 
 def _server_modules(import_root: Path, dotted: str) -> list[Path]:

@@ -142,6 +142,8 @@ def _load(python: str, folder: str, module: str, environment: dict, project: Pro
     except (ValueError, IndexError):
         values = {"error": (result.stderr.strip().splitlines() or ["no output"])[-1]}
     error = values.get("error", "")
+    if error:
+        values["error"] = error = masked(error)  # printed: a settings file's exception may quote a URL
     if error.startswith(("ModuleNotFoundError", "ImportError")):
         raise RefactorError(
             f"cannot import the settings module {module} with {python} ({error}); run verify with "
@@ -154,8 +156,21 @@ def _shown(value, name: str = "") -> str:
     """Python's spelling (True, ['a']); passwords in URLs masked; Django's default for unset."""
     if value is None and name in DJANGO_DEFAULTS:
         return f"{DJANGO_DEFAULTS[name]} (Django's default)"
-    text = value if isinstance(value, str) else repr(value)
-    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", text)
+    return masked(value if isinstance(value, str) else repr(value))
+
+
+# scheme://user:PASSWORD@host: the user may be empty, the password may hold "@" (the last "@"
+# before the host ends the password), and an "@" further on, in the path or query, is not it.
+_URL_PASSWORD = re.compile(r"""(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s'":/]*:)[^\s'"]*?@(?=[^\s'"@/?#]*(?:[/?#\s'"]|$))""")
+# ?password=..., &sslpassword=..., ;PASSWORD=... in a query string or a DSN, in any case.
+_QUERY_PASSWORD = re.compile(r"""([?&;](?:[\w.-]*password|passwd|pwd)=)[^&;#\s'"]*""", re.IGNORECASE)
+
+
+def masked(text: str) -> str:
+    """`text` with every password a URL or query string holds replaced by ***."""
+    if "://" not in text and "=" not in text:
+        return text
+    return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def rows(verification: Verification) -> list[tuple[str, str, str]]:

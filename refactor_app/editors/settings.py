@@ -171,11 +171,54 @@ def parse_settings(
     assignments of every name those statements use (a value may read the environment
     through another setting); a `NAME = value` spanning several lines is text until a step
     reads it. `names=None`, or anything unexpected (a BOM, a syntax error), parses it all."""
-    if names is not None:
-        parsed = _parse_skeleton(source, names)
+    tree = python_tree(source, display_path)  # before libcst sees the source
+    if names is not None and tree is not None:
+        parsed = _parse_skeleton(source, names, tree)
         if parsed is not None:
             return parsed
     return parse_module(source, display_path), None
+
+
+# What Python's parser says of nesting deeper than it (or any parser) can take. libcst's native
+# parser crashes the process (a segfault) on some of it, ~2,000 nested brackets or ~20,000
+# unary minus signs; wherever Python's accepts (under 200 brackets, some 2,500 nested operators
+# of any kind), libcst's has held.
+_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too many statically nested blocks")
+
+
+def python_tree(source: bytes, display_path: str) -> ast.Module | None:
+    """Python's own parse of a settings module (the skeleton is chosen from it), or None when
+    Python finds a syntax error (the full parse reports it, as it always has). A module nested
+    too deeply for Python's parser never reaches libcst: a RefactorError naming the line."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError) as exc:
+        if not (isinstance(exc, SyntaxError) and exc.msg.startswith(_TOO_DEEP)):
+            return None
+        line = exc.lineno or _first_too_deep_line(source)
+    except (RecursionError, MemoryError):  # Python's limit on its own stack, not a lack of memory
+        line = _first_too_deep_line(source)
+    raise RefactorError(
+        f"{display_path} is too deeply nested at line {line} for Python's parser (Django could not "
+        "import it either); write that expression with fewer nested levels and run again."
+    )
+
+
+def _first_too_deep_line(source: bytes) -> int:
+    """The line where Python's parser gives up: the shortest run of first lines it gives up on."""
+    lines = source.splitlines(keepends=True)
+    fits, fails = 0, len(lines)
+    while fails - fits > 1:
+        middle = (fits + fails) // 2
+        try:
+            ast.parse(b"".join(lines[:middle]))
+        except (RecursionError, MemoryError):
+            fails = middle
+        except Exception:  # noqa: BLE001 - an unfinished statement: not where it gives up
+            fits = middle
+        else:
+            fits = middle
+    return fails
 
 
 def render(module: cst.Module, pieces: SourcePieces | None) -> bytes:
@@ -218,17 +261,15 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
 _LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
 
 
-def _parse_skeleton(source: bytes, names: frozenset[str]) -> tuple[cst.Module, SourcePieces | None] | None:
+def _parse_skeleton(
+    source: bytes, names: frozenset[str], tree: ast.Module
+) -> tuple[cst.Module, SourcePieces | None] | None:
     if source.startswith(codecs.BOM_UTF8):
         return None
     if b"\r" in source and _LONE_CARRIAGE_RETURN.search(source):
         # Old Mac line endings (alone or mixed): Python's tokenizer and libcst's disagree on
         # them (where lines end, the encoding line), so libcst alone reads such a file.
         return None
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None  # the full parse reports it
     lines = source.splitlines(keepends=True)
     groups = _statement_groups(tree, lines, names)
     if not groups:
