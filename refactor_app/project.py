@@ -272,6 +272,13 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
         raise RefactorError(
             f"{name} has a syntax error at line {exc.lineno}; fix it or pass --settings path/to/settings.py."
         ) from None
+    except (RecursionError, MemoryError, ValueError):  # nested too deeply for Python's parser; a NUL byte
+        if not required:
+            return None
+        raise RefactorError(
+            f"{name} cannot be parsed (nested too deeply, or not Python source); fix it or pass "
+            "--settings path/to/settings.py."
+        ) from None
     for node in ast.walk(tree):
         value = None
         if isinstance(node, ast.Call) and len(node.args) >= 2 and _is_text(node.args[0], SETTINGS_VARIABLE):

@@ -111,6 +111,16 @@ def test_a_settings_file_too_deeply_nested_is_bad_input_not_a_crash(tmp_path, ex
         assert result.stderr.startswith(f"error: myapp/settings.py is too deeply nested at line {line}")
 
 
+@pytest.mark.parametrize("expression", ["[" * 2000 + "]" * 2000, "-" * 30000 + "1"], ids=["brackets", "unary"])
+def test_a_manage_py_too_deeply_nested_is_bad_input_not_an_internal_error(tmp_path, expression):
+    root = make_fleet(tmp_path / "fleet", 1) / "p0"
+    manage = root / "manage.py"
+    manage.write_text(manage.read_text() + f"NESTED = {expression}\n")
+    result = run_cli("status", cwd=root)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, (result.returncode, result.stderr)
+    assert result.stderr.startswith("error: manage.py ") and "Traceback" not in result.stderr
+
+
 # --- an unreadable folder -------------------------------------------------------------------------
 
 def as_another_user():
