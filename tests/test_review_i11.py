@@ -1,0 +1,185 @@
+"""Issue 11 review (branch i11-review): defects found by trying to break the safety fixes.
+
+Each test reproduces one defect through the real CLI and is marked xfail(strict=True), so the
+suite stays green while the defect is there and turns red (XPASS) once it is fixed: then drop
+the mark.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git, git_status, run_cli
+
+SETTINGS = "myapp/settings.py"
+
+
+def _edit_settings(project: Path, old: str, new: str) -> None:
+    path = project / SETTINGS
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def _commit_all(project: Path) -> None:
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "review setup")
+
+
+# --- "never delete source": STATIC_ROOT at a folder of templates or of STATICFILES_DIRS ----------
+
+@pytest.mark.xfail(strict=True, reason="review i11: a TEMPLATES 'DIRS' folder as STATIC_ROOT is git rm'd "
+                   "(only a folder named templates/ or with templates/ at its top is recognised)")
+def test_static_root_at_a_templates_dirs_folder_is_not_removed(tutorial):
+    _edit_settings(tutorial, "STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')", "STATIC_ROOT = BASE_DIR / 'site'")
+    _edit_settings(tutorial, "'DIRS': [],", "'DIRS': [BASE_DIR / 'site'],")
+    (tutorial / "site").mkdir()
+    (tutorial / "site" / "base.html").write_text("<html>{% block content %}{% endblock %}</html>\n")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 0, result.stderr
+    assert (tutorial / "site" / "base.html").is_file(), "a Django template folder was deleted by git rm -r"
+    assert not any(line.startswith("D ") and "site/" in line for line in git_status(tutorial))
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: a folder holding Jinja2 templates (web/jinja2/) as "
+                   "STATIC_ROOT is git rm'd")
+def test_static_root_holding_a_jinja2_templates_folder_is_not_removed(tutorial):
+    _edit_settings(tutorial, "STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')", "STATIC_ROOT = BASE_DIR / 'web'")
+    (tutorial / "web" / "jinja2").mkdir(parents=True)
+    (tutorial / "web" / "jinja2" / "index.html").write_text("{{ title }}\n")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 0, result.stderr
+    assert (tutorial / "web" / "jinja2" / "index.html").is_file(), "Jinja2 templates were deleted by git rm -r"
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: STATICFILES_DIRS entries not spelled literally from "
+                   "BASE_DIR are skipped, so STATIC_ROOT at that same (source) folder is git rm'd")
+@pytest.mark.parametrize("spelling", [
+    "PROJECT_DIR = BASE_DIR\nSTATICFILES_DIRS = [PROJECT_DIR / 'static']",
+    "STATICFILES_DIRS = []\nSTATICFILES_DIRS += [BASE_DIR / 'static']",
+])
+def test_static_root_at_a_staticfiles_dirs_folder_spelled_otherwise_is_not_removed(tutorial, spelling):
+    _edit_settings(tutorial, "STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')",
+                   f"STATIC_ROOT = BASE_DIR / 'static'\n{spelling}")
+    (tutorial / "static").mkdir()
+    (tutorial / "static" / "site.css").write_text("body { color: black }\n")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 0, result.stderr
+    assert (tutorial / "static" / "site.css").is_file(), "a STATICFILES_DIRS source folder was deleted by git rm -r"
+
+
+# --- "never write outside the repository": the run lock ------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="review i11: outside git (--allow-dirty), .refactor-app.lock is opened "
+                   "with O_CREAT and truncated through a link: a file outside the project is overwritten")
+def test_lock_file_link_out_of_a_project_without_git_is_not_written_through(tmp_path, tutorial):
+    project = tmp_path / "nogit"
+    subprocess.run(["cp", "-r", str(tutorial), str(project)], check=True)
+    subprocess.run(["rm", "-rf", str(project / ".git")], check=True)
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("precious\n")
+    (project / ".refactor-app.lock").symlink_to(victim)
+
+    run_cli("apply", "--all", "--allow-dirty", cwd=project)
+
+    assert victim.read_text() == "precious\n", f"a file outside the project now holds {victim.read_text()!r}"
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: a dangling .refactor-app.lock link makes the run create "
+                   "a file outside the project folder")
+def test_dangling_lock_file_link_creates_nothing_outside(tmp_path, tutorial):
+    project = tmp_path / "nogit"
+    subprocess.run(["cp", "-r", str(tutorial), str(project)], check=True)
+    subprocess.run(["rm", "-rf", str(project / ".git")], check=True)
+    target = tmp_path / "outside" / "created-by-refactor-app"
+    target.parent.mkdir()
+    (project / ".refactor-app.lock").symlink_to(target)
+
+    run_cli("apply", "--all", "--allow-dirty", cwd=project)
+
+    assert not target.exists(), "refactor-app created a file outside the project folder"
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: a FIFO at .git/refactor-app.lock ends in 'internal error' "
+                   "(OSError EINVAL from ftruncate), exit 3, instead of one plain sentence and exit 2")
+def test_fifo_lock_file_is_a_plain_error(tutorial):
+    os.mkfifo(tutorial / ".git" / "refactor-app.lock")
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr
+
+
+# --- a stopped run's advice ------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="review i11: after a killed run, the user's own uncommitted changes to "
+                   "files refactor-app never edits are called 'probably its' and `git checkout HEAD -- .` advised")
+def test_stopped_run_advice_does_not_claim_the_users_own_changes(tutorial):
+    (tutorial / ".git" / "refactor-app.lock").write_text("999999\n")  # a run killed -9 long ago
+    views = tutorial / "uploader" / "views.py"
+    views.write_text(views.read_text() + "# my own unfinished work\n")
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 2
+    assert "git checkout HEAD -- ." not in result.stderr, result.stderr
+
+
+# --- "never hang" ----------------------------------------------------------------------------------
+
+def _run_with_deadline(project: Path, fifo: Path, *args: str, seconds: float = 15):
+    env = {**os.environ}
+    env.pop("FORCE_COLOR", None)
+    try:
+        return subprocess.run([sys.executable, "-m", "refactor_app", *args], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return None
+    finally:
+        try:  # let any reader still blocked on the FIFO (a git left behind) see end of file
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: a FIFO at staticfiles/.gitignore makes `git check-ignore` "
+                   "block, and status/apply wait forever (git is run without a timeout)")
+def test_fifo_gitignore_inside_static_root_does_not_hang(tutorial):
+    fifo = tutorial / "staticfiles" / ".gitignore"
+    os.mkfifo(fifo)
+
+    result = _run_with_deadline(tutorial, fifo, "status")
+
+    assert result is not None, "refactor-app status still running after 15 s"
+    assert result.returncode in (0, 2), result.stderr
+
+
+# --- "no comment lost" -----------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="review i11: a comment inside the rewritten ALLOWED_HOSTS list is dropped "
+                   "silently (the fidelity check skips the lines of assignments the steps own)")
+def test_comment_inside_rewritten_allowed_hosts_is_kept_or_refused(tutorial):
+    comment = "# Heroku review apps need this until #123 is fixed"
+    _edit_settings(tutorial, "ALLOWED_HOSTS = ['*']", f"ALLOWED_HOSTS = [\n    {comment}\n    '*',\n]")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--step", "allowed-hosts", cwd=tutorial)
+
+    after = (tutorial / SETTINGS).read_text()
+    assert comment in after or (result.returncode == 2 and git_status(tutorial) == []), result.stderr
