@@ -239,3 +239,18 @@ def test_apply_in_an_ignored_project_is_refused_like_one_outside_git(tmp_path, t
     result = run_cli("apply", "--all", cwd=project)
 
     assert result.returncode == 2 and (project / SETTINGS).read_bytes() == original, result.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: MEDIA_ROOT inside STATIC_ROOT is not looked at: committed user "
+                   "uploads there are git rm'd with the collected files")
+def test_media_root_inside_static_root_is_not_removed(tutorial):
+    _edit_settings(tutorial, "MEDIA_ROOT = os.path.join('/data/media/')",
+                   "MEDIA_ROOT = os.path.join(BASE_DIR, 'staticfiles', 'uploads')")
+    (tutorial / "staticfiles" / "uploads").mkdir()
+    (tutorial / "staticfiles" / "uploads" / "customer-contract.pdf").write_text("an upload\n")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode in (0, 2), result.stderr
+    assert (tutorial / "staticfiles" / "uploads" / "customer-contract.pdf").is_file(), "a user upload was deleted"
