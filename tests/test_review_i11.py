@@ -254,3 +254,15 @@ def test_media_root_inside_static_root_is_not_removed(tutorial):
 
     assert result.returncode in (0, 2), result.stderr
     assert (tutorial / "staticfiles" / "uploads" / "customer-contract.pdf").is_file(), "a user upload was deleted"
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: without django.contrib.staticfiles in INSTALLED_APPS nothing "
+                   "collects into STATIC_ROOT (collectstatic is declined for that), yet staticfiles/ is git rm'd")
+def test_static_folder_is_not_removed_when_staticfiles_app_is_not_installed(tutorial):
+    _edit_settings(tutorial, "    'django.contrib.staticfiles',\n", "")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode == 0, result.stderr
+    assert (tutorial / "staticfiles" / "staticfiles.json").is_file(), "removed, though nothing collects it"
