@@ -266,3 +266,22 @@ def test_static_folder_is_not_removed_when_staticfiles_app_is_not_installed(tuto
 
     assert result.returncode == 0, result.stderr
     assert (tutorial / "staticfiles" / "staticfiles.json").is_file(), "removed, though nothing collects it"
+
+
+@pytest.mark.xfail(strict=True, reason="review i11: a git submodule (another project's source, e.g. a theme) as "
+                   "STATIC_ROOT is git rm'd, its work tree with it")
+def test_submodule_as_static_root_is_not_removed(tmp_path, tutorial):
+    theme = tmp_path / "theme"
+    (theme / "css").mkdir(parents=True)
+    (theme / "css" / "theme.css").write_text("a { color: red }\n")
+    git(theme, "init", "-q")
+    git(theme, "add", "-A")
+    git(theme, "commit", "-q", "-m", "theme")
+    git(tutorial, "rm", "-rq", "staticfiles")
+    git(tutorial, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(theme), "staticfiles")
+    _commit_all(tutorial)
+
+    result = run_cli("apply", "--all", cwd=tutorial)
+
+    assert result.returncode in (0, 2), result.stderr
+    assert (tutorial / "staticfiles" / "css" / "theme.css").is_file(), "the submodule was removed"
