@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -84,12 +85,18 @@ def _acquire(path: Path, guarded: Path) -> Held:
         return Held(path, None, None)
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            # Never through a link (it could lead out of the repository), never blocking on a FIFO.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
                 # A read-only git folder: no lock, but git itself will refuse to change anything.
                 return Held(path, None, None)
+            if exc.errno == errno.ELOOP:
+                raise _not_a_lock(path, guarded, "a link") from None
             raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise _not_a_lock(path, guarded, "not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -108,6 +115,12 @@ def _acquire(path: Path, guarded: Path) -> Held:
         stopped = _read_pid(fd)
         _write_pid(fd, os.getpid())
         return Held(path, fd, stopped if stopped != os.getpid() else None)
+
+
+def _not_a_lock(path: Path, guarded: Path, what: str) -> RefactorError:
+    return RefactorError(
+        f"{_shown(path, guarded)} is {what}, not refactor-app's lock file; remove it and run again."
+    )
 
 
 def _release(held: Held, finished: bool) -> None:

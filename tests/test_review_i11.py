@@ -84,8 +84,6 @@ def test_static_root_at_a_staticfiles_dirs_folder_spelled_otherwise_is_not_remov
 
 # --- "never write outside the repository": the run lock ------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="review i11: outside git (--allow-dirty), .refactor-app.lock is opened "
-                   "with O_CREAT and truncated through a link: a file outside the project is overwritten")
 def test_lock_file_link_out_of_a_project_without_git_is_not_written_through(tmp_path, tutorial):
     project = tmp_path / "nogit"
     subprocess.run(["cp", "-r", str(tutorial), str(project)], check=True)
@@ -95,13 +93,12 @@ def test_lock_file_link_out_of_a_project_without_git_is_not_written_through(tmp_
     victim.write_text("precious\n")
     (project / ".refactor-app.lock").symlink_to(victim)
 
-    run_cli("apply", "--all", "--allow-dirty", cwd=project)
+    result = run_cli("apply", "--all", "--allow-dirty", cwd=project)
 
+    assert result.returncode == 2 and ".refactor-app.lock is a link" in result.stderr, result.stderr
     assert victim.read_text() == "precious\n", f"a file outside the project now holds {victim.read_text()!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: a dangling .refactor-app.lock link makes the run create "
-                   "a file outside the project folder")
 def test_dangling_lock_file_link_creates_nothing_outside(tmp_path, tutorial):
     project = tmp_path / "nogit"
     subprocess.run(["cp", "-r", str(tutorial), str(project)], check=True)
@@ -110,13 +107,12 @@ def test_dangling_lock_file_link_creates_nothing_outside(tmp_path, tutorial):
     target.parent.mkdir()
     (project / ".refactor-app.lock").symlink_to(target)
 
-    run_cli("apply", "--all", "--allow-dirty", cwd=project)
+    result = run_cli("apply", "--all", "--allow-dirty", cwd=project)
 
+    assert result.returncode == 2, result.stderr
     assert not target.exists(), "refactor-app created a file outside the project folder"
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: a FIFO at .git/refactor-app.lock ends in 'internal error' "
-                   "(OSError EINVAL from ftruncate), exit 3, instead of one plain sentence and exit 2")
 def test_fifo_lock_file_is_a_plain_error(tutorial):
     os.mkfifo(tutorial / ".git" / "refactor-app.lock")
 
