@@ -33,8 +33,6 @@ def _commit_all(project: Path) -> None:
 
 # --- "never delete source": STATIC_ROOT at a folder of templates or of STATICFILES_DIRS ----------
 
-@pytest.mark.xfail(strict=True, reason="review i11: a TEMPLATES 'DIRS' folder as STATIC_ROOT is git rm'd "
-                   "(only a folder named templates/ or with templates/ at its top is recognised)")
 def test_static_root_at_a_templates_dirs_folder_is_not_removed(tutorial):
     _edit_settings(tutorial, "STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')", "STATIC_ROOT = BASE_DIR / 'site'")
     _edit_settings(tutorial, "'DIRS': [],", "'DIRS': [BASE_DIR / 'site'],")
@@ -49,8 +47,6 @@ def test_static_root_at_a_templates_dirs_folder_is_not_removed(tutorial):
     assert not any(line.startswith("D ") and "site/" in line for line in git_status(tutorial))
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: a folder holding Jinja2 templates (web/jinja2/) as "
-                   "STATIC_ROOT is git rm'd")
 def test_static_root_holding_a_jinja2_templates_folder_is_not_removed(tutorial):
     _edit_settings(tutorial, "STATIC_ROOT = os.path.join(BASE_DIR, 'staticfiles')", "STATIC_ROOT = BASE_DIR / 'web'")
     (tutorial / "web" / "jinja2").mkdir(parents=True)
@@ -63,8 +59,6 @@ def test_static_root_holding_a_jinja2_templates_folder_is_not_removed(tutorial):
     assert (tutorial / "web" / "jinja2" / "index.html").is_file(), "Jinja2 templates were deleted by git rm -r"
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: STATICFILES_DIRS entries not spelled literally from "
-                   "BASE_DIR are skipped, so STATIC_ROOT at that same (source) folder is git rm'd")
 @pytest.mark.parametrize("spelling", [
     "PROJECT_DIR = BASE_DIR\nSTATICFILES_DIRS = [PROJECT_DIR / 'static']",
     "STATICFILES_DIRS = []\nSTATICFILES_DIRS += [BASE_DIR / 'static']",
@@ -237,8 +231,6 @@ def test_apply_in_an_ignored_project_is_refused_like_one_outside_git(tmp_path, t
     assert result.returncode == 2 and (project / SETTINGS).read_bytes() == original, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: MEDIA_ROOT inside STATIC_ROOT is not looked at: committed user "
-                   "uploads there are git rm'd with the collected files")
 def test_media_root_inside_static_root_is_not_removed(tutorial):
     _edit_settings(tutorial, "MEDIA_ROOT = os.path.join('/data/media/')",
                    "MEDIA_ROOT = os.path.join(BASE_DIR, 'staticfiles', 'uploads')")
@@ -252,8 +244,6 @@ def test_media_root_inside_static_root_is_not_removed(tutorial):
     assert (tutorial / "staticfiles" / "uploads" / "customer-contract.pdf").is_file(), "a user upload was deleted"
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: without django.contrib.staticfiles in INSTALLED_APPS nothing "
-                   "collects into STATIC_ROOT (collectstatic is declined for that), yet staticfiles/ is git rm'd")
 def test_static_folder_is_not_removed_when_staticfiles_app_is_not_installed(tutorial):
     _edit_settings(tutorial, "    'django.contrib.staticfiles',\n", "")
     _commit_all(tutorial)
@@ -264,8 +254,6 @@ def test_static_folder_is_not_removed_when_staticfiles_app_is_not_installed(tuto
     assert (tutorial / "staticfiles" / "staticfiles.json").is_file(), "removed, though nothing collects it"
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: a git submodule (another project's source, e.g. a theme) as "
-                   "STATIC_ROOT is git rm'd, its work tree with it")
 def test_submodule_as_static_root_is_not_removed(tmp_path, tutorial):
     theme = tmp_path / "theme"
     (theme / "css").mkdir(parents=True)

@@ -45,7 +45,7 @@ STEPS: tuple[Step, ...] = (
          frozenset({"INSTALLED_APPS", "STATIC_ROOT", "STATIC_URL", "BASE_DIR", "DATABASE_URL", "DATABASES"})),
     Step("staticfiles", "Remove collected static files from the repository",
          "git rm -r staticfiles, and /staticfiles in .gitignore: collected files are build output",
-         "staticfiles", frozenset({"STATIC_ROOT", "STATICFILES_DIRS"})),
+         "staticfiles", frozenset({"STATIC_ROOT", "STATICFILES_DIRS", "INSTALLED_APPS"})),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
 

@@ -10,6 +10,7 @@ settings module, a STATICFILES_DIRS folder, the project folder) is refused, befo
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -23,7 +24,17 @@ from refactor_app.steps.base import Outcome, done, not_applicable, pending
 from refactor_app.workspace import TextDocument, Workspace
 
 
+STATICFILES_APP = "django.contrib.staticfiles"
+
+
 def run(ws: Workspace) -> Outcome:
+    apps = ws.find_setting("INSTALLED_APPS")
+    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+    if app_names is not None and STATICFILES_APP not in app_names:
+        return not_applicable(
+            f"{STATICFILES_APP} is not in INSTALLED_APPS, so nothing collects into STATIC_ROOT: no folder of "
+            "the project is collected output"
+        )
     folder = static_root_folder(ws)
     if folder is None:
         return not_applicable(
@@ -80,6 +91,8 @@ def _ignored(ws: Workspace, document: TextDocument, folder: str, git_ignores: bo
 
 
 PYTHON_SUFFIXES = (".py", ".pyi", ".pyw", ".pyx", ".pxd")
+TEMPLATE_FOLDERS = ("templates", "jinja2")  # Django's and Jinja2's app template folders
+TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".djhtml", ".txt.tpl")  # at the folder's top
 
 
 def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> str | None:
@@ -99,18 +112,30 @@ def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> 
     for settings in ws.loaded_settings():
         if str(settings.path).startswith(resolved):
             return f"holds the settings module {settings.display_path}"
-    inside, top_templates = f"{folder}/", f"{folder}/templates/"
-    templates = folder.rsplit("/", 1)[-1] == "templates"
+    if ".git" in folder.split("/"):
+        return "is git's own folder"
+    if folder in tracked or os.path.lexists(path / ".git"):
+        return "is a git submodule (another repository's files)"
+    inside = f"{folder}/"
+    templates = folder.rsplit("/", 1)[-1] in TEMPLATE_FOLDERS
+    top_templates = tuple(f"{folder}/{name}/" for name in TEMPLATE_FOLDERS)
     for name in tracked:
         if name.endswith(PYTHON_SUFFIXES):
             return f"holds Python files ({name})"
-        # Templates: the folder is a templates folder, or has one at its top. (Further down,
-        # templates/ can be an app's static files: client-side templates, collected as they are.)
-        if templates or name.startswith(top_templates):
+        # Templates: the folder is a templates folder, has one at its top, or holds template
+        # files at its top. (Further down, templates/ can be an app's static files: client-side
+        # templates, collected as they are.)
+        if templates or name.startswith(top_templates) or (
+            name.endswith(TEMPLATE_SUFFIXES) and "/" not in name[len(inside):]
+        ):
             return f"holds templates ({name})"
     found = _source_on_disk(path, folder)
     if found:
         return found
+    if tracked or os.path.isdir(path):  # something to remove or ignore: the settings that name folders
+        found = _named_by_settings(ws, folder)
+        if found:
+            return found
     if path.name == "static" and (path.parent / "__init__.py").is_file():
         package = project.display(path.parent)
         return f"is the static folder of the Python package {package}/ (an app's own files, which collectstatic copies from)"
@@ -133,11 +158,95 @@ def _source_on_disk(path: Path, folder: str) -> str | None:
         if name.endswith(PYTHON_SUFFIXES) and not is_dir:
             return f"holds Python files ({folder}/{name})"
     for name, is_dir in names:
-        if is_dir and name == "templates":
-            return f"holds templates ({folder}/templates/)"
-        if not is_dir and folder.rsplit("/", 1)[-1] == "templates":
+        if is_dir and name in TEMPLATE_FOLDERS:
+            return f"holds templates ({folder}/{name}/)"
+        if not is_dir and (folder.rsplit("/", 1)[-1] in TEMPLATE_FOLDERS or name.endswith(TEMPLATE_SUFFIXES)):
             return f"holds templates ({folder}/{name})"
     return None
+
+
+# Settings that name folders of source (or of uploads): STATIC_ROOT must be none of them, hold
+# none, nor sit inside one.
+FOLDER_SETTINGS = {
+    "STATICFILES_DIRS": "a folder collectstatic copies from",
+    "TEMPLATES": "a templates folder",
+    "MEDIA_ROOT": "where uploaded files are kept",
+}
+
+
+def _named_by_settings(ws: Workspace, folder: str) -> str | None:
+    """Does a setting that names folders (FOLDER_SETTINGS) name `folder`, one inside it, or
+    one it is inside? Read from the path strings in the setting's value, and in the values of
+    the module-level names it uses (`PROJECT_DIR / 'static'`, `[TEMPLATE_DIR]`): any relative
+    path whose parts hold the folder's name counts, however it is joined. A STATICFILES_DIRS
+    spelled without any path string cannot be told: refused too (fail closed)."""
+    base = folder.rsplit("/", 1)[-1]
+    for settings in ws.loaded_settings():
+        if not any(name.encode() in settings.original for name in FOLDER_SETTINGS):
+            continue
+        tree = settings.pieces.syntax if settings.pieces is not None and settings.pieces.syntax else None
+        if tree is None:
+            try:
+                tree = ast.parse(settings.original)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return f"may be named by a setting of {settings.display_path}, which Python cannot parse here"
+        values = _module_values(tree)
+        for name, what in FOLDER_SETTINGS.items():
+            for value in _setting_values(tree, name):
+                paths = _path_strings(value, values)
+                if name == "STATICFILES_DIRS" and not paths and not _is_empty(value):
+                    return (f"may be named by {name} in {settings.display_path}, which refactor-app cannot read "
+                            f"(no path in it): {what}")
+                for path in paths:
+                    parts = [part for part in path.split("/") if part not in ("", ".")]
+                    joined = "/".join(parts)
+                    if base in parts or joined == folder or joined.startswith(f"{folder}/"):
+                        return f"is, or holds, what {name} names in {settings.display_path} ({what})"
+    return None
+
+
+def _module_values(tree: ast.Module) -> dict[str, ast.expr]:
+    """Each module-level name's last assigned value."""
+    values = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = statement.value
+    return values
+
+
+def _setting_values(tree: ast.Module, name: str):
+    """Every value given to `name` anywhere in the module: assigned, added to (`+=`), or
+    passed to its append/extend/insert."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets):
+            yield node.value
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and _is_name(node.target, name) and node.value:
+            yield node.value
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and _is_name(node.func.value, name) and node.func.attr in ("append", "extend", "insert")):
+            yield from node.args
+
+
+def _path_strings(value: ast.expr, values: dict[str, ast.expr], depth: int = 2) -> list[str]:
+    """The relative path strings in `value` (absolute ones lead out of the project), following
+    the names it uses `depth` assignments back."""
+    found = []
+    for node in ast.walk(value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and not node.value.startswith("/"):
+            found.append(node.value)
+        elif isinstance(node, ast.Name) and depth and node.id in values:
+            found += _path_strings(values[node.id], values, depth - 1)
+    return found
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_empty(value: ast.expr) -> bool:
+    return isinstance(value, (ast.List, ast.Tuple)) and not value.elts
 
 
 def _staticfiles_dirs(ws: Workspace) -> list[str]:
