@@ -26,6 +26,11 @@ def run(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
     if not document.exists:
         return not_applicable("no Dockerfile in the project folder, so there is no image build to collect static files in")
+    if ws.project.manage_path is None:
+        return not_applicable(
+            "the project has no manage.py for the build to run collectstatic with; add `RUN django-admin "
+            "collectstatic --noinput` (with DJANGO_SETTINGS_MODULE set) to the Dockerfile by hand"
+        )
     apps = ws.find_setting("INSTALLED_APPS")
     app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
     if app_names is not None and STATICFILES_APP not in app_names:

@@ -1,0 +1,262 @@
+"""Layouts discovery used to refuse, and where new settings may go (issue 12): each case a small
+project committed to a temporary git repository, through the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git_status, run_cli
+from golden_cases import tree_files
+from project_builder import DOCKERFILE, MANAGE_PY, STARTPROJECT_SETTINGS, write_project
+
+# Django 1.3's startproject, as generated (manage.py verbatim; settings.py shortened).
+MANAGE_PY_1_3 = '''#!/usr/bin/env python
+from django.core.management import execute_manager
+import imp
+try:
+    imp.find_module('settings') # Assumed to be in the same directory.
+except ImportError:
+    import sys
+    sys.stderr.write("Error: Can't find the file 'settings.py' in the directory containing %r. It appears you've customized things.\\nYou'll have to run django-admin.py, passing it your settings module.\\n" % __file__)
+    sys.exit(1)
+
+import settings
+
+if __name__ == "__main__":
+    execute_manager(settings)
+'''
+
+# Django 1.0-1.2's: the import inside try.
+MANAGE_PY_1_2 = '''#!/usr/bin/env python
+from django.core.management import execute_manager
+try:
+    import settings # Assumed to be in the same directory.
+except ImportError:
+    import sys
+    sys.stderr.write("Error: Can't find the file 'settings.py' in the directory containing %r.\\n" % __file__)
+    sys.exit(1)
+
+if __name__ == "__main__":
+    execute_manager(settings)
+'''
+
+SETTINGS_1_3 = '''# Django settings for mysite project.
+
+DEBUG = True
+TEMPLATE_DEBUG = DEBUG
+
+ADMINS = (
+    # ('Your Name', 'your_email@example.com'),
+)
+
+MANAGERS = ADMINS
+
+DATABASES = {
+    'default': {
+        'ENGINE': 'django.db.backends.sqlite3', # Add 'postgresql_psycopg2', 'postgresql', 'mysql', 'sqlite3' or 'oracle'.
+        'NAME': 'dev.db',                      # Or path to database file if using sqlite3.
+    }
+}
+
+TIME_ZONE = 'America/Chicago'
+LANGUAGE_CODE = 'en-us'
+SITE_ID = 1
+USE_I18N = True
+
+STATIC_ROOT = ''
+STATIC_URL = '/static/'
+
+# Make this unique, and don't share it with anybody.
+SECRET_KEY = 'p2m#x7)0=1@k^w!q3v$u8z_r5(t9y-e6o4n*b&j+c%l-d1f'
+
+ROOT_URLCONF = 'mysite.urls'
+
+INSTALLED_APPS = (
+    'django.contrib.auth',
+    'django.contrib.contenttypes',
+    'django.contrib.sessions',
+    'django.contrib.sites',
+    'django.contrib.messages',
+    'django.contrib.staticfiles',
+)
+'''
+
+LOADER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from django.conf import Settings
+settings = Settings(sys.argv[2])
+print(json.dumps({name: getattr(settings, name, None) for name in
+      ["DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECURE_SSL_REDIRECT"]}))
+"""
+
+
+def load_settings(folder: Path, module: str, **environment: str) -> dict:
+    """The settings module as real Django loads it, under exactly `environment` (plus PATH)."""
+    pytest.importorskip("django")
+    env = {"PATH": os.environ.get("PATH", ""), **environment}
+    result = subprocess.run([sys.executable, "-c", LOADER, str(folder), module],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_refused(result, *fragments):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+# --- Django <= 1.3: manage.py runs execute_manager(settings) ---------------------------------
+
+@pytest.mark.parametrize("manage", [MANAGE_PY_1_3, MANAGE_PY_1_2], ids=["django-1.3", "django-1.2"])
+def test_django_1_3_project_is_migrated_and_loads_with_debug_off(tmp_path, manage):
+    root = write_project(tmp_path / "old", {
+        "manage.py": manage, "__init__.py": "", "settings.py": SETTINGS_1_3, "urls.py": "urlpatterns = []\n",
+    })
+    assert load_settings(root, "settings")["DEBUG"] is True
+
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "settings.py: DEBUG = True becomes" in status.stdout
+
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    migrated = (root / "settings.py").read_text()
+    assert "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"" in migrated
+    assert migrated.startswith("# Django settings for mysite project.\n")
+    assert "SECURE_SSL_REDIRECT" in migrated
+
+    production = load_settings(root, "settings")
+    assert production["DEBUG"] is False and production["SECURE_SSL_REDIRECT"] is True
+    local = load_settings(root, "settings", DJANGO_DEBUG="True", SECURE_SSL_REDIRECT="False")
+    assert local["DEBUG"] is True and local["SECURE_SSL_REDIRECT"] is False
+
+    again = run_cli("apply", "--all", cwd=root)
+    assert again.returncode == 0 and "Nothing to do" in again.stderr, again.stderr
+
+
+def test_django_1_3_manage_py_without_its_settings_py_is_a_plain_error(tmp_path):
+    root = write_project(tmp_path / "old", {"manage.py": MANAGE_PY_1_3, "__init__.py": ""})
+    assert_refused(run_cli("status", cwd=root), "manage.py imports 'settings'", "settings.py", "--settings")
+
+
+def test_manage_py_without_any_settings_is_still_refused(tmp_path):
+    root = write_project(tmp_path / "p", {"manage.py": "print('hello')\n", "settings.py": SETTINGS_1_3})
+    assert_refused(run_cli("status", cwd=root), "manage.py does not set DJANGO_SETTINGS_MODULE")
+
+
+# --- No manage.py at all ---------------------------------------------------------------------
+
+NO_MANAGE_NOTE = ("no manage.py: using mysite/settings.py, the one module that looks like Django settings; "
+                  "pass --settings to choose another")
+
+
+def no_manage_project(root: Path, **extra) -> Path:
+    return write_project(root, {
+        "mysite/__init__.py": "", "mysite/settings.py": STARTPROJECT_SETTINGS, "mysite/urls.py": "urlpatterns = []\n",
+        "mysite/helpers.py": "INSTALLED_APPS = ['x']  # not settings: no SECRET_KEY nor DATABASES\n",
+        "Dockerfile": DOCKERFILE, "requirements.txt": "django\n",
+        # Settings-looking modules where nobody keeps a project's own: never candidates.
+        ".venv/lib/site-packages/other/settings.py": STARTPROJECT_SETTINGS,
+        "node_modules/x/settings.py": STARTPROJECT_SETTINGS,
+        **extra,
+    })
+
+
+def test_no_manage_py_one_settings_module_is_used_and_said(tmp_path):
+    root = no_manage_project(tmp_path / "p")
+
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "mysite/settings.py: DEBUG = True becomes" in status.stdout
+    assert NO_MANAGE_NOTE in status.stdout + status.stderr
+
+    as_json = run_cli("status", "--format", "json", cwd=root)
+    assert NO_MANAGE_NOTE in json.loads(as_json.stdout)["notes"]
+
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert NO_MANAGE_NOTE in result.stderr
+    settings = (root / "mysite/settings.py").read_text()
+    assert "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"" in settings
+    assert (root / "Dockerfile").read_text() == DOCKERFILE, "no manage.py for a RUN line to call"
+    assert "collectstatic  not applicable  the project has no manage.py" in status.stdout
+    production = load_settings(root, "mysite.settings")
+    assert production["DEBUG"] is False and production["SECURE_SSL_REDIRECT"] is True
+
+
+def test_no_manage_py_settings_package_base_module_is_the_one(tmp_path):
+    base = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")
+    root = write_project(tmp_path / "p", {
+        "config/__init__.py": "", "config/settings/__init__.py": "",
+        "config/settings/base.py": base,
+        "config/settings/local.py": "from .base import *  # noqa\n\nDEBUG = True\nSECRET_KEY = 'local'\n",
+    })
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "no manage.py: using config/settings/base.py, the one module" in status.stdout + status.stderr
+
+
+def test_no_manage_py_two_settings_modules_asks_which(tmp_path):
+    root = no_manage_project(tmp_path / "p", **{"other/__init__.py": "", "other/settings.py": STARTPROJECT_SETTINGS})
+    before = tree_files(root)
+    for args in (["status"], ["apply", "--all"], ["apply", "--all", "--dry-run"]):
+        assert_refused(run_cli(*args, cwd=root), "no manage.py", "mysite/settings.py", "other/settings.py",
+                       "--settings")
+    assert tree_files(root) == before and git_status(root) == []
+    chosen = run_cli("status", "--settings", "other/settings.py", cwd=root)
+    assert chosen.returncode == 0 and "other/settings.py: DEBUG = True becomes" in chosen.stdout, chosen.stderr
+
+
+def test_no_manage_py_and_nothing_like_settings_is_todays_error(tmp_path):
+    root = write_project(tmp_path / "p", {"app/__init__.py": "", "app/models.py": "INSTALLED_APPS = []\n"})
+    assert_refused(run_cli("status", cwd=root), "no manage.py in", "--settings")
+
+
+# --- Never into an empty settings package __init__.py ----------------------------------------
+
+PACKAGE_BASE = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")
+
+
+def package_project(root: Path, init: str = "", **extra) -> Path:
+    return write_project(root, {
+        "manage.py": MANAGE_PY, "mysite/__init__.py": "", "mysite/settings/__init__.py": init,
+        "mysite/settings/base.py": PACKAGE_BASE,
+        "mysite/settings/dev.py": "from .base import *  # noqa\n\nDEBUG = True\n",
+        "mysite/settings/production.py": "from .base import *  # noqa\n\nDEBUG = False\n",
+        "Dockerfile": DOCKERFILE, "requirements.txt": "django\n", **extra,
+    })
+
+
+@pytest.mark.parametrize("init", ["", '"""Settings, one module per environment."""\n# pick one\n'])
+def test_an_empty_settings_package_init_is_refused_with_the_modules_to_choose(tmp_path, init):
+    root = package_project(tmp_path / "p", init)
+    before = tree_files(root)
+    for args in (["status"], ["apply", "--all"], ["apply", "--all", "--dry-run"]):
+        assert_refused(run_cli(*args, cwd=root), "mysite/settings/__init__.py", "empty", "mysite/settings/base.py",
+                       "mysite/settings/dev.py", "mysite/settings/production.py", "--settings")
+    assert tree_files(root) == before and git_status(root) == []
+    chosen = run_cli("status", "--settings", "mysite/settings/production.py", cwd=root)
+    assert chosen.returncode == 0, chosen.stderr
+
+
+def test_an_empty_init_given_as_settings_is_refused(tmp_path):
+    root = package_project(tmp_path / "p")
+    assert_refused(run_cli("status", "--settings", "mysite/settings/__init__.py", cwd=root),
+                   "mysite/settings/__init__.py", "empty", "--settings")
+
+
+def test_a_settings_package_init_that_star_imports_is_used(tmp_path):
+    root = package_project(tmp_path / "p", "from .production import *  # noqa\n")
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "mysite/settings/production.py" in status.stdout
