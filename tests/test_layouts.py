@@ -222,6 +222,93 @@ def test_no_manage_py_and_nothing_like_settings_is_todays_error(tmp_path):
     assert_refused(run_cli("status", cwd=root), "no manage.py in", "--settings")
 
 
+# --- Placement: never above a later if/try block that sets the same name ---------------------
+
+HEROKU_SETTINGS = '''import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = "django-insecure-abc123"
+
+IS_HEROKU_APP = "DYNO" in os.environ and "CI" not in os.environ
+
+DEBUG = True
+
+ALLOWED_HOSTS = []
+
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+
+STATIC_URL = "static/"
+
+if IS_HEROKU_APP:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+'''
+
+
+def heroku_project(root: Path, settings: str = HEROKU_SETTINGS) -> Path:
+    return write_project(root, {
+        "manage.py": MANAGE_PY, "mysite/__init__.py": "", "mysite/settings.py": settings,
+        "Dockerfile": DOCKERFILE, "requirements.txt": "django\n",
+    })
+
+
+def test_no_module_level_setting_is_inserted_above_a_block_that_sets_it(tmp_path):
+    root = heroku_project(tmp_path / "p")
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    line = next(line for line in status.stdout.splitlines() if line.startswith("ssl-redirect"))
+    assert "not applicable" in line, line
+    assert "mysite/settings.py also sets SECURE_SSL_REDIRECT inside an if/try block" in line, line
+
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    settings = (root / "mysite/settings.py").read_text()
+    assert settings.count("SECURE_SSL_REDIRECT") == 1, settings
+    assert "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"" in settings
+    assert "SECURE_SSL_REDIRECT=False" not in (root / ".env-local").read_text()
+    assert "also sets SECURE_SSL_REDIRECT inside an if/try block" in result.stderr
+
+
+def test_static_root_is_not_added_above_a_block_that_sets_it(tmp_path):
+    settings = HEROKU_SETTINGS.replace(
+        "    SECURE_SSL_REDIRECT = True\n",
+        "    SECURE_SSL_REDIRECT = True\n\ntry:\n    STATIC_ROOT = os.environ['STATIC_ROOT']\nexcept KeyError:\n    pass\n",
+    )
+    root = heroku_project(tmp_path / "p", settings)
+    result = run_cli("apply", "--all", "--dry-run", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "+STATIC_ROOT" not in result.stdout and "+RUN python manage.py collectstatic" not in result.stdout
+    assert "also sets STATIC_ROOT inside an if/try block" in result.stderr
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("collectstatic"))
+    assert "not applicable" in line and "mysite/settings.py also sets STATIC_ROOT inside an if/try block" in line
+
+
+def test_the_divio_block_is_not_put_above_a_block_that_sets_one_of_its_names(tmp_path):
+    settings = HEROKU_SETTINGS.replace("if IS_HEROKU_APP:\n", "if IS_HEROKU_APP:\n    DIVIO_DOMAIN = 'example.herokuapp.com'\n")
+    root = heroku_project(tmp_path / "p", settings)
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("allowed-hosts"))
+    assert "not applicable" in line and "also sets DIVIO_DOMAIN inside an if/try block" in line, line
+    result = run_cli("apply", "--all", "--dry-run", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "+DIVIO_DOMAIN = " not in result.stdout and "+DEBUG = os.environ" in result.stdout
+
+
+def test_a_block_star_importing_local_settings_does_not_stop_an_insertion(tmp_path):
+    settings = HEROKU_SETTINGS.replace(
+        "if IS_HEROKU_APP:\n    SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n"
+        "    SECURE_SSL_REDIRECT = True\n",
+        "try:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+    )
+    root = heroku_project(tmp_path / "p", settings)
+    result = run_cli("apply", "--all", "--dry-run", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "+SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"" in result.stdout
+
+
 # --- Never into an empty settings package __init__.py ----------------------------------------
 
 PACKAGE_BASE = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")

@@ -15,7 +15,7 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import Outcome, done, ensure_import_os, not_applicable, pending
+from refactor_app.steps.base import Outcome, blocks_setting, done, ensure_import_os, not_applicable, pending
 from refactor_app.workspace import Workspace
 
 FALLBACK = "'sqlite://:memory:'"
@@ -38,6 +38,11 @@ def run(ws: Workspace) -> Outcome:
     if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
         return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
                               "under; set STATIC_ROOT by hand and run again")
+    blocked = blocks_setting(ws, "STATIC_ROOT") if ws.find_setting("STATIC_ROOT") is None else ""
+    if blocked:  # collectstatic fails without STATIC_ROOT, wherever the block does not run
+        ws.warnings.append(blocked)
+        return not_applicable(f"{blocked}; if the image build sets STATIC_ROOT there, add `RUN python manage.py "
+                              "collectstatic --noinput` to the Dockerfile by hand")
     if dockerfile.uses_heredocs(document.text):
         return not_applicable(
             "the Dockerfile uses heredocs (<<EOF), which refactor-app does not edit; add "
