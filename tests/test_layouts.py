@@ -144,6 +144,29 @@ def test_django_1_3_project_is_migrated_and_loads_with_debug_off(tmp_path, manag
     assert again.returncode == 0 and "Nothing to do" in again.stderr, again.stderr
 
 
+# A Python 2 manage.py (Python 3 cannot parse it), handing over another module as settings.
+MANAGE_PY_PYTHON_2 = '''#!/usr/bin/env python
+from django.core.management import execute_manager
+try:
+    import settings_live as settings # Assumed to be in the same directory.
+except ImportError, e:
+    print "Error: can't find settings_live.py: %s" % e
+    sys.exit(1)
+
+if __name__ == "__main__":
+    execute_manager(settings)
+'''
+
+
+def test_python_2_manage_py_with_execute_manager_is_read_as_text(tmp_path):
+    root = write_project(tmp_path / "old", {
+        "manage.py": MANAGE_PY_PYTHON_2, "settings_live.py": SETTINGS_1_3, "settings.py": "DEBUG = True\n",
+    })
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "settings_live.py: DEBUG = True becomes" in status.stdout
+
+
 def test_django_1_3_manage_py_without_its_settings_py_is_a_plain_error(tmp_path):
     root = write_project(tmp_path / "old", {"manage.py": MANAGE_PY_1_3, "__init__.py": ""})
     assert_refused(run_cli("status", cwd=root), "manage.py imports 'settings'", "settings.py", "--settings")
