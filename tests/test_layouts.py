@@ -370,3 +370,16 @@ def test_a_settings_package_init_that_star_imports_is_used(tmp_path):
     status = run_cli("status", cwd=root)
     assert status.returncode == 0, status.stderr
     assert "mysite/settings/production.py" in status.stdout
+
+
+def test_a_block_in_the_module_that_star_imports_the_base_stops_the_insertion_into_the_base(tmp_path):
+    production = 'import os\n\nfrom .base import *  # noqa\n\nif os.environ.get("HTTPS"):\n    SECURE_SSL_REDIRECT = True\n'
+    root = write_project(tmp_path / "p", {
+        "manage.py": MANAGE_PY.replace("mysite.settings", "mysite.settings.production"),
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "",
+        "mysite/settings/base.py": PACKAGE_BASE, "mysite/settings/production.py": production,
+    })
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "SECURE_SSL_REDIRECT" not in (root / "mysite/settings/base.py").read_text()
+    assert "mysite/settings/production.py also sets SECURE_SSL_REDIRECT inside an if/try block" in result.stderr

@@ -57,13 +57,14 @@ def blocks_setting(ws: Workspace, *names: str) -> str:
     """Why no module-level assignment of `names` may be added: a settings module in use sets one
     inside an if/try block. Below the new line the block would silently win whenever it runs;
     above it, the new line would silently undo it. "" when no block sets any of them."""
-    notes = [
-        f"{settings.display_path} also sets {name} inside an if/try block"
+    found = [
+        (settings.display_path, name)
         for settings in ws.loaded_settings() for name in names if name in settings.block_contents()[0]
     ]
-    if not notes:
+    if not found:
         return ""
-    shown = ", ".join(names)
+    notes = [f"{where} also sets {name} inside an if/try block" for where, name in found]
+    shown = ", ".join(dict.fromkeys(name for _, name in found))
     return ("; ".join(dict.fromkeys(notes)) + f": a module-level {shown} added beside it would override it or be "
             "overridden by it, so refactor-app adds none; check that block by hand")
 

@@ -35,14 +35,14 @@ def run(ws: Workspace) -> Outcome:
     app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
     if app_names is not None and STATICFILES_APP not in app_names:
         return not_applicable(f"{STATICFILES_APP} is not in INSTALLED_APPS, so there is no collectstatic command")
-    if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
-        return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
-                              "under; set STATIC_ROOT by hand and run again")
     blocked = blocks_setting(ws, "STATIC_ROOT") if ws.find_setting("STATIC_ROOT") is None else ""
     if blocked:  # collectstatic fails without STATIC_ROOT, wherever the block does not run
         ws.warnings.append(blocked)
         return not_applicable(f"{blocked}; if the image build sets STATIC_ROOT there, add `RUN python manage.py "
                               "collectstatic --noinput` to the Dockerfile by hand")
+    if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
+        return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
+                              "under; set STATIC_ROOT by hand and run again")
     if dockerfile.uses_heredocs(document.text):
         return not_applicable(
             "the Dockerfile uses heredocs (<<EOF), which refactor-app does not edit; add "
