@@ -59,7 +59,8 @@ def make_plan(
 
     edits = ws.final_edits()
     _check_nothing_else_lost(ws, edits, settings_read(wanted))
-    return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None, notes=_notes(ws, edits),
+    return Plan(project, results, edits, list(ws.removals), in_git=ws.git is not None,
+                notes=[*project.notes, *_notes(ws, edits)],
                 warnings=list(dict.fromkeys(ws.warnings)), early_git=early_git,
                 find_untracked=functools.partial(_untracked, ws, edits))
 

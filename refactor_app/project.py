@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import sys
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator, NamedTuple
@@ -31,6 +32,7 @@ class Project(NamedTuple):
     settings_paths: tuple[Path, ...]  # the settings modules in use: manage.py's first, then wsgi/asgi's
     manage_path: Path | None = None
     boundary: Boundary | None = None  # where files may be read for editing and written: see `limits`
+    notes: tuple[str, ...] = ()  # what discovery chose on its own and the user should know (no manage.py)
 
     @property
     def limits(self) -> Boundary:
@@ -107,33 +109,180 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
             f"{shown} is outside {boundary.name}, and refactor-app writes only inside it; "
             "run refactor-app in the project that holds that settings module (pass its folder as PATH)."
         )
+    if settings_path is not None:
+        _refuse_empty_package(settings_path, root, "--settings")
     if manage is None:
         if settings_path is None:
-            raise RefactorError(
-                f"no manage.py in {start}, the folders below it or above it; run refactor-app in your Django "
-                "project's folder or pass --settings path/to/settings.py."
-            )
+            found = _only_settings_module(start, boundary)
+            note = (f"no manage.py: using {_shown(found, root)}, the one module that looks like Django settings; "
+                    "pass --settings to choose another")
+            # Imported by its dotted name from above its package (mysite.settings), where
+            # startproject's manage.py and BASE_DIR would be.
+            return _checked(Project(root=root, import_root=_package_top(found.parent, root), settings_paths=(found,),
+                                    boundary=boundary, notes=(note,)))
         return _checked(Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,),
                                 boundary=boundary))
     import_root = manage.parent
     if settings_path is not None:
         return _checked(Project(root, import_root, (settings_path,), manage, boundary))
 
-    dotted = settings_module_name(manage, required=True, display_path=_shown(manage, root))
+    manage_shown = _shown(manage, root)
+    dotted = settings_module_name(manage, required=False, display_path=manage_shown)
+    legacy = dotted is None and execute_manager_settings(manage, manage_shown)
+    if legacy:
+        # Django 1.3 and older: `import settings; execute_manager(settings)`, the settings.py beside manage.py.
+        dotted = legacy
+    elif dotted is None:
+        dotted = settings_module_name(manage, required=True, display_path=manage_shown)  # raises: why not
     main = module_file(import_root, dotted, boundary, root)
     if main is None:
         candidates = f"{dotted.replace('.', '/')}.py"
+        if legacy:
+            raise RefactorError(
+                f"{manage_shown} imports {dotted!r} for execute_manager (Django 1.3 and older), but {candidates} "
+                f"is not beside it in {import_root}; pass --settings path/to/settings.py."
+            )
         raise RefactorError(
-            f"{_shown(manage, root)} names the settings module {dotted!r} but {candidates} is not in "
+            f"{manage_shown} names the settings module {dotted!r} but {candidates} is not in "
             f"{import_root}; pass --settings path/to/settings.py."
         )
+    _refuse_empty_package(main, root, f"{manage_shown} names {dotted!r}, whose")
     entries = [main]
     for server_module in _server_modules(import_root, dotted):
         other = settings_module_name(server_module, required=False, display_path=_shown(server_module, root))
         other_path = module_file(import_root, other, boundary, root) if other else None
         if other_path is not None and other_path not in entries:
+            _refuse_empty_package(other_path, root, f"{_shown(server_module, root)} names {other!r}, whose")
             entries.append(other_path)
     return _checked(Project(root, import_root, tuple(entries), manage, boundary))
+
+
+def execute_manager_settings(manage: Path, display_path: str) -> str | None:
+    """The module a Django 1.3 (or older) manage.py hands to execute_manager: `import settings`
+    then `execute_manager(settings)`, the settings.py beside it. None for any other manage.py.
+    A manage.py Python 3 cannot parse (a print statement) is read as text."""
+    data = read_bytes(manage, display_path) or b""
+    try:
+        tree = ast.parse(data, filename=str(manage))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        text = data.decode("utf-8", "replace")
+        call = re.search(r"^[ \t]*execute_manager\([ \t]*([A-Za-z_]\w*)[ \t]*\)", text, re.MULTILINE)
+        if call is None:
+            return None
+        name = re.escape(call.group(1))
+        imported = re.search(rf"^[ \t]*import[ \t]+(?:([A-Za-z_][\w.]*)[ \t]+as[ \t]+)?{name}[ \t]*(?:#.*)?$",
+                             text, re.MULTILINE)
+        return (imported.group(1) or call.group(1)) if imported is not None else None
+    names = [
+        node.args[0].id for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.Name)
+        and (getattr(node.func, "id", None) == "execute_manager" or getattr(node.func, "attr", None) == "execute_manager")
+    ]
+    if not names:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if (alias.asname or alias.name) == names[0]:
+                    return alias.name
+    return None
+
+
+def _refuse_empty_package(path: Path, root: Path, named_by: str) -> None:
+    """A settings package whose __init__.py sets nothing and star-imports nothing holds no
+    settings to edit: refactor-app never writes settings into it, and asks which module to use."""
+    if path.name != "__init__.py":
+        return
+    try:
+        tree = ast.parse(read_bytes(path, _shown(path, root)) or b"")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return  # reported, with the line, when the steps read it
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and any(alias.name == "*" for alias in node.names):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id.isupper():
+            return
+    body = [node for node in tree.body if not isinstance(node, ast.Pass)
+            and not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    what = "is empty" if not body else "is empty of settings (it sets none and star-imports no module)"
+    modules = sorted(_shown(module, root) for module in path.parent.glob("*.py") if module.name != "__init__.py")
+    choices = f"one of {', '.join(modules)}" if modules else "the package holds no other module"
+    raise RefactorError(
+        f"{named_by} {_shown(path, root)} {what}, and refactor-app does not write settings into a package's "
+        f"__init__.py; pass the settings module production runs with --settings ({choices})."
+    )
+
+
+def _only_settings_module(start: Path, boundary: Boundary) -> Path:
+    """Without manage.py: the one module at or below `start` that looks like Django settings;
+    several are a question for the user, none today's error."""
+    found = sorted(find_settings_like_modules(start, SEARCH_DEPTH))
+    if not found:
+        raise RefactorError(
+            f"no manage.py in {start}, the folders below it or above it; run refactor-app in your Django "
+            "project's folder or pass --settings path/to/settings.py."
+        )
+    if len(found) > 1:
+        shown = [_shown(path, start) for path in found]
+        listed = ", ".join(shown[:6]) + (" ..." if len(shown) > 6 else "")
+        raise RefactorError(
+            f"no manage.py in {start}, and several modules look like Django settings ({listed}); pass the one to "
+            f"migrate, for example --settings {shown[0]}."
+        )
+    if not boundary.contains(found[0]):
+        raise RefactorError(
+            f"{_shown(found[0], start)}, the one module that looks like Django settings, leads outside "
+            f"{boundary.name}; pass --settings path/to/settings.py inside it."
+        )
+    return found[0]
+
+
+def _package_top(folder: Path, root: Path) -> Path:
+    """The folder above `folder`'s outermost package (one with __init__.py), not above `root`."""
+    while folder != root and root in folder.parents and (folder / "__init__.py").is_file():
+        folder = folder.parent
+    return folder
+
+
+SETTINGS_NAMES = (b"INSTALLED_APPS", b"SECRET_KEY", b"DATABASES")
+MAX_SETTINGS_BYTES = 1_000_000  # a larger .py file is data, not someone's settings
+
+
+def find_settings_like_modules(folder: Path, depth: int, warn: Callable[[str], None] | None = None) -> Iterator[Path]:
+    """Modules in `folder` and at most `depth` folders below it that look like Django settings:
+    INSTALLED_APPS and SECRET_KEY or DATABASES assigned at module level. Virtualenvs,
+    node_modules and VCS folders are skipped, as by find_manage_files; links are not followed."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        _unreadable(folder, exc, warn)
+        return
+    for entry in entries:
+        try:
+            if entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                if entry.stat(follow_symlinks=False).st_size <= MAX_SETTINGS_BYTES and _looks_like_settings(entry.path):
+                    yield Path(entry.path)
+            elif depth > 0 and entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_FOLDERS:
+                if not (Path(entry.path) / "pyvenv.cfg").exists():
+                    yield from find_settings_like_modules(Path(entry.path), depth - 1, warn)
+        except OSError as exc:
+            _unreadable(Path(entry.path), exc, warn)
+
+
+def _looks_like_settings(path: str) -> bool:
+    with open(path, "rb") as file:
+        data = file.read(MAX_SETTINGS_BYTES + 1)
+    if SETTINGS_NAMES[0] not in data or not any(name in data for name in SETTINGS_NAMES[1:]):
+        return False  # most modules: no parse
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    assigned = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        assigned.update(target.id for target in targets if isinstance(target, ast.Name))
+    return "INSTALLED_APPS" in assigned and bool(assigned & {"SECRET_KEY", "DATABASES"})
 
 
 def _checked(project: Project) -> Project:

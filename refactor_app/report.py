@@ -76,11 +76,14 @@ def render_rows(out, rows: list[Row], title: str) -> None:
 
 def status_footer(plan: Plan) -> str:
     pending = plan.pending
+    # What discovery chose on its own (no manage.py: the one settings-like module) is said every time.
+    chosen = [f"Note: {note}" for note in plan.project.notes]
     if not pending:
-        return "Nothing to do: every step is done or not applicable."
+        return "\n".join(["Nothing to do: every step is done or not applicable.", *chosen])
     return "\n".join([
         f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
         f"or one commit per step: `refactor-app apply --all --commit`.",
+        *chosen,
         *(f"Warning: {warning}" for warning in plan.untracked_warnings),
     ])
 

@@ -32,7 +32,7 @@ STEPS: tuple[Step, ...] = (
          "debug", frozenset({"DEBUG"})),
     Step("allowed-hosts", "Restrict ALLOWED_HOSTS to the environment's domains",
          "ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
-         "allowed_hosts", frozenset({"ALLOWED_HOSTS"})),
+         "allowed_hosts", frozenset({"ALLOWED_HOSTS", "DIVIO_DOMAIN", "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS"})),
     Step("secret-key", "Configure SECRET_KEY from the environment",
          "SECRET_KEY from the environment, the old key kept as the fallback",
          "secret_key", frozenset({"SECRET_KEY"})),

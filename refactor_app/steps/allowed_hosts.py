@@ -11,7 +11,7 @@ import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    Outcome, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
+    Outcome, blocks_setting, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     for_each_setting, reads_environment, settings_done_env_local_checked,
 )
 from refactor_app.workspace import SettingRef, Workspace
@@ -34,6 +34,7 @@ DIVIO_DOMAIN_REDIRECTS = [
 ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS
 """
 NEW_VALUE = "[DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS"
+NEW_NAMES = ("DIVIO_DOMAIN", "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS")  # the block's other assignments
 LOCAL_HOSTS = "localhost, 127.0.0.1"
 
 # Entries that only make sense for local work or as "anything": replacing them loses nothing.
@@ -77,6 +78,10 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
             f"{where} lists real hosts ({', '.join(kept)}); set them as DOMAIN / DOMAIN_ALIASES in each "
             "environment and edit ALLOWED_HOSTS by hand, refactor-app will not drop them"
         )
+    blocked = blocks_setting(ws, *NEW_NAMES)
+    if blocked:
+        ws.warnings.append(blocked)
+        return not_applicable(blocked)
     old_code = settings_editor.source(ref.value)
     ref.settings.module = settings_editor.replace_statement(
         ref.settings.module, ref.assignment.index, settings_editor.statements(NEW_BLOCK)

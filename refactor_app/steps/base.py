@@ -53,6 +53,22 @@ def hidden_places(ws: Workspace, name: str) -> str:
     return "; ".join(dict.fromkeys(notes)) + ": refactor-app rewrites only module-level assignments, check those by hand"
 
 
+def blocks_setting(ws: Workspace, *names: str) -> str:
+    """Why no module-level assignment of `names` may be added: a settings module in use sets one
+    inside an if/try block. Below the new line the block would silently win whenever it runs;
+    above it, the new line would silently undo it. "" when no block sets any of them."""
+    found = [
+        (settings.display_path, name)
+        for settings in ws.loaded_settings() for name in names if name in settings.block_contents()[0]
+    ]
+    if not found:
+        return ""
+    notes = [f"{where} also sets {name} inside an if/try block" for where, name in found]
+    shown = ", ".join(dict.fromkeys(name for _, name in found))
+    return ("; ".join(dict.fromkeys(notes)) + f": a module-level {shown} added beside it would override it or be "
+            "overridden by it, so refactor-app adds none; check that block by hand")
+
+
 def pending(reason: str) -> Outcome:
     return Outcome(State.PENDING, reason)
 

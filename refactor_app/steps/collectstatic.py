@@ -15,7 +15,7 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import Outcome, done, ensure_import_os, not_applicable, pending
+from refactor_app.steps.base import Outcome, blocks_setting, done, ensure_import_os, not_applicable, pending
 from refactor_app.workspace import Workspace
 
 FALLBACK = "'sqlite://:memory:'"
@@ -26,10 +26,20 @@ def run(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
     if not document.exists:
         return not_applicable("no Dockerfile in the project folder, so there is no image build to collect static files in")
+    if ws.project.manage_path is None:
+        return not_applicable(
+            "the project has no manage.py for the build to run collectstatic with; add `RUN django-admin "
+            "collectstatic --noinput` (with DJANGO_SETTINGS_MODULE set) to the Dockerfile by hand"
+        )
     apps = ws.find_setting("INSTALLED_APPS")
     app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
     if app_names is not None and STATICFILES_APP not in app_names:
         return not_applicable(f"{STATICFILES_APP} is not in INSTALLED_APPS, so there is no collectstatic command")
+    blocked = blocks_setting(ws, "STATIC_ROOT") if ws.find_setting("STATIC_ROOT") is None else ""
+    if blocked:  # collectstatic fails without STATIC_ROOT, wherever the block does not run
+        ws.warnings.append(blocked)
+        return not_applicable(f"{blocked}; if the image build sets STATIC_ROOT there, add `RUN python manage.py "
+                              "collectstatic --noinput` to the Dockerfile by hand")
     if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
         return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
                               "under; set STATIC_ROOT by hand and run again")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, combine, ensure_env_local, ensure_import_os, join, pending,
+    EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_import_os, join, not_applicable,
+    pending,
 )
 from refactor_app.workspace import Workspace
 
@@ -41,6 +42,10 @@ def run(ws: Workspace) -> Outcome:
 
 
 def _add(ws: Workspace, entry: Path) -> Outcome:
+    blocked = blocks_setting(ws, "SECURE_SSL_REDIRECT")
+    if blocked:
+        ws.warnings.append(blocked)
+        return not_applicable(blocked)
     new = settings_editor.statements(NEW_STATEMENT)
     for anchor_name in ANCHORS:
         anchor = ws.find_setting(anchor_name, entry)
