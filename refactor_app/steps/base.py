@@ -139,15 +139,38 @@ def ensure_import_os(settings: SettingsModule) -> None:
 
 
 def reads_environment(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
-    """How `value` reads the environment, directly or through module-level names it uses
-    (`ALLOWED_HOSTS = [DIVIO_DOMAIN] + ...` where DIVIO_DOMAIN = os.environ.get(...))."""
-    found = settings_editor.environment_reads(value)
+    """How `value` reads the environment, directly, through the module's own helpers
+    (`envbool('DEBUG')`, where `def envbool` reads os.environ), or through module-level names
+    it uses (`ALLOWED_HOSTS = [DIVIO_DOMAIN] + ...` where DIVIO_DOMAIN = os.environ.get(...)).
+    Every step's "already reads the environment" asks this."""
+    found = settings_editor.environment_reads(value, environment_readers(ws, settings))
     if found or depth == 0:
         return found
     for name in sorted(settings_editor.names_used(value)):
         for assignment in settings_editor.assignments(settings.module, name):
             found += reads_environment(ws, settings, assignment.value, depth - 1)
     return found
+
+
+def environment_readers(ws: Workspace, settings: SettingsModule, seen: frozenset = frozenset()) -> settings_editor.Readers:
+    """The readers `settings` defines or names, with those of the modules it star-imports."""
+    readers = settings.environment_readers
+    for imported in ws.star_imported(settings):
+        if imported.path not in seen and imported.path != settings.path:
+            readers = readers.merged(environment_readers(ws, imported, seen | {settings.path}))
+    return readers
+
+
+def environment_variables(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
+    """The environment variables `value` reads (by name, in order), directly or through
+    module-level names it uses, as reads_environment finds them."""
+    found = settings_editor.environment_variables(value, environment_readers(ws, settings))
+    if depth == 0:
+        return found
+    for name in sorted(settings_editor.names_used(value)):
+        for assignment in settings_editor.assignments(settings.module, name):
+            found += environment_variables(ws, settings, assignment.value, depth - 1)
+    return list(dict.fromkeys(found))
 
 
 def describe_reads(reads: list[str]) -> str:
