@@ -103,16 +103,21 @@ class SettingsModule:
         return self._blocks[1]
 
     @functools.cached_property
-    def environment_readers(self) -> settings_editor.Readers:
-        """Its own helpers that read the environment, and the standard readers under its names
-        for them (from the file as read: steps never edit a function or an import's name)."""
+    def syntax_tree(self) -> ast.Module | None:
+        """Python's parse of the file as read (None if Python cannot parse it)."""
         tree = self.pieces.syntax if self.pieces is not None else None
         if tree is None:
             try:
                 tree = ast.parse(self.original)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 tree = None
-        return settings_editor.environment_readers(tree)
+        return tree
+
+    @functools.cached_property
+    def environment_readers(self) -> settings_editor.Readers:
+        """Its own helpers that read the environment, and the standard readers under its names
+        for them (from the file as read: steps never edit a function or an import's name)."""
+        return settings_editor.environment_readers(self.syntax_tree)
 
     def original_state(self) -> cst.Module:
         return self._parsed
@@ -238,6 +243,10 @@ class Workspace:
                 self.boundary.check(candidate, shown)
                 return candidate.resolve()
         return None
+
+    def module_file(self, importer: Path, dotted: str) -> Path | None:
+        """The project's file for `dotted` (relative to `importer` when it starts with dots), or None."""
+        return self._resolve_import(importer, dotted)
 
     def star_imported(self, settings: SettingsModule) -> list[SettingsModule]:
         """The settings modules `settings` star-imports at module level, found and loaded."""

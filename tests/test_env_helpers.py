@@ -175,6 +175,22 @@ def test_a_helper_from_a_base_module_star_imported_counts(tmp_path):
     assert status_lines(root)["secret-key"].split()[1] == "done"
 
 
+@pytest.mark.parametrize("imports", ["from .environment import secret as read_secret\n",
+                                     "from mysite.environment import secret as read_secret\n"])
+def test_a_helper_imported_from_a_project_module_counts(tmp_path, imports):
+    root = make(tmp_path, f"{imports}\nSECRET_KEY = read_secret('DJANGO_SECRET_KEY')\nDEBUG = False\nALLOWED_HOSTS = []\n",
+                helpers=False, **{"mysite/environment.py": "import os\n\n\ndef secret(name):\n    return os.environ[name]\n"})
+    assert status_lines(root)["secret-key"].split()[1] == "done"
+    run_cli("apply", "--all", cwd=root)
+    assert "SECRET_KEY = read_secret('DJANGO_SECRET_KEY')\n" in settings_text(root)
+
+
+def test_an_imported_function_that_does_not_read_the_environment_is_wrapped(tmp_path):
+    root = make(tmp_path, "from .keys import make_key\n\nSECRET_KEY = make_key()\nDEBUG = False\nALLOWED_HOSTS = []\n",
+                helpers=False, **{"mysite/keys.py": "def make_key():\n    return 'k' * 50\n"})
+    assert status_lines(root)["secret-key"].split()[1] == "pending"
+
+
 # --- the leaked-key warning -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

@@ -932,6 +932,26 @@ def environment_readers(tree: ast.Module | None) -> Readers:
     return readers
 
 
+# Modules whose readers environment_readers knows by name: never searched for helpers.
+_KNOWN_MODULES = {"os", "decouple", "environ", "__future__", "django", "pathlib", "typing", "sys"}
+
+
+def imported_functions(tree: ast.Module | None) -> list[tuple[str, str, str]]:
+    """(module, name, bound name) for each module-level `from module import name [as bound]`
+    that may be the project's own helper: relative modules keep their dots."""
+    if tree is None:
+        return []
+    found = []
+    for node in _module_level_statements(tree.body):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        module = "." * node.level + (node.module or "")
+        if node.level == 0 and (node.module or "").split(".")[0] in _KNOWN_MODULES:
+            continue
+        found.extend((module, alias.name, alias.asname or alias.name) for alias in node.names if alias.name != "*")
+    return found
+
+
 def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     """Module-level statements, those inside if/try blocks too (`try: import environ`)."""
     for node in body:

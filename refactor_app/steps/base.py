@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import weakref
 from typing import Callable, NamedTuple
 
 from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
+from refactor_app.errors import RefactorError
 from refactor_app.plan import State
+from refactor_app.textfile import read_bytes
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 
@@ -153,12 +157,38 @@ def reads_environment(ws: Workspace, settings: SettingsModule, value, depth: int
 
 
 def environment_readers(ws: Workspace, settings: SettingsModule, seen: frozenset = frozenset()) -> settings_editor.Readers:
-    """The readers `settings` defines or names, with those of the modules it star-imports."""
-    readers = settings.environment_readers
+    """The readers `settings` defines or names, with those of the modules it star-imports and
+    the helpers it imports from the project's own modules (`from .env import secret`)."""
+    readers = settings.environment_readers.merged(_imported_helpers(ws, settings))
     for imported in ws.star_imported(settings):
         if imported.path not in seen and imported.path != settings.path:
             readers = readers.merged(environment_readers(ws, imported, seen | {settings.path}))
     return readers
+
+
+_IMPORTED_HELPERS: "weakref.WeakKeyDictionary[Workspace, dict]" = weakref.WeakKeyDictionary()
+
+
+def _imported_helpers(ws: Workspace, settings: SettingsModule) -> settings_editor.Readers:
+    """The functions `settings` imports from the project's own modules whose bodies read the
+    environment, by the names it binds them to; looked up once per module and run."""
+    cache = _IMPORTED_HELPERS.setdefault(ws, {})
+    if settings.path in cache:
+        return cache[settings.path]
+    calls = set()
+    for module, name, bound in settings_editor.imported_functions(settings.syntax_tree):
+        try:
+            path = ws.module_file(settings.path, module)
+            if path is None or path == settings.path:
+                continue
+            data = read_bytes(path, ws.project.display(path), ws.boundary)
+            tree = ast.parse(data) if data is not None else None
+        except (RefactorError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # not a module the steps can read: nothing known of its functions
+        if name in settings_editor.environment_readers(tree).calls:
+            calls.add(bound)
+    cache[settings.path] = settings_editor.Readers(calls=frozenset(calls))
+    return cache[settings.path]
 
 
 def environment_variables(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
