@@ -95,6 +95,7 @@ def test_status_says_a_helper_read_is_done_with_the_helper_named(tmp_path):
     for step in ("debug", "allowed-hosts", "secret-key", "ssl-redirect"):
         assert lines[step].split()[1] == "done", lines[step]
     assert "envsecret" in lines["secret-key"] and "envbool" in lines["debug"]
+    assert "environment variable DJANGO_SECRET_KEY" in lines["secret-key"]
     assert "getvar" in lines["allowed-hosts"] and "envbool" in lines["ssl-redirect"]
 
 
@@ -290,6 +291,15 @@ def test_verify_writes_a_secret_key_file_for_a_file_variable(tmp_path):
     table = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
     assert table["SECRET_KEY from"].endswith("environment"), result.stdout
     assert "ignore" not in result.stdout
+
+
+def test_verify_names_the_variable_a_helper_without_arguments_reads(tmp_path):
+    body = ('def get_secret_key():\n    return os.environ["DJANGO_SECRET_KEY"]\n\n\n'
+            "SECRET_KEY = get_secret_key()\nDEBUG = False\nALLOWED_HOSTS = []\n")
+    root = make(tmp_path, body, helpers=False, **{".env-local": "DJANGO_SECRET_KEY=local-only\n"})
+    result = verify(root)
+    assert "DJANGO_SECRET_KEY set" in result.stdout and "ignore" not in result.stdout, result.stdout
+    assert result.returncode == 0, result.stdout
 
 
 def test_verify_of_a_run_time_key_does_not_warn_about_a_leak(tmp_path):

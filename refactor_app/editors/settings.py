@@ -871,9 +871,15 @@ class Readers(NamedTuple):
     calls: frozenset[str] = frozenset()  # callables: helpers, getenv and decouple's config by any name
     objects: frozenset[str] = frozenset()  # django-environ Env / decouple AutoConfig instances: x(...), x.str(...)
     mappings: frozenset[str] = frozenset()  # names for os.environ
+    # (helper, variable): the variables a helper's own body names (def secret(): os.environ['X']).
+    helper_variables: tuple[tuple[str, str], ...] = ()
 
     def merged(self, other: "Readers") -> "Readers":
-        return Readers(self.calls | other.calls, self.objects | other.objects, self.mappings | other.mappings)
+        return Readers(self.calls | other.calls, self.objects | other.objects, self.mappings | other.mappings,
+                       self.helper_variables + other.helper_variables)
+
+    def variables_of(self, helper: str) -> list[str]:
+        return [variable for name, variable in self.helper_variables if name == helper]
 
 
 NO_READERS = Readers()
@@ -929,7 +935,24 @@ def environment_readers(tree: ast.Module | None) -> Readers:
             if name not in readers.calls and _ast_reads_environment(helper, readers):
                 readers = readers._replace(calls=readers.calls | {name})
                 found = True
-    return readers
+    pairs = [(name, variable) for name, helper in helpers.items() if name in readers.calls
+             for variable in _ast_variables(helper, readers)]
+    return readers._replace(helper_variables=tuple(dict.fromkeys(pairs)))
+
+
+def _ast_variables(node: ast.AST, readers: Readers) -> list[str]:
+    """The variable names a helper's body reads as string literals, in source order."""
+    mappings = _ENV_MAPPINGS | readers.mappings
+    found = []
+    for child in ast.walk(node):
+        key = None
+        if isinstance(child, ast.Call) and child.args and _is_reader_call(_ast_dotted(child.func) or "", readers):
+            key = child.args[0]
+        elif isinstance(child, ast.Subscript) and _ast_dotted(child.value) in mappings:
+            key = child.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.append((key.lineno, key.col_offset, key.value))
+    return [variable for *_, variable in sorted(found)]
 
 
 # Modules whose readers environment_readers knows by name: never searched for helpers.
@@ -1051,7 +1074,11 @@ class _EnvironmentReadFinder(cst.CSTVisitor):
         if name is not None:
             self.found.append(name)
             positional = [arg for arg in node.args if arg.keyword is None and arg.star == ""]
-            self._variable(positional[0].value if positional else None)
+            first = positional[0].value if positional else None
+            if first is not None and string_literal(first) is not None:
+                self._variable(first)
+            else:  # a helper that names its variables itself: def secret(): return os.environ['X']
+                self.variables.extend(self.readers.variables_of(name))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         name = dotted_name(node.value)

@@ -175,7 +175,7 @@ def _imported_helpers(ws: Workspace, settings: SettingsModule) -> settings_edito
     cache = _IMPORTED_HELPERS.setdefault(ws, {})
     if settings.path in cache:
         return cache[settings.path]
-    calls = set()
+    calls, variables = set(), []
     for module, name, bound in settings_editor.imported_functions(settings.syntax_tree):
         try:
             path = ws.module_file(settings.path, module)
@@ -185,9 +185,11 @@ def _imported_helpers(ws: Workspace, settings: SettingsModule) -> settings_edito
             tree = ast.parse(data) if data is not None else None
         except (RefactorError, SyntaxError, ValueError, RecursionError, MemoryError):
             continue  # not a module the steps can read: nothing known of its functions
-        if name in settings_editor.environment_readers(tree).calls:
+        readers = settings_editor.environment_readers(tree)
+        if name in readers.calls:
             calls.add(bound)
-    cache[settings.path] = settings_editor.Readers(calls=frozenset(calls))
+            variables += [(bound, variable) for variable in readers.variables_of(name)]
+    cache[settings.path] = settings_editor.Readers(calls=frozenset(calls), helper_variables=tuple(variables))
     return cache[settings.path]
 
 

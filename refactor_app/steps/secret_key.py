@@ -11,8 +11,8 @@ import libcst as cst
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.steps.base import (
-    Outcome, describe_reads, done, ensure_import_os, environment_readers, for_each_setting, not_applicable,
-    pending, reads_environment,
+    Outcome, describe_reads, done, ensure_import_os, environment_readers, environment_variables, for_each_setting,
+    not_applicable, pending, reads_environment,
 )
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
@@ -103,7 +103,9 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     where = ref.settings.display_path
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
-        return done(f"{where} already reads SECRET_KEY from the environment ({describe_reads(reads)})")
+        variables = environment_variables(ws, ref.settings, ref.value)
+        named = f" variable{'s' if len(variables) > 1 else ''} {', '.join(variables)}" if variables else ""
+        return done(f"{where} already reads SECRET_KEY from the environment{named} ({describe_reads(reads)})")
     ref.replace_value(with_fallback(ref.value))
     ensure_import_os(ref.settings)
     return pending(f"{where}: SECRET_KEY comes from the environment, the committed key stays as the fallback")
