@@ -1,6 +1,8 @@
 """`refactor-app verify`: import the settings module as Django would, in a subprocess, once with
-the local environment (.env-local) and once production-like (no .env-local; DOMAIN and
-SECRET_KEY set to samples), and check what production would run with."""
+the local environment (.env-local) and once production-like (no .env-local; the variables the
+settings read for the host and for SECRET_KEY set to samples: DOMAIN and SECRET_KEY on the
+page, DJANGO_ALLOWED_HOSTS or DJANGO_SECRET_KEY where the settings read those), and check what
+production would run with."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ import os
 import re
 import secrets
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from refactor_app.errors import RefactorError
 from refactor_app.plan import State
@@ -37,6 +41,10 @@ print(json.dumps({name: plain(getattr(module, name, None)) for name in names}))
 PAGE_VARIABLES = ("DJANGO_DEBUG", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS", "SECRET_KEY",
                   "SECURE_SSL_REDIRECT", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 SAMPLE_DOMAIN = "www.example.com"
+# The page's variables for the host and the key, when the settings read none of their own.
+HOST_VARIABLE, KEY_VARIABLE = "DOMAIN", "SECRET_KEY"
+# The settings whose environment variables are unset before each load, as the page's are.
+READ_SETTINGS = ("DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "SECURE_SSL_REDIRECT", "DATABASE_URL")
 DJANGO_DEFAULTS = {"DEBUG": "False", "ALLOWED_HOSTS": "[]", "SECURE_SSL_REDIRECT": "False"}
 
 
@@ -54,6 +62,47 @@ class Verification:
     loads: list[Load]
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    host_variable: str = HOST_VARIABLE  # the variable production's sample host is given in
+    key_variable: str = KEY_VARIABLE  # the variable production's sample SECRET_KEY is given in
+
+
+class ReadVariables(NamedTuple):
+    """The environment variables the settings read: for the host, for SECRET_KEY, and all of
+    those READ_SETTINGS read (unset before each load, so the user's shell cannot leak in)."""
+
+    host: str
+    key: str
+    every: frozenset[str]
+
+
+def read_variables(project: Project) -> ReadVariables:
+    """From the settings' own environment reads (helpers included), as the steps find them."""
+    from refactor_app.steps.base import environment_variables
+    from refactor_app.workspace import Workspace
+
+    ws = Workspace(project)
+    read: dict[str, list[str]] = {}
+    for name in READ_SETTINGS:
+        ref = ws.find_setting(name)
+        read[name] = environment_variables(ws, ref.settings, ref.value) if ref is not None else []
+    hosts = read["ALLOWED_HOSTS"]
+    host = next((v for v in hosts if v == HOST_VARIABLE), None) or next(
+        (v for v in hosts if "HOST" in v.upper() or "DOMAIN" in v.upper()), HOST_VARIABLE)
+    key = read["SECRET_KEY"][0] if read["SECRET_KEY"] else KEY_VARIABLE
+    every = {variable for variables in read.values() for variable in variables}
+    return ReadVariables(host, key, frozenset(every | {f"{v}_FILE" for v in every} | {host, key}))
+
+
+def _provided_key(environment: dict, variable: str) -> str | None:
+    """The SECRET_KEY an environment gives in `variable` (a *_FILE variable: the file's contents)."""
+    value = environment.get(variable)
+    if value is None or not variable.endswith("_FILE"):
+        return value
+    try:
+        with open(value, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def settings_module_name(project: Project) -> tuple[str, str]:
@@ -77,31 +126,40 @@ def verify_project(project: Project, python: str) -> Verification:
     folder, module = settings_module_name(project)
     secret_key_plan = api.make_plan(project, ["secret-key"])
     hard_coded = secret_key_plan.results[0].state is State.PENDING
+    variables = read_variables(project)
     local_values = {}
     if project.env_path.is_file():
         local_values = {key: value or "" for key, value in dotenv_values(project.env_path).items()}
-    clean = {key: value for key, value in os.environ.items() if key not in PAGE_VARIABLES and key not in local_values}
+    unset = set(PAGE_VARIABLES) | variables.every
+    clean = {key: value for key, value in os.environ.items() if key not in unset and key not in local_values}
     sample_key = "verify-" + secrets.token_urlsafe(24)
-    environments = {
-        "local": {**clean, **local_values},
-        "production": {**clean, "DOMAIN": SAMPLE_DOMAIN, "SECRET_KEY": sample_key},
-    }
-    loads = []
-    for name, environment in environments.items():
-        environment["DJANGO_SETTINGS_MODULE"] = module
-        values = _load(python, folder, module, environment, project)
-        error = values.pop("error", None)
-        if error:
-            source = "-"
-        elif values.get("SECRET_KEY") is None:
-            source = "not set"
-        elif environment.get("SECRET_KEY") is not None and values["SECRET_KEY"] == environment["SECRET_KEY"]:
-            source = "environment"
-        else:
-            source = "hard-coded in settings" if hard_coded else "fallback in settings"
-        loads.append(Load(name, values, source, error))
+    with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
+        key_value = sample_key
+        if variables.key.endswith("_FILE"):  # SECRET_KEY_FILE: a path to a file holding the key
+            key_value = os.path.join(scratch, "secret_key")
+            with open(key_value, "w", encoding="utf-8") as handle:
+                handle.write(sample_key + "\n")
+        environments = {
+            "local": {**clean, **local_values},
+            "production": {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value},
+        }
+        loads = []
+        for name, environment in environments.items():
+            environment["DJANGO_SETTINGS_MODULE"] = module
+            values = _load(python, folder, module, environment, project)
+            error = values.pop("error", None)
+            provided = _provided_key(environment, variables.key)
+            if error:
+                source = "-"
+            elif values.get("SECRET_KEY") is None:
+                source = "not set"
+            elif provided is not None and values["SECRET_KEY"] == provided:
+                source = "environment"
+            else:
+                source = "hard-coded in settings" if hard_coded else "fallback in settings"
+            loads.append(Load(name, values, source, error))
 
-    verification = Verification(module, loads)
+    verification = Verification(module, loads, host_variable=variables.host, key_variable=variables.key)
     production = loads[1]
     if production.error:
         pass  # said below; the values are unknown
@@ -112,13 +170,13 @@ def verify_project(project: Project, python: str) -> Verification:
         verification.problems.append("production would accept any host: ALLOWED_HOSTS contains '*'")
     if not production.error and production.secret_key_source != "environment":
         verification.problems.append(
-            "production would not use its own SECRET_KEY: the settings ignore the SECRET_KEY variable"
+            f"production would not use its own SECRET_KEY: the settings ignore the {variables.key} variable"
         )
     for load in loads:
         if load.error:
             hint = ""
             if load.name == "production":
-                hint = (" (this environment sets only DOMAIN and SECRET_KEY, as a Docker build sets none: "
+                hint = (f" (this environment sets only {variables.host} and {variables.key}, as a Docker build sets none: "
                         "a variable read without a fallback, such as DATABASE_URL, fails here)")
             verification.problems.append(
                 f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
@@ -186,7 +244,8 @@ def rows(verification: Verification) -> list[tuple[str, str, str]]:
 
 def render_verification(out, verification: Verification) -> None:
     title = f"refactor-app verify: {verification.module}"
-    header = ("setting", "local (.env-local)", f"production-like (DOMAIN={SAMPLE_DOMAIN}, SECRET_KEY set)")
+    header = ("setting", "local (.env-local)",
+              f"production-like ({verification.host_variable}={SAMPLE_DOMAIN}, {verification.key_variable} set)")
     if out.is_terminal:
         from rich.markup import escape
         from rich.table import Table

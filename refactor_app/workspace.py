@@ -6,6 +6,7 @@ as libcst trees, the other files as text); nothing reaches the disk until `api.a
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 from dataclasses import dataclass
@@ -100,6 +101,23 @@ class SettingsModule:
         if self._blocks[0] is not self.module:
             self._blocks = (self.module, settings_editor.block_contents(self.module))
         return self._blocks[1]
+
+    @functools.cached_property
+    def syntax_tree(self) -> ast.Module | None:
+        """Python's parse of the file as read (None if Python cannot parse it)."""
+        tree = self.pieces.syntax if self.pieces is not None else None
+        if tree is None:
+            try:
+                tree = ast.parse(self.original)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                tree = None
+        return tree
+
+    @functools.cached_property
+    def environment_readers(self) -> settings_editor.Readers:
+        """Its own helpers that read the environment, and the standard readers under its names
+        for them (from the file as read: steps never edit a function or an import's name)."""
+        return settings_editor.environment_readers(self.syntax_tree)
 
     def original_state(self) -> cst.Module:
         return self._parsed
@@ -225,6 +243,19 @@ class Workspace:
                 self.boundary.check(candidate, shown)
                 return candidate.resolve()
         return None
+
+    def module_file(self, importer: Path, dotted: str) -> Path | None:
+        """The project's file for `dotted` (relative to `importer` when it starts with dots), or None."""
+        return self._resolve_import(importer, dotted)
+
+    def star_imported(self, settings: SettingsModule) -> list[SettingsModule]:
+        """The settings modules `settings` star-imports at module level, found and loaded."""
+        found = []
+        for _, dotted in settings.star_imports():
+            path = self._resolve_import(settings.path, dotted)
+            if path is not None:
+                found.append(self._load_settings(path))
+        return found
 
     def find_setting(self, name: str, entry: Path | None = None) -> SettingRef | None:
         """The assignment that gives `name` its final value when `entry` (by default the settings

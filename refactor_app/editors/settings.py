@@ -863,12 +863,183 @@ _ENV_CALL_PREFIXES = ("env.",)
 _ENV_MAPPINGS = {"os.environ", "environ"}
 
 
-def environment_reads(node: cst.CSTNode) -> list[str]:
+class Readers(NamedTuple):
+    """What reads the environment in one settings module besides the spellings above: its own
+    helpers whose bodies read it (`def envbool(name): ... os.environ ...`), and the standard
+    readers under the names it gives them (`from os import getenv as read`, `ENV = environ.Env()`)."""
+
+    calls: frozenset[str] = frozenset()  # callables: helpers, getenv and decouple's config by any name
+    objects: frozenset[str] = frozenset()  # django-environ Env / decouple AutoConfig instances: x(...), x.str(...)
+    mappings: frozenset[str] = frozenset()  # names for os.environ
+    # (helper, variable): the variables a helper's own body names (def secret(): os.environ['X']).
+    helper_variables: tuple[tuple[str, str], ...] = ()
+
+    def merged(self, other: "Readers") -> "Readers":
+        return Readers(self.calls | other.calls, self.objects | other.objects, self.mappings | other.mappings,
+                       self.helper_variables + other.helper_variables)
+
+    def variables_of(self, helper: str) -> list[str]:
+        return [variable for name, variable in self.helper_variables if name == helper]
+
+
+NO_READERS = Readers()
+
+# Classes whose instances read the environment: django-environ's Env, python-decouple's configs.
+_READER_CLASSES = {("environ", "Env"), ("decouple", "AutoConfig"), ("decouple", "Config")}
+
+
+def environment_readers(tree: ast.Module | None) -> Readers:
+    """The module's own environment readers (see Readers), from Python's parse of it. A helper
+    counts when its body reads the environment, directly or through another helper."""
+    if tree is None:
+        return NO_READERS
+    calls: set[str] = set()
+    objects: set[str] = set()
+    mappings: set[str] = set()
+    classes: set[str] = {f"{module}.{name}" for module, name in _READER_CLASSES}
+    helpers: dict[str, ast.AST] = {}
+    for node in _module_level_statements(tree.body):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if alias.name == "os" and alias.asname:
+                    mappings.add(f"{bound}.environ")
+                    calls.add(f"{bound}.getenv")
+                elif alias.name == "decouple" and alias.asname:
+                    calls.add(f"{bound}.config")
+                    classes.update(f"{bound}.{name}" for module, name in _READER_CLASSES if module == "decouple")
+                elif alias.name == "environ" and alias.asname:
+                    classes.add(f"{bound}.Env")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if node.module == "os" and alias.name == "environ":
+                    mappings.add(bound)
+                elif (node.module, alias.name) in (("os", "getenv"), ("decouple", "config")):
+                    calls.add(bound)
+                elif (node.module, alias.name) in _READER_CLASSES:
+                    classes.add(bound)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            helpers[node.name] = node
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if isinstance(node.value, ast.Lambda):
+                helpers[name] = node.value
+            elif isinstance(node.value, ast.Call) and _ast_dotted(node.value.func) in classes:
+                objects.add(name)
+    readers = Readers(frozenset(calls), frozenset(objects), frozenset(mappings))
+    found = True
+    while found:  # a helper may read the environment through another, defined above or below it
+        found = False
+        for name, helper in helpers.items():
+            if name not in readers.calls and _ast_reads_environment(helper, readers):
+                readers = readers._replace(calls=readers.calls | {name})
+                found = True
+    pairs = [(name, variable) for name, helper in helpers.items() if name in readers.calls
+             for variable in _ast_variables(helper, readers)]
+    return readers._replace(helper_variables=tuple(dict.fromkeys(pairs)))
+
+
+def _ast_variables(node: ast.AST, readers: Readers) -> list[str]:
+    """The variable names a helper's body reads as string literals, in source order."""
+    mappings = _ENV_MAPPINGS | readers.mappings
+    found = []
+    for child in ast.walk(node):
+        key = None
+        if isinstance(child, ast.Call) and child.args and _is_reader_call(_ast_dotted(child.func) or "", readers):
+            key = child.args[0]
+        elif isinstance(child, ast.Subscript) and _ast_dotted(child.value) in mappings:
+            key = child.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            found.append((key.lineno, key.col_offset, key.value))
+    return [variable for *_, variable in sorted(found)]
+
+
+# Modules whose readers environment_readers knows by name: never searched for helpers.
+_KNOWN_MODULES = {"os", "decouple", "environ", "__future__", "django", "pathlib", "typing", "sys"}
+
+
+def imported_functions(tree: ast.Module | None) -> list[tuple[str, str, str]]:
+    """(module, name, bound name) for each module-level `from module import name [as bound]`
+    that may be the project's own helper: relative modules keep their dots."""
+    if tree is None:
+        return []
+    found = []
+    for node in _module_level_statements(tree.body):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        module = "." * node.level + (node.module or "")
+        if node.level == 0 and (node.module or "").split(".")[0] in _KNOWN_MODULES:
+            continue
+        found.extend((module, alias.name, alias.asname or alias.name) for alias in node.names if alias.name != "*")
+    return found
+
+
+def _module_level_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Module-level statements, those inside if/try blocks too (`try: import environ`)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            yield from _module_level_statements([*node.body, *node.orelse, *getattr(node, "finalbody", [])])
+            for handler in getattr(node, "handlers", []):
+                yield from _module_level_statements(handler.body)
+
+
+def _ast_reads_environment(node: ast.AST, readers: Readers) -> bool:
+    """Does a helper's code use the environment anywhere: a reader called, os.environ used?"""
+    mappings = _ENV_MAPPINGS | readers.mappings
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            name = _ast_dotted(child.func)
+            if name is not None and _is_reader_call(name, readers):
+                return True
+        elif isinstance(child, (ast.Name, ast.Attribute)) and _ast_dotted(child) in mappings:
+            return True
+    return False
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base is not None else None
+    return None
+
+
+def _is_reader_call(name: str, readers: Readers) -> bool:
+    """Is a call to the callable spelled `name` an environment read?"""
+    if name in _ENV_CALL_NAMES or name.startswith(_ENV_CALL_PREFIXES) or name in readers.calls:
+        return True
+    if name in readers.objects or name.split(".", 1)[0] in readers.objects:
+        return True
+    base, _, method = name.rpartition(".")
+    return method in ("get", "setdefault") and base in readers.mappings
+
+
+def environment_reads(node: cst.CSTNode, readers: Readers = NO_READERS) -> list[str]:
     """The spellings of environment reads inside `node`: calls like os.environ.get(...) or
-    env.bool(...), and subscripts like os.environ['X']."""
-    finder = _EnvironmentReadFinder()
+    env.bool(...), subscripts like os.environ['X'], `'X' in os.environ`, and calls of the
+    module's own `readers`."""
+    finder = _EnvironmentReadFinder(readers)
     node.visit(finder)
     return finder.found
+
+
+def environment_read_call(node: cst.CSTNode, readers: Readers = NO_READERS) -> str | None:
+    """The dotted name of `node` when it is a call that reads the environment, else None."""
+    if not isinstance(node, cst.Call):
+        return None
+    name = dotted_name(node.func)
+    return name if name is not None and _is_reader_call(name, readers) else None
+
+
+def environment_variables(node: cst.CSTNode, readers: Readers = NO_READERS) -> list[str]:
+    """The variable names `node` reads, in order: each read's first argument or key when it is
+    a string literal (os.environ['X'], os.environ.get('X', ...), env.bool('X'), a helper('X'))."""
+    finder = _EnvironmentReadFinder(readers)
+    node.visit(finder)
+    return list(dict.fromkeys(finder.variables))
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
@@ -887,18 +1058,40 @@ def names_used(node: cst.CSTNode) -> set[str]:
 
 
 class _EnvironmentReadFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, readers: Readers = NO_READERS) -> None:
+        self.readers = readers
+        self.mappings = _ENV_MAPPINGS | readers.mappings
         self.found: list[str] = []
+        self.variables: list[str] = []
+
+    def _variable(self, node: cst.CSTNode | None) -> None:
+        value = string_literal(node) if isinstance(node, cst.BaseExpression) else None
+        if value is not None:
+            self.variables.append(value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = dotted_name(node.func)
-        if name is not None and (name in _ENV_CALL_NAMES or name.startswith(_ENV_CALL_PREFIXES)):
+        name = environment_read_call(node, self.readers)
+        if name is not None:
             self.found.append(name)
+            positional = [arg for arg in node.args if arg.keyword is None and arg.star == ""]
+            first = positional[0].value if positional else None
+            if first is not None and string_literal(first) is not None:
+                self._variable(first)
+            else:  # a helper that names its variables itself: def secret(): return os.environ['X']
+                self.variables.extend(self.readers.variables_of(name))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         name = dotted_name(node.value)
-        if name in _ENV_MAPPINGS:
+        if name in self.mappings:
             self.found.append(f"{name}[...]")
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                self._variable(node.slice[0].slice.value)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:  # 'X' in os.environ
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and dotted_name(target.comparator) in self.mappings:
+                self.found.append(f"in {dotted_name(target.comparator)}")
+                self._variable(node.left)
 
 
 class _StringCollector(cst.CSTVisitor):

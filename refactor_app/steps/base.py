@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import weakref
 from typing import Callable, NamedTuple
 
 from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
+from refactor_app.errors import RefactorError
 from refactor_app.plan import State
+from refactor_app.textfile import read_bytes
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 
@@ -155,15 +159,66 @@ def ensure_import_os(settings: SettingsModule) -> None:
 
 
 def reads_environment(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
-    """How `value` reads the environment, directly or through module-level names it uses
-    (`ALLOWED_HOSTS = [DIVIO_DOMAIN] + ...` where DIVIO_DOMAIN = os.environ.get(...))."""
-    found = settings_editor.environment_reads(value)
+    """How `value` reads the environment, directly, through the module's own helpers
+    (`envbool('DEBUG')`, where `def envbool` reads os.environ), or through module-level names
+    it uses (`ALLOWED_HOSTS = [DIVIO_DOMAIN] + ...` where DIVIO_DOMAIN = os.environ.get(...)).
+    Every step's "already reads the environment" asks this."""
+    found = settings_editor.environment_reads(value, environment_readers(ws, settings))
     if found or depth == 0:
         return found
     for name in sorted(settings_editor.names_used(value)):
         for assignment in settings_editor.assignments(settings.module, name):
             found += reads_environment(ws, settings, assignment.value, depth - 1)
     return found
+
+
+def environment_readers(ws: Workspace, settings: SettingsModule, seen: frozenset = frozenset()) -> settings_editor.Readers:
+    """The readers `settings` defines or names, with those of the modules it star-imports and
+    the helpers it imports from the project's own modules (`from .env import secret`)."""
+    readers = settings.environment_readers.merged(_imported_helpers(ws, settings))
+    for imported in ws.star_imported(settings):
+        if imported.path not in seen and imported.path != settings.path:
+            readers = readers.merged(environment_readers(ws, imported, seen | {settings.path}))
+    return readers
+
+
+_IMPORTED_HELPERS: "weakref.WeakKeyDictionary[Workspace, dict]" = weakref.WeakKeyDictionary()
+
+
+def _imported_helpers(ws: Workspace, settings: SettingsModule) -> settings_editor.Readers:
+    """The functions `settings` imports from the project's own modules whose bodies read the
+    environment, by the names it binds them to; looked up once per module and run."""
+    cache = _IMPORTED_HELPERS.setdefault(ws, {})
+    if settings.path in cache:
+        return cache[settings.path]
+    calls, variables = set(), []
+    for module, name, bound in settings_editor.imported_functions(settings.syntax_tree):
+        try:
+            path = ws.module_file(settings.path, module)
+            if path is None or path == settings.path:
+                continue
+            data = read_bytes(path, ws.project.display(path), ws.boundary)
+            tree = ast.parse(data) if data is not None else None
+        except (RefactorError, SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # not a module the steps can read: nothing known of its functions
+        readers = settings_editor.environment_readers(tree)
+        if name in readers.calls:
+            calls.add(bound)
+            variables += [(bound, variable) for variable in readers.variables_of(name)]
+    cache[settings.path] = settings_editor.Readers(calls=frozenset(calls), helper_variables=tuple(variables))
+    return cache[settings.path]
+
+
+def environment_variables(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
+    """The environment variables `value` reads (by name, in order), directly or through
+    module-level names it uses, as reads_environment finds them."""
+    found = settings_editor.environment_variables(value, environment_readers(ws, settings))
+    if depth == 0:
+        return found
+    for name in sorted(settings_editor.names_used(value)):
+        for assignment in settings_editor.assignments(settings.module, name):
+            found += environment_variables(ws, settings, assignment.value, depth - 1)
+    return list(dict.fromkeys(found))
 
 
 def describe_reads(reads: list[str]) -> str:

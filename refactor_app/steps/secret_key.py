@@ -6,12 +6,15 @@ repository stays only as the fallback for local work.
 
 from __future__ import annotations
 
+import libcst as cst
+
 from refactor_app.editors import settings as settings_editor
+from refactor_app.errors import RefactorError
 from refactor_app.steps.base import (
-    Outcome, describe_reads, done, ensure_import_os, for_each_setting, not_applicable, pending,
-    reads_environment,
+    Outcome, describe_reads, done, ensure_import_os, environment_readers, environment_variables, for_each_setting,
+    not_applicable, pending, reads_environment,
 )
-from refactor_app.workspace import SettingRef, Workspace
+from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 FALLBACK_PLACEHOLDER = "__refactor_app_fallback__"
 NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
@@ -33,20 +36,76 @@ def run(ws: Workspace) -> Outcome:
 
 
 def committed_key_files(ws: Workspace) -> list[str]:
-    """Settings modules whose SECRET_KEY value holds a literal key, as value or as fallback."""
+    """Settings modules whose SECRET_KEY is a key written in the code, as the value or as the
+    fallback of an environment read; in a git repository, only those git tracks."""
     files = []
     for ref in ws.find_settings("SECRET_KEY"):
-        literals = [value for value in settings_editor.string_values(ref.value) if value != "SECRET_KEY"]
-        if any(len(value) >= 8 for value in literals) and ref.settings.display_path not in files:
+        readers = environment_readers(ws, ref.settings)
+        if literal_key(ref.settings, ref.value, readers) and ref.settings.display_path not in files:
             files.append(ref.settings.display_path)
-    return files
+    return _tracked(ws, files)
+
+
+MIN_KEY_LENGTH = 8  # shorter literals are names or placeholders, not keys
+
+
+def literal_key(settings: SettingsModule, node, readers: settings_editor.Readers, depth: int = 2) -> bool:
+    """Can `node` evaluate to a key written in the code: a string literal (possibly concatenated),
+    as the value, an environment read's fallback, either side of `or` / `if else`, or a
+    module-level name holding one? A key made at run time (secrets.token_urlsafe(),
+    get_random_secret_key(), os.urandom(...), read from a file) is not one."""
+    text = _literal_text(node)
+    if text is not None:
+        return len(text) >= MIN_KEY_LENGTH
+    if isinstance(node, cst.BooleanOperation):
+        return literal_key(settings, node.left, readers, depth) or literal_key(settings, node.right, readers, depth)
+    if isinstance(node, cst.IfExp):
+        return literal_key(settings, node.body, readers, depth) or literal_key(settings, node.orelse, readers, depth)
+    if isinstance(node, cst.Call):
+        if settings_editor.environment_read_call(node, readers) is not None:
+            positional = [arg for arg in node.args if arg.keyword is None]
+            fallbacks = positional[1:] + [arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "default"]
+            return any(literal_key(settings, arg.value, readers, depth) for arg in fallbacks)
+        if settings_editor.dotted_name(node.func) == "str" and len(node.args) == 1:
+            return literal_key(settings, node.args[0].value, readers, depth)
+        return False
+    if isinstance(node, cst.Name) and depth > 0:
+        return any(
+            literal_key(settings, assignment.value, readers, depth - 1)
+            for assignment in settings_editor.assignments(settings.module, node.value)
+        )
+    return False
+
+
+def _literal_text(node) -> str | None:
+    """The string a literal, or a `+` of literals, spells; else None."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = _literal_text(node.left), _literal_text(node.right)
+        return left + right if left is not None and right is not None else None
+    return settings_editor.string_literal(node)
+
+
+def _tracked(ws: Workspace, files: list[str]) -> list[str]:
+    """Those of `files` git tracks (a key only in an ignored or untracked file was never
+    committed); all of them outside git, or when git cannot say."""
+    if not files or ws.git is None:
+        return files
+    try:
+        states = ws.early_git.file_states() if ws.early_git is not None else None
+        if states is None or not states.asked.issuperset(files):
+            states = ws.git.file_states(files)
+    except RefactorError:
+        return files
+    return [path for path in files if path not in states.asked or path in states.tracked]
 
 
 def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     where = ref.settings.display_path
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
-        return done(f"{where} already reads SECRET_KEY from the environment ({describe_reads(reads)})")
+        variables = environment_variables(ws, ref.settings, ref.value)
+        named = f" variable{'s' if len(variables) > 1 else ''} {', '.join(variables)}" if variables else ""
+        return done(f"{where} already reads SECRET_KEY from the environment{named} ({describe_reads(reads)})")
     ref.replace_value(with_fallback(ref.value))
     ensure_import_os(ref.settings)
     return pending(f"{where}: SECRET_KEY comes from the environment, the committed key stays as the fallback")
