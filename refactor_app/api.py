@@ -211,11 +211,13 @@ def _decode(data: bytes) -> str:
 
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
-                stopped_run: int | None = None) -> None:
+                stopped_run: int | None = None, ours: Sequence[str] | None = None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
-    `stopped_run`: the pid of a run that was stopped before it finished here (runlock)."""
+    `stopped_run`: the pid of a run that was stopped before it finished here (runlock); `ours`:
+    the files and folders refactor-app writes (`files_refactor_app_writes`): only changes to those
+    can be the stopped run's, any other is the user's own work."""
     from refactor_app.editors.git import GitRepository
 
     answered = early.tree_state() if early is not None else None
@@ -232,16 +234,38 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         )
     if changed:
         shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
-        if stopped_run is not None:
+        if stopped_run is not None and ours is not None and all(_is_ours(path, ours) for path in changed):
+            # Only files refactor-app writes changed: the stopped run's work (each file wholly old or new).
+            files = " ".join(_shell_word(path) for path in changed)
             raise RefactorError(
                 f"the git tree has uncommitted changes ({shown}), and a refactor-app run (pid {stopped_run}) was "
                 "stopped before it finished here, so they are probably its (each file is wholly old or new): "
                 "finish the job with `refactor-app apply --all --allow-dirty`, or drop them with "
-                f"`git checkout HEAD -- .` in {root}, then run again."
+                f"`git checkout HEAD -- {files}` in {root}, then run again."
             )
         raise RefactorError(
             f"the git tree has uncommitted changes ({shown}); commit or stash them first, {override}."
         )
+
+
+def files_refactor_app_writes(project: Project, plan: Plan | None = None) -> list[str]:
+    """The project-relative files (and folders, for git rm) any step may write or remove."""
+    paths = [project.display(path) for path in
+             (*project.settings_paths, project.dockerfile_path, project.env_path, project.gitignore_path)]
+    paths.append(project.default_static_folder)
+    if plan is not None:
+        paths += [edit.display_path for edit in plan.edits] + [removal.folder for removal in plan.removals]
+    return paths
+
+
+def _is_ours(path: str, ours: Sequence[str]) -> bool:
+    return any(path == mine or path.startswith(f"{mine}/") for mine in ours)
+
+
+def _shell_word(path: str) -> str:
+    import shlex
+
+    return shlex.quote(path)
 
 
 def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -> None:
@@ -258,7 +282,8 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
 
     with runlock.holding(plan.root) as lock:
         if not allow_dirty:
-            check_clean(plan.root, early=plan.early_git, stopped_run=lock.stopped_pid)
+            check_clean(plan.root, early=plan.early_git, stopped_run=lock.stopped_pid,
+                        ours=files_refactor_app_writes(plan.project, plan))
         _apply_held(plan, git_removals)
 
 

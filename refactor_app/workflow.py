@@ -73,11 +73,12 @@ def apply_step_by_step(
 def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -> Session:
     from refactor_app.steps import STEP_NAMES
 
+    ours = api.files_refactor_app_writes(project)
     if commit:
         api.check_clean(project.root, override="as --commit needs a clean tree whatever --allow-dirty says",
-                        stopped_run=stopped_run)
+                        stopped_run=stopped_run, ours=ours)
     elif not allow_dirty:
-        api.check_clean(project.root, stopped_run=stopped_run)
+        api.check_clean(project.root, stopped_run=stopped_run, ours=ours)
     repo = None
     if commit:
         from refactor_app.editors.git import GitRepository

@@ -118,8 +118,6 @@ def test_fifo_lock_file_is_a_plain_error(tutorial):
 
 # --- a stopped run's advice ------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="review i11: after a killed run, the user's own uncommitted changes to "
-                   "files refactor-app never edits are called 'probably its' and `git checkout HEAD -- .` advised")
 def test_stopped_run_advice_does_not_claim_the_users_own_changes(tutorial):
     (tutorial / ".git" / "refactor-app.lock").write_text("999999\n")  # a run killed -9 long ago
     views = tutorial / "uploader" / "views.py"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -327,9 +329,12 @@ def test_stopped_at_each_write_git_rm_and_commit(tutorial, history, mode, at, n,
     if again.returncode != 0:
         assert again.returncode == 2, again.stderr
         assert "a refactor-app run (pid " in again.stderr and "was stopped before it finished" in again.stderr
-        assert "refactor-app apply --all --allow-dirty" in again.stderr and "git checkout HEAD -- ." in again.stderr
+        assert "refactor-app apply --all --allow-dirty" in again.stderr
+        # The command that drops the stopped run's changes names its files (never `.`: the user's own work).
+        drop = re.search(r"`git checkout HEAD -- ([^`]+)`", again.stderr)
+        assert drop is not None and drop.group(1) != ".", again.stderr
         if mode == "commit":
-            git(tutorial, "checkout", "HEAD", "--", ".")  # drop the stopped step's changes, as the message says
+            git(tutorial, "checkout", "HEAD", "--", *shlex.split(drop.group(1)))  # as the message says
             again = run_cli("apply", "--all", "--commit", cwd=tutorial)
         else:
             again = run_cli("apply", "--all", "--allow-dirty", cwd=tutorial)
