@@ -29,11 +29,12 @@ IMPORT_BLOCKS = [
 ]
 # Statements the steps own: they may be rewritten.
 OWNED = {
-    "DEBUG": ["DEBUG = True", "DEBUG = False", "DEBUG: bool = True", "DEBUG = os.getenv('DEBUG') == '1'",
+    "DEBUG": ["DEBUG = True", "DEBUG = (  # on for now\n    True\n)", "DEBUG = False", "DEBUG: bool = True", "DEBUG = os.getenv('DEBUG') == '1'",
               "DEBUG = bool(int(os.environ.get('DEBUG', '0')))"],
     "ALLOWED_HOSTS": ["ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['*']", "ALLOWED_HOSTS = [\n    'localhost',\n    '127.0.0.1',\n]",
                       "ALLOWED_HOSTS = ('*',)", "ALLOWED_HOSTS = ['example.com']",
-                      "ALLOWED_HOSTS = os.environ.get('HOSTS', '').split(',')"],
+                      "ALLOWED_HOSTS = os.environ.get('HOSTS', '').split(',')",
+                      "ALLOWED_HOSTS = [\n    # review apps\n    '*',  # all\n]"],
     "SECRET_KEY": ["SECRET_KEY = 'abc'", 'SECRET_KEY = "a\'b"', "SECRET_KEY = '''x\ny'''", "SECRET_KEY = ('a'\n    'b')",
                    "SECRET_KEY = os.environ['SECRET_KEY']", "SECRET_KEY = r'\\d+'"],
     "SECURE_SSL_REDIRECT": ["SECURE_SSL_REDIRECT = True", "SECURE_SSL_REDIRECT = False  # local",

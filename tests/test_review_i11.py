@@ -160,8 +160,6 @@ def test_fifo_gitignore_inside_static_root_does_not_hang(tutorial):
 
 # --- "no comment lost" -----------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="review i11: a comment inside the rewritten ALLOWED_HOSTS list is dropped "
-                   "silently (the fidelity check skips the lines of assignments the steps own)")
 def test_comment_inside_rewritten_allowed_hosts_is_kept_or_refused(tutorial):
     comment = "# Heroku review apps need this until #123 is fixed"
     _edit_settings(tutorial, "ALLOWED_HOSTS = ['*']", f"ALLOWED_HOSTS = [\n    {comment}\n    '*',\n]")

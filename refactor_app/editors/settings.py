@@ -652,13 +652,41 @@ def statement_source(module: cst.Module, index: int) -> str:
 
 
 def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpression) -> cst.Module:
+    """The assignment with `value`; a comment inside the old value that the new one drops goes
+    above the statement instead (a user's note is never lost)."""
     statement = statement_at(module, where.index)
     small = statement.body[where.small_index]
     new_small = small.with_changes(value=value)
     new_statement = statement.with_changes(
         body=[*statement.body[: where.small_index], new_small, *statement.body[where.small_index + 1 :]]
     )
+    new_statement = _keep_comments(small.value, [value], new_statement)
     return _replace_body(module, where.index, [new_statement])
+
+
+def _comments(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Collector(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment.value)
+
+    node.visit(Collector())
+    return found
+
+
+def _keep_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode], first: cst.BaseStatement) -> cst.BaseStatement:
+    """`first` with the comments of `old` that none of `new` holds as its last leading lines."""
+    kept = [comment for node in new for comment in _comments(node)]
+    lost = []
+    for comment in _comments(old):
+        if comment in kept:
+            kept.remove(comment)
+        else:
+            lost.append(cst.EmptyLine(comment=cst.Comment(comment)))
+    if not lost:
+        return first
+    return first.with_changes(leading_lines=[*first.leading_lines, *lost])
 
 
 def replace_statement(
@@ -672,6 +700,11 @@ def replace_statement(
     trailing = getattr(old, "trailing_whitespace", None)
     if trailing is not None and trailing.comment is not None and isinstance(new[-1], cst.SimpleStatementLine):
         new[-1] = new[-1].with_changes(trailing_whitespace=trailing)
+    # Comments inside the old statement's body (`[\n    # why\n    '*',\n]`) go above the new ones.
+    body = old.body if isinstance(old, cst.SimpleStatementLine) else []
+    inside = [small for small in body]
+    if inside:
+        new[0] = _keep_comments(cst.SimpleStatementLine(body=inside), new, new[0])
     return _replace_body(module, index, new)
 
 
