@@ -274,3 +274,77 @@ def test_status_and_verify_agree(name, tmp_path):
         assert run_cli("apply", "--all", cwd=root).returncode == 0
         assert status_line(root, spelling.step).split()[1] == "done"
         assert PROBLEMS[spelling.step] not in verify_output(root)
+
+
+# --- more spellings, through the Python API ------------------------------------------------------
+
+def plan_result(root: Path, step: str):
+    from refactor_app import api
+
+    plan = api.make_plan(api.discover(root), [step])
+    return plan, plan.results[0]
+
+
+@pytest.mark.parametrize(
+    "step, old, new",
+    [
+        ("allowed-hosts",
+         "ALLOWED_HOSTS = [h.strip() for h in os.environ.get('ALLOWED_HOSTS', '*').split(',') if h.strip()]",
+         "ALLOWED_HOSTS = [h.strip() for h in os.environ.get('ALLOWED_HOSTS', '').split(',') if h.strip()]"),
+        ("debug", "DEBUG = os.environ.get('DEBUG', 'TRUE').upper() == 'TRUE'",
+         "DEBUG = os.environ.get('DEBUG', 'FALSE').upper() == 'TRUE'"),
+        ("debug", "DEBUG = int(os.environ.get('DEBUG', 1))", "DEBUG = int(os.environ.get('DEBUG', 0))"),
+        ("debug", "DEBUG = os.environ.get('DEBUG', 'on') in ('on', 'yes')",
+         "DEBUG = os.environ.get('DEBUG', 'off') in ('on', 'yes')"),
+        ("ssl-redirect", "SECURE_SSL_REDIRECT = envbool('SECURE_SSL_REDIRECT', False)",
+         "SECURE_SSL_REDIRECT = envbool('SECURE_SSL_REDIRECT', True)"),
+        ("debug", "DEBUG = environ.get('DJANGO_DEBUG', default='1') == '1'",
+         "DEBUG = environ.get('DJANGO_DEBUG', default='0') == '1'"),
+    ],
+)
+def test_other_unsafe_spellings_are_fixed(tmp_path, step, old, new):
+    from refactor_app import api
+
+    setting = old.split(" = ")[0]
+    header = "import os" + ENVBOOL_HELPER if "envbool" in old else "import os\nfrom os import environ\n"
+    spelling = Spelling(step, setting, old, new, header=header)
+    root = make_project(tmp_path, spelling)
+    plan, result = plan_result(root, step)
+    assert result.state.value == "pending" and "unset" in result.reason, result.reason
+    api.apply(plan)
+    assert new + "\n" in (root / "mysite" / "settings.py").read_text()
+    assert plan_result(root, step)[1].state.value == "done"
+
+
+@pytest.mark.parametrize(
+    "step, old",
+    [
+        # The unsafe default is in another statement: refactor-app rewrites only the setting's own line.
+        ("debug", "DEBUG_ENV = os.environ.get('DEBUG', 'True')\nDEBUG = DEBUG_ENV == 'True'"),
+        ("debug", "PRODUCTION = os.environ.get('PRODUCTION')\nDEBUG = not PRODUCTION"),
+    ],
+)
+def test_unsafe_values_it_cannot_rewrite_are_never_done(tmp_path, step, old):
+    spelling = Spelling(step, "DEBUG", old, "")
+    root = make_project(tmp_path, spelling)
+    _, result = plan_result(root, step)
+    assert result.state.value == "not applicable", result.reason
+    assert "DEBUG is on when" in result.reason and "by hand" in result.reason
+    assert result.edits == []
+    assert PROBLEMS[step] in verify_output(root)
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "DEBUG = os.environ['DEBUG'] == 'on'",  # unset: the settings cannot be imported, nothing runs
+        "DEBUG = env.bool('DEBUG')",
+        "DEBUG = config('DEBUG', cast=bool)",
+        "DEBUG = os.environ.get('DEBUG', '0') == '1'",
+    ],
+)
+def test_required_or_safe_reads_stay_done(tmp_path, old):
+    header = ENVIRON_HEADER if "env." in old else DECOUPLE_HEADER if "config" in old else "import os\n"
+    root = make_project(tmp_path, Spelling("debug", "DEBUG", old, "", header=header))
+    _, result = plan_result(root, "debug")
+    assert result.state.value == "done", result.reason

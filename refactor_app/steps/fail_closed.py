@@ -158,7 +158,7 @@ def _safe_and_kept(module, old, new, rule: Rule, key: str, debug_as_string: bool
     try:
         if rule.is_unsafe(evaluator.value(new, {})):
             return False
-        if rule is DEBUG and any(evaluator.value(new, {key: off}) for off in ("False", "0")):
+        if rule is DEBUG and any(_on_or_raises(evaluator, new, {key: off}) for off in ("False", "0")):
             return False
         for sample in SAMPLE_VALUES:
             environment = {key: sample}
@@ -175,6 +175,14 @@ def _safe_and_kept(module, old, new, rule: Rule, key: str, debug_as_string: bool
     except (Raises, Unknown):
         return False
     return True
+
+
+def _on_or_raises(evaluator: Evaluator, value, environment: dict) -> bool:
+    """Is it on under `environment`? Settings that cannot be imported there run nothing: off."""
+    try:
+        return bool(evaluator.value(value, environment))
+    except Raises:
+        return False
 
 
 def _plain_string_read(value: cst.BaseExpression):
