@@ -300,6 +300,14 @@ def plan_result(root: Path, step: str):
          "SECURE_SSL_REDIRECT = envbool('SECURE_SSL_REDIRECT', True)"),
         ("debug", "DEBUG = environ.get('DJANGO_DEBUG', default='1') == '1'",
          "DEBUG = environ.get('DJANGO_DEBUG', default='0') == '1'"),
+        # A string is a list of characters to Django: '*' in it allows any host.
+        ("allowed-hosts", "ALLOWED_HOSTS = os.environ.get('ALLOWED_HOSTS', '*')",
+         "ALLOWED_HOSTS = os.environ.get('ALLOWED_HOSTS', '')"),
+        # Off when unset, and read as a plain string: on unless the deployment says off.
+        ("ssl-redirect", "SECURE_SSL_REDIRECT = bool(os.getenv('SECURE_SSL_REDIRECT'))",
+         "SECURE_SSL_REDIRECT = os.getenv('SECURE_SSL_REDIRECT', 'True').lower() not in ('', '0', 'false', 'no', 'off')"),
+        ("ssl-redirect", "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT')",
+         "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT', 'True').lower() not in ('', '0', 'false', 'no', 'off')"),
     ],
 )
 def test_other_unsafe_spellings_are_fixed(tmp_path, step, old, new):
@@ -348,3 +356,19 @@ def test_required_or_safe_reads_stay_done(tmp_path, old):
     root = make_project(tmp_path, Spelling("debug", "DEBUG", old, "", header=header))
     _, result = plan_result(root, "debug")
     assert result.state.value == "done", result.reason
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "DEBUG = os.environ.get('DEBUG', 'x').split(1) == ['x']",
+        "DEBUG = os.environ.get('DEBUG', 'x') in 3",
+        "DEBUG = os.environ.get('DEBUG', 'x').lower(1)",
+        "DEBUG = os.environ.get('DEBUG', 'x')[0] == 'x'",
+    ],
+)
+def test_odd_code_around_a_read_is_no_internal_error(tmp_path, old):
+    root = make_project(tmp_path, Spelling("debug", "DEBUG", old, ""))
+    result = run_cli("status", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -25,11 +25,12 @@ from refactor_app.steps.base import Outcome, done, ensure_env_local, join, not_a
 from refactor_app.workspace import SettingRef, Workspace
 
 TRUE_STRINGS = "('1', 'true', 'yes', 'on')"
+OFF_STRINGS = "('', '0', 'false', 'no', 'off')"
 # Values a deployment may set: a fix must give what the old code gave for each (DEBUG read as a
 # plain string excepted: there "False", "0" and the like are what the fix is for).
 SAMPLE_VALUES = ("True", "true", "TRUE", "1", "yes", "on", "False", "false", "0", "no", "off", "",
                  "a.com,b.com", "a.com", "*")
-DEBUG_TRUE_VALUES = ("True", "true", "TRUE", "1", "yes", "on")
+TRUE_VALUES = ("True", "true", "TRUE", "1", "yes", "on")
 
 
 class Unknown(Exception):
@@ -53,7 +54,8 @@ def _debug_unsafe(value) -> bool:
 
 
 def _hosts_unsafe(value) -> bool:
-    return isinstance(value, (list, tuple)) and "*" in value
+    # A string is a sequence of one-character hosts to Django: '*' in it allows any host.
+    return isinstance(value, (list, tuple, str)) and "*" in value
 
 
 def _ssl_unsafe(value) -> bool:
@@ -113,9 +115,12 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     new_value, key = fixed
     ref.replace_value(new_value)
     kept = f"a deployment that sets {key} keeps its value"
-    if "read as a string" in problem:
+    new_code = settings_editor.source(new_value)
+    if new_code.endswith(TRUE_STRINGS):
         kept = f"a deployment that sets {key} to True, true, 1, yes or on keeps DEBUG on"
-    notes = [f"{where}: {rule.setting} = {code}: {problem}; it becomes {settings_editor.source(new_value)} ({kept})"]
+    elif new_code.endswith(OFF_STRINGS):
+        kept = f"a deployment that sets {key} to True, 1, yes or on keeps the redirect; False, 0, no or off turn it off"
+    notes = [f"{where}: {rule.setting} = {code}: {problem}; it becomes {new_code} ({kept})"]
     local = _local_value(settings.module, new_value, rule, key)
     if local is not None:
         notes.append(ensure_env_local(ws, key, local).note)
@@ -130,14 +135,16 @@ def _names(keys: list[str]) -> str:
 
 def _fix(module: cst.Module, value: cst.BaseExpression, rule: Rule, keys: list[str]):
     """(new value, the variable) when a rewrite in the project's spelling makes it safe."""
-    if rule is DEBUG:
+    if rule is DEBUG or rule is SECURE_SSL_REDIRECT:
         read = _plain_string_read(value)
         if read is not None:
             func, key_node, key = read
-            new = settings_editor.expression(
-                f"{settings_editor.source(func)}({settings_editor.source(key_node)}, '').lower() in {TRUE_STRINGS}"
-            )
-            if _safe_and_kept(module, value, new, rule, key, debug_as_string=True):
+            call = f"{settings_editor.source(func)}({settings_editor.source(key_node)}"
+            if rule is DEBUG:
+                new = settings_editor.expression(f"{call}, '').lower() in {TRUE_STRINGS}")
+            else:
+                new = settings_editor.expression(f"{call}, 'True').lower() not in {OFF_STRINGS}")
+            if _safe_and_kept(module, value, new, rule, key, as_string=True):
                 return new, key
             return None
     for call, default in _defaults(value):
@@ -151,7 +158,7 @@ def _fix(module: cst.Module, value: cst.BaseExpression, rule: Rule, keys: list[s
     return None
 
 
-def _safe_and_kept(module, old, new, rule: Rule, key: str, debug_as_string: bool = False) -> bool:
+def _safe_and_kept(module, old, new, rule: Rule, key: str, as_string: bool = False) -> bool:
     """`new` is safe with the variable unset (and, for DEBUG, set to False or 0), and gives what
     `old` gave for every value a deployment may set."""
     evaluator = Evaluator(module)
@@ -167,8 +174,8 @@ def _safe_and_kept(module, old, new, rule: Rule, key: str, debug_as_string: bool
             except Raises:
                 continue
             after = evaluator.value(new, environment)
-            if debug_as_string:
-                if sample in DEBUG_TRUE_VALUES and not (before and after is True):
+            if as_string:  # a plain string read: the values a deployment sets to mean "on" stay on
+                if sample in TRUE_VALUES and not (before and after is True):
                     return False
             elif after != before:
                 return False
@@ -186,7 +193,7 @@ def _on_or_raises(evaluator: Evaluator, value, environment: dict) -> bool:
 
 
 def _plain_string_read(value: cst.BaseExpression):
-    """(func, key node, key) for DEBUG read as a plain string: `os.getenv('DEBUG', ...)` or
+    """(func, key node, key) for a setting read as a plain string: `os.getenv('DEBUG', ...)` or
     `bool(os.environ.get('DEBUG', ...))`."""
     if isinstance(value, cst.Call) and settings_editor.dotted_name(value.func) == "bool" and len(value.args) == 1:
         value = value.args[0].value
@@ -407,7 +414,13 @@ class Evaluator:
 
     def value(self, node: cst.BaseExpression, environment: dict[str, str], scope: dict | None = None):
         self.environment = environment
-        return self._eval(node, scope or {})
+        try:
+            return self._eval(node, scope or {})
+        except (Unknown, Raises):
+            raise
+        except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError, RecursionError):
+            # Code the evaluator does not model exactly (`.split(1)`, `.lower(1)`): cannot tell.
+            raise Unknown from None
 
     def _eval(self, node, scope):
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
