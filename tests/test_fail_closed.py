@@ -76,6 +76,10 @@ UNSAFE = {
         "debug", "DEBUG", "DEBUG = env.bool('DEBUG', default=True)", "DEBUG = env.bool('DEBUG', default=False)",
         DEBUG_DEPLOYMENTS, header=ENVIRON_HEADER,
     ),
+    "django-environ-schema-default": Spelling(
+        "debug", "DEBUG", "DEBUG = env('DEBUG')", "DEBUG = env('DEBUG')",
+        [*DEBUG_DEPLOYMENTS, {"DEBUG": "1"}], header="import environ\n\nenv = environ.Env(DEBUG=(bool, True))\n",
+    ),
     "decouple-config-bool": Spelling(
         "debug", "DEBUG", "DEBUG = config('DEBUG', default=True, cast=bool)",
         "DEBUG = config('DEBUG', default=False, cast=bool)", [*DEBUG_DEPLOYMENTS, {"DEBUG": "1"}],
@@ -141,6 +145,9 @@ SAFE = {
     "hosts-empty-default": Spelling(
         "allowed-hosts", "ALLOWED_HOSTS", "ALLOWED_HOSTS = os.environ.get('ALLOWED_HOSTS', '').split(',')", ""
     ),
+    "environ-schema-false": Spelling(
+        "debug", "DEBUG", "DEBUG = env('DEBUG')", "", header="import environ\n\nenv = environ.Env(DEBUG=(bool, False))\n",
+    ),
     "ssl-true-default": Spelling(
         "ssl-redirect", "SECURE_SSL_REDIRECT", "SECURE_SSL_REDIRECT = env.bool('SECURE_SSL_REDIRECT', True)", "",
         header=ENVIRON_HEADER,
@@ -201,7 +208,10 @@ def test_unsafe_default_is_pending_and_fixed_in_the_projects_spelling(name, tmp_
     assert "Traceback" not in first.stderr
     settings = (root / "mysite" / "settings.py").read_text()
     assert spelling.new + "\n" in settings, settings
-    assert spelling.old not in settings
+    if spelling.old != spelling.new:
+        assert spelling.old not in settings
+    else:  # the default is in django-environ's schema
+        assert "env = environ.Env(DEBUG=(bool, False))\n" in settings
 
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "refactor-app")

@@ -112,6 +112,14 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
             f"{where}: {rule.setting} = {code}: {problem}; refactor-app cannot rewrite this spelling safely, "
             f"make it safe by hand"
         )
+    if isinstance(fixed, SchemaFix):
+        settings.module = fixed.module
+        notes = [f"{where}: {rule.setting} = {code}: {problem} (the default in {fixed.old_code}); it becomes "
+                 f"{fixed.new_code} (a deployment that sets {fixed.key} keeps its value)"]
+        local = _local_value(settings.module, value, rule, fixed.key)
+        if local is not None:
+            notes.append(ensure_env_local(ws, fixed.key, local).note)
+        return pending(join(*notes))
     new_value, key = fixed
     ref.replace_value(new_value)
     kept = f"a deployment that sets {key} keeps its value"
@@ -155,17 +163,58 @@ def _fix(module: cst.Module, value: cst.BaseExpression, rule: Rule, keys: list[s
             new = value.deep_replace(default, candidate)
             if _safe_and_kept(module, value, new, rule, key):
                 return new, key
+    return _fix_schema(module, value, rule)
+
+
+class SchemaFix(NamedTuple):
+    """The default is in django-environ's schema: `env = environ.Env(DEBUG=(bool, True))`."""
+
+    module: cst.Module  # the module with `env = ...` rewritten
+    old_code: str
+    new_code: str
+    key: str
+
+
+def _fix_schema(module: cst.Module, value: cst.BaseExpression, rule: Rule):
+    for call in _calls(value):
+        name = settings_editor.dotted_name(call.func) or ""
+        if name != "env" and not name.startswith("env."):
+            continue
+        key = _call_key(call)
+        schema = environ_schema(module, key) if key is not None else None
+        if schema is None or schema[1] is None:
+            continue
+        default = schema[1]
+        (assignment,) = settings_editor.assignments(module, "env")
+        for candidate in _candidates(default, rule):
+            new_env = assignment.value.deep_replace(default, candidate)
+            new_module = settings_editor.replace_value(module, assignment, new_env)
+            if _safe_and_kept(module, value, value, rule, key, new_module=new_module):
+                return SchemaFix(new_module, settings_editor.source(assignment.value),
+                                 settings_editor.source(new_env), key)
     return None
 
 
-def _safe_and_kept(module, old, new, rule: Rule, key: str, as_string: bool = False) -> bool:
-    """`new` is safe with the variable unset (and, for DEBUG, set to False or 0), and gives what
-    `old` gave for every value a deployment may set."""
+def _calls(value: cst.BaseExpression) -> list[cst.Call]:
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    value.visit(Finder())
+    return found
+
+
+def _safe_and_kept(module, old, new, rule: Rule, key: str, as_string: bool = False, new_module=None) -> bool:
+    """`new` (in `new_module`, if given) is safe with the variable unset (and, for DEBUG, set to
+    False or 0), and gives what `old` gave for every value a deployment may set."""
     evaluator = Evaluator(module)
+    new_evaluator = Evaluator(new_module if new_module is not None else module)
     try:
-        if rule.is_unsafe(evaluator.value(new, {})):
+        if rule.is_unsafe(new_evaluator.value(new, {})):
             return False
-        if rule is DEBUG and any(_on_or_raises(evaluator, new, {key: off}) for off in ("False", "0")):
+        if rule is DEBUG and any(_on_or_raises(new_evaluator, new, {key: off}) for off in ("False", "0")):
             return False
         for sample in SAMPLE_VALUES:
             environment = {key: sample}
@@ -173,7 +222,7 @@ def _safe_and_kept(module, old, new, rule: Rule, key: str, as_string: bool = Fal
                 before = evaluator.value(old, environment)
             except Raises:
                 continue
-            after = evaluator.value(new, environment)
+            after = new_evaluator.value(new, environment)
             if as_string:  # a plain string read: the values a deployment sets to mean "on" stay on
                 if sample in TRUE_VALUES and not (before and after is True):
                     return False
@@ -516,15 +565,25 @@ class Evaluator:
         raise Unknown
 
     def _environ(self, node: cst.Call, name: str, scope: dict):
-        """django-environ: the default is returned as written; a set value is parsed."""
+        """django-environ: the default is returned as written; a set value is parsed. A default or
+        cast the call leaves out comes from the schema, `env = environ.Env(DEBUG=(bool, False))`."""
         key = self._eval(_required(_argument(node, 0, "var")), scope)
         cast = _ENVIRON_CASTS[name]
         if name == "env":
-            if _argument(node, 1, "cast") is not None:
-                raise Unknown
+            cast_node = _argument(node, 1, "cast")
+            if cast_node is not None:
+                cast = _cast_of(cast_node)
             default = _argument(node, 2, "default")
         else:
             default = _argument(node, 1, "default")
+        if default is None or (name == "env" and cast is None):
+            schema = environ_schema(self.module, key)
+            if schema is not None:
+                schema_cast, schema_default = schema
+                if name == "env" and cast is None and schema_cast is not None:
+                    cast = _cast_of(schema_cast)
+                if default is None:
+                    default = schema_default
         value, found = self._read(key, self._eval(default, scope) if default is not None else None, default is None)
         if not found:
             return value
@@ -605,6 +664,35 @@ class Evaluator:
             if all(self._eval(condition.test, inner) for condition in comp.ifs):
                 result.append(self._eval(node.elt, inner))
         return result
+
+
+def _cast_of(node: cst.BaseExpression):
+    name = settings_editor.dotted_name(node)
+    if name in ("bool", "list", "int"):
+        return {"bool": bool, "list": list, "int": int}[name]
+    if name == "str":
+        return None
+    raise Unknown
+
+
+_ENV_CLASSES = {"environ.Env", "Env", "environ.FileAwareEnv", "FileAwareEnv"}
+
+
+def environ_schema(module: cst.Module, key: str):
+    """(cast node, default node or None) that `env = environ.Env(KEY=(cast, default))` in the
+    module gives `key`; None when the module has no such line."""
+    found = list(settings_editor.assignments(module, "env"))
+    if len(found) != 1:
+        return None
+    value = found[0].value
+    if not isinstance(value, cst.Call) or settings_editor.dotted_name(value.func) not in _ENV_CLASSES:
+        return None
+    entry = _argument(value, -1, key)
+    if entry is None:
+        return None
+    if isinstance(entry, cst.Tuple) and len(entry.elements) == 2 and all(isinstance(e, cst.Element) for e in entry.elements):
+        return entry.elements[0].value, entry.elements[1].value
+    return entry, None
 
 
 def _required(node):
