@@ -306,6 +306,7 @@ def plan_result(root: Path, step: str):
         ("debug", "DEBUG = int(os.environ.get('DEBUG', 1))", "DEBUG = int(os.environ.get('DEBUG', 0))"),
         ("debug", "DEBUG = os.environ.get('DEBUG', 'on') in ('on', 'yes')",
          "DEBUG = os.environ.get('DEBUG', 'off') in ('on', 'yes')"),
+        ("debug", "DEBUG = os.getenv('DEBUG', 'True') != 'False'", "DEBUG = os.getenv('DEBUG', 'False') != 'False'"),
         ("ssl-redirect", "SECURE_SSL_REDIRECT = envbool('SECURE_SSL_REDIRECT', False)",
          "SECURE_SSL_REDIRECT = envbool('SECURE_SSL_REDIRECT', True)"),
         ("debug", "DEBUG = environ.get('DJANGO_DEBUG', default='1') == '1'",
@@ -359,6 +360,8 @@ def test_unsafe_values_it_cannot_rewrite_are_never_done(tmp_path, step, old):
         "DEBUG = env.bool('DEBUG')",
         "DEBUG = config('DEBUG', cast=bool)",
         "DEBUG = os.environ.get('DEBUG', '0') == '1'",
+        # A comparison says which strings mean on: DEBUG=0 is on here, as the project wrote it.
+        "DEBUG = os.getenv('DEBUG', 'False') != 'False'",
     ],
 )
 def test_required_or_safe_reads_stay_done(tmp_path, old):

@@ -91,7 +91,9 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     problem = ""
     if rule.is_unsafe(unset):
         problem = f"{rule.unsafe_words} when {_names(keys)} {'is' if len(keys) == 1 else 'are'} unset"
-    elif rule is DEBUG:
+    elif rule is DEBUG and _plain_string_read(value) is not None:
+        # Read as a plain string (bool(os.getenv('DEBUG')), os.getenv('DEBUG', False)): "False" is true.
+        # A comparison says itself which strings mean on: that is the deployment's contract.
         for key in keys:
             for off in ("False", "0"):
                 try:
@@ -214,7 +216,7 @@ def _safe_and_kept(module, old, new, rule: Rule, key: str, as_string: bool = Fal
     try:
         if rule.is_unsafe(new_evaluator.value(new, {})):
             return False
-        if rule is DEBUG and any(_on_or_raises(new_evaluator, new, {key: off}) for off in ("False", "0")):
+        if as_string and rule is DEBUG and any(_on_or_raises(new_evaluator, new, {key: off}) for off in ("False", "0")):
             return False
         for sample in SAMPLE_VALUES:
             environment = {key: sample}
