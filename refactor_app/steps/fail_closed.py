@@ -116,8 +116,8 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
         )
     if isinstance(fixed, SchemaFix):
         settings.module = fixed.module
-        notes = [f"{where}: {rule.setting} = {code}: {problem} (the default in {fixed.old_code}); it becomes "
-                 f"{fixed.new_code} (a deployment that sets {fixed.key} keeps its value)"]
+        notes = [(f"{where}: {rule.setting} = {code}: {problem} (the default in {fixed.old_code}); it becomes "
+                  f"{fixed.new_code} (a deployment that sets {fixed.key} keeps its value)")]
         local = _local_value(settings.module, value, rule, fixed.key)
         if local is not None:
             notes.append(ensure_env_local(ws, fixed.key, local).note)
