@@ -71,7 +71,9 @@ def _every_step_done(project: Project) -> bool:
                 return False
             if name == "ALLOWED_HOSTS" and not ("DIVIO_DOMAIN" in values and _reads_environment(values["DIVIO_DOMAIN"])):
                 return False
-        elif not _reads_environment(values[name]):
+        else:
+            # Reading the environment is not enough: the full plan judges the value used when the
+            # variable is unset (steps/fail_closed.py).
             return False
     if "SECRET_KEY" in values and not _reads_environment(values["SECRET_KEY"]):
         return False

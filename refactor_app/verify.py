@@ -163,11 +163,13 @@ def verify_project(project: Project, python: str) -> Verification:
     production = loads[1]
     if production.error:
         pass  # said below; the values are unknown
-    elif production.values.get("DEBUG") is True:
+    elif production.values.get("DEBUG"):  # Django's `if settings.DEBUG`: a string such as "False" is on
         verification.problems.append("production would run with DEBUG on")
     hosts = production.values.get("ALLOWED_HOSTS") or []
     if not production.error and isinstance(hosts, list) and "*" in hosts:
         verification.problems.append("production would accept any host: ALLOWED_HOSTS contains '*'")
+    if not production.error and not production.values.get("SECURE_SSL_REDIRECT"):
+        verification.problems.append("production would not redirect to HTTPS: SECURE_SSL_REDIRECT is off")
     if not production.error and production.secret_key_source != "environment":
         verification.problems.append(
             f"production would not use its own SECRET_KEY: the settings ignore the {variables.key} variable"

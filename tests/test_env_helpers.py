@@ -252,8 +252,9 @@ def verify(root: Path) -> subprocess.CompletedProcess:
 
 
 def test_verify_sets_and_names_django_secret_key(tmp_path):
-    root = make(tmp_path, 'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nDEBUG = False\nALLOWED_HOSTS = []\n',
-                helpers=False, **{".env-local": "DJANGO_SECRET_KEY=local-only\n"})
+    # (SECURE_SSL_REDIRECT on: verify counts a production without the redirect as a problem.)
+    root = make(tmp_path, 'SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nDEBUG = False\nALLOWED_HOSTS = []\n'
+                'SECURE_SSL_REDIRECT = True\n', helpers=False, **{".env-local": "DJANGO_SECRET_KEY=local-only\n"})
     result = verify(root)
     assert "ignore" not in result.stdout and "cannot be imported" not in result.stdout, result.stdout
     assert "DJANGO_SECRET_KEY set" in result.stdout
@@ -295,7 +296,7 @@ def test_verify_writes_a_secret_key_file_for_a_file_variable(tmp_path):
 
 def test_verify_names_the_variable_a_helper_without_arguments_reads(tmp_path):
     body = ('def get_secret_key():\n    return os.environ["DJANGO_SECRET_KEY"]\n\n\n'
-            "SECRET_KEY = get_secret_key()\nDEBUG = False\nALLOWED_HOSTS = []\n")
+            "SECRET_KEY = get_secret_key()\nDEBUG = False\nALLOWED_HOSTS = []\nSECURE_SSL_REDIRECT = True\n")
     root = make(tmp_path, body, helpers=False, **{".env-local": "DJANGO_SECRET_KEY=local-only\n"})
     result = verify(root)
     assert "DJANGO_SECRET_KEY set" in result.stdout and "ignore" not in result.stdout, result.stdout

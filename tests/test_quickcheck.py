@@ -137,3 +137,23 @@ def test_collectstatic_in_capitals_or_heredocs_is_not_called_done(tutorial):
     assert every_step_done(api.discover(tutorial)) is False
     dockerfile.write_text(original.replace("COPY . /app", "COPY <<EOF /app/x\nhello\nEOF\nCOPY . /app"))
     assert every_step_done(api.discover(tutorial)) is False
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        (CANONICAL_DEBUG, "DEBUG = os.environ.get('DJANGO_DEBUG', 'True') == 'True'"),
+        (CANONICAL_DEBUG, "DEBUG = bool(os.getenv('DJANGO_DEBUG'))"),
+        ("ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS",
+         "ALLOWED_HOSTS = os.environ.get('DOMAIN', '*').split(',')"),
+        ("SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"",
+         "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT', 'False') == 'True'"),
+    ],
+)
+def test_an_unsafe_default_is_not_called_done(tutorial, old, new):
+    """Fail closed: reading the environment is not enough, the full plan judges the default."""
+    run_cli("apply", "--all", "--commit", cwd=tutorial)
+    settings_file = tutorial / "myapp" / "settings.py"
+    settings_file.write_text(settings_file.read_text().replace(old, new))
+    assert full_plan_has_work(tutorial)
+    assert every_step_done(api.discover(tutorial)) is False

@@ -271,6 +271,10 @@ def test_verify_passes_a_migrated_project_and_warns_about_the_committed_key(tuto
         ("ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS", "ALLOWED_HOSTS = ['*']",
          "production would accept any host"),
         ("SECRET_KEY = os.environ.get('SECRET_KEY', ", "SECRET_KEY = str(", "production would not use its own SECRET_KEY"),
+        ("SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"", "SECURE_SSL_REDIRECT = False",
+         "production would not redirect to HTTPS"),
+        # Django tests `if settings.DEBUG`: the string "False" is on.
+        ("DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"", "DEBUG = 'False'", "production would run with DEBUG on"),
     ],
 )
 def test_verify_fails_each_production_risk(tutorial, old, new, problem):

@@ -57,7 +57,8 @@ def test_collectstatic_without_database_url_only_edits_the_dockerfile(tmp_path):
         ("DEBUG = os.getenv('DEBUG') == '1'", "os.getenv"),
         ("DEBUG = env.bool('DJANGO_DEBUG', default=False)", "env.bool"),
         ("DEBUG = config('DEBUG', default=False, cast=bool)", "config"),
-        ("DEBUG = bool(os.environ.get('DEBUG'))", "os.environ.get"),
+        # (bool(os.environ.get('DEBUG')) is on for DEBUG=False: pending, see test_fail_closed.py)
+        ("DEBUG = os.environ.get('DEBUG', 'False').lower() in ('1', 'true')", "os.environ.get"),
         ("DEBUG = os.environ['DEBUG'] == 'on'", "os.environ[...]"),
     ],
 )

@@ -20,6 +20,7 @@ class Step(NamedTuple):
     summary: str
     module: str  # the module under refactor_app.steps that holds run(workspace) -> Outcome
     reads: frozenset[str]  # the settings it looks up: the rest of a module is parsed as text only
+    # ("env": django-environ's `env = environ.Env(DEBUG=(bool, True))` holds defaults fail_closed.py fixes)
 
     @property
     def run(self) -> Callable[["Workspace"], "Outcome"]:
@@ -29,16 +30,17 @@ class Step(NamedTuple):
 STEPS: tuple[Step, ...] = (
     Step("debug", "Set DEBUG using an environment variable",
          'DEBUG from DJANGO_DEBUG (off unless it is "True"); .env-local turns it on locally',
-         "debug", frozenset({"DEBUG"})),
+         "debug", frozenset({"DEBUG", "env"})),
     Step("allowed-hosts", "Restrict ALLOWED_HOSTS to the environment's domains",
          "ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS instead of ['*']",
-         "allowed_hosts", frozenset({"ALLOWED_HOSTS", "DIVIO_DOMAIN", "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS"})),
+         "allowed_hosts",
+         frozenset({"ALLOWED_HOSTS", "DIVIO_DOMAIN", "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS", "env"})),
     Step("secret-key", "Configure SECRET_KEY from the environment",
          "SECRET_KEY from the environment, the old key kept as the fallback",
          "secret_key", frozenset({"SECRET_KEY"})),
     Step("ssl-redirect", "Configure SSL redirects",
          'SECURE_SSL_REDIRECT on unless the environment says "False"; .env-local turns it off',
-         "ssl_redirect", frozenset({"SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY"})),
+         "ssl_redirect", frozenset({"SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY", "env"})),
     Step("collectstatic", "Add collectstatic to the build",
          "RUN collectstatic in the Dockerfile; DATABASE_URL falls back to sqlite://:memory: for the build",
          "collectstatic",

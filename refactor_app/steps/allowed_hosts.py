@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.steps import fail_closed
 from refactor_app.steps.base import (
     Outcome, blocks_setting, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     for_each_setting, reads_environment, settings_done_env_local_checked,
@@ -58,6 +59,9 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         return settings_done_env_local_checked(
             ws, "DOMAIN_ALIASES", LOCAL_HOSTS, f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS"
         )
+    unsafe = fail_closed.check(ws, ref, fail_closed.ALLOWED_HOSTS)
+    if unsafe is not None:
+        return unsafe
     reads = reads_environment(ws, ref.settings, ref.value)
     if reads:
         return done(f"{where} already builds ALLOWED_HOSTS from the environment ({describe_reads(reads)})")

@@ -6,6 +6,7 @@ False unless the environment says DJANGO_DEBUG=True, which only .env-local does.
 
 from __future__ import annotations
 
+from refactor_app.steps import fail_closed
 from refactor_app.steps.base import EnvironmentSwitch, Outcome, for_each_setting, not_applicable
 from refactor_app.workspace import Workspace
 
@@ -19,5 +20,7 @@ SWITCH = EnvironmentSwitch(
 
 
 def run(ws: Workspace) -> Outcome:
-    outcome = for_each_setting(ws, "DEBUG", lambda ref: SWITCH.apply(ws, ref))
+    outcome = for_each_setting(
+        ws, "DEBUG", lambda ref: fail_closed.check(ws, ref, fail_closed.DEBUG) or SWITCH.apply(ws, ref)
+    )
     return outcome or not_applicable("no module-level DEBUG in the settings; Django's default (False) applies")

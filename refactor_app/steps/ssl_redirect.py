@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.steps import fail_closed
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_import_os, join, not_applicable,
     pending,
@@ -33,7 +34,10 @@ ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
 def run(ws: Workspace) -> Outcome:
-    outcomes = [SWITCH.apply(ws, ref) for ref in ws.find_settings("SECURE_SSL_REDIRECT")]
+    outcomes = [
+        fail_closed.check(ws, ref, fail_closed.SECURE_SSL_REDIRECT) or SWITCH.apply(ws, ref)
+        for ref in ws.find_settings("SECURE_SSL_REDIRECT")
+    ]
     for entry in ws.project.settings_paths:
         # Checked one settings module at a time: one added to a shared base serves the next.
         if ws.find_setting("SECURE_SSL_REDIRECT", entry) is None:
