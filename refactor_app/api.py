@@ -211,13 +211,15 @@ def _decode(data: bytes) -> str:
 
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
-                stopped_run: int | None = None, ours: Sequence[str] | None = None) -> None:
+                stopped_run: int | None = None, ours: Sequence[str] | None = None,
+                settings: Sequence[str] = ()) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
     `stopped_run`: the pid of a run that was stopped before it finished here (runlock); `ours`:
     the files and folders refactor-app writes (`files_refactor_app_writes`): only changes to those
-    can be the stopped run's, any other is the user's own work."""
+    can be the stopped run's, any other is the user's own work. `settings`: the settings modules
+    (project-relative), which must not be files the repository ignores (one `git ls-files`)."""
     from refactor_app.editors.git import GitRepository
 
     answered = early.tree_state() if early is not None else None
@@ -246,6 +248,16 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         raise RefactorError(
             f"the git tree has uncommitted changes ({shown}); commit or stash them first, {override}."
         )
+    if settings:
+        # A project the enclosing repository ignores: git would show none of the changes.
+        states = repo.file_states(list(settings))
+        hidden = [path for path in states.asked if path not in states.tracked and path not in states.untracked]
+        if hidden:
+            raise RefactorError(
+                f"{sorted(hidden)[0]} is ignored by the git repository at {repo.work_tree}, so git could not show "
+                f"or undo refactor-app's changes; commit the project to a repository that does not ignore it "
+                f"first, {override}."
+            )
 
 
 def files_refactor_app_writes(project: Project, plan: Plan | None = None) -> list[str]:
@@ -256,6 +268,10 @@ def files_refactor_app_writes(project: Project, plan: Plan | None = None) -> lis
     if plan is not None:
         paths += [edit.display_path for edit in plan.edits] + [removal.folder for removal in plan.removals]
     return paths
+
+
+def _settings_files(project: Project) -> list[str]:
+    return [project.display(path) for path in project.settings_paths]
 
 
 def _is_ours(path: str, ours: Sequence[str]) -> bool:
@@ -283,7 +299,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
     with runlock.holding(plan.root) as lock:
         if not allow_dirty:
             check_clean(plan.root, early=plan.early_git, stopped_run=lock.stopped_pid,
-                        ours=files_refactor_app_writes(plan.project, plan))
+                        ours=files_refactor_app_writes(plan.project, plan), settings=_settings_files(plan.project))
         _apply_held(plan, git_removals)
 
 

@@ -203,8 +203,6 @@ def _ignored_project(tmp_path: Path, tutorial: Path) -> tuple[Path, Path]:
     return home, project
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: in a project the enclosing repository ignores, apply --commit "
-                   "edits every file, commits nothing, and still says 'Each step is its own commit'")
 def test_commit_in_an_ignored_project_does_not_claim_commits(tmp_path, tutorial):
     home, project = _ignored_project(tmp_path, tutorial)
     before = git(home, "rev-parse", "HEAD").strip()
@@ -215,9 +213,6 @@ def test_commit_in_an_ignored_project_does_not_claim_commits(tmp_path, tutorial)
     assert result.returncode == 2 or made, result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: apply in a project the enclosing repository ignores writes with "
-                   "no way to review or undo it (git status and git diff show nothing), where a folder outside "
-                   "git is refused")
 def test_apply_in_an_ignored_project_is_refused_like_one_outside_git(tmp_path, tutorial):
     home, project = _ignored_project(tmp_path, tutorial)
     original = (project / SETTINGS).read_bytes()
