@@ -146,8 +146,6 @@ def _run_with_deadline(project: Path, fifo: Path, *args: str, seconds: float = 1
             pass
 
 
-@pytest.mark.xfail(strict=True, reason="review i11: a FIFO at staticfiles/.gitignore makes `git check-ignore` "
-                   "block, and status/apply wait forever (git is run without a timeout)")
 def test_fifo_gitignore_inside_static_root_does_not_hang(tutorial):
     fifo = tutorial / "staticfiles" / ".gitignore"
     os.mkfifo(fifo)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Sequence
@@ -68,6 +69,7 @@ class GitRepository:
         are asked about in the same processes, ls-files's and check-ignore's: which git tracks,
         and which it neither tracks nor ignores (FolderState.files; None if git could not say)."""
         folder_path = self._repo_path(folder)
+        self._check_ignore_files(folder_path)
         probe = self._repo_path(f"{folder}/refactor-app-probe")  # check-ignore takes paths, not pathspecs
         # check-ignore prints the ignored paths as given, but C-quotes unusual ones (no -z without
         # --stdin): only paths it prints verbatim are asked; the others get no early answer.
@@ -100,6 +102,25 @@ class GitRepository:
             ignored=folder_ignored,
             files=states,
         )
+
+    def _check_ignore_files(self, repo_folder: str) -> None:
+        """git reads the .gitignore of each folder down to `repo_folder`: one that is not a regular
+        file (a FIFO) would make it wait forever, so it is refused first (a few stat calls)."""
+        current = self.work_tree
+        for part in ("", *PurePosixPath(repo_folder).parts):
+            if part in ("..", "."):
+                return  # outside the work tree: git is not asked about it
+            current = current / part if part else current
+            try:
+                mode = os.stat(current / ".gitignore").st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                shown = PurePosixPath(os.path.relpath(current / ".gitignore", self.project_root)).as_posix()
+                raise RefactorError(
+                    f"{shown} is not a regular file (a FIFO or a device), and git would wait on it forever; "
+                    "remove it and run again."
+                )
 
     def file_states(self, project_paths: Sequence[str]) -> FileStates:
         """Which of these files git tracks, and which exist but git neither tracks nor ignores:
