@@ -128,13 +128,18 @@ class GitRepository:
         asked = self._inside(project_paths)
         tracked: set[str] = set()
         untracked: set[str] = set()
+        skipped: set[str] = set()
         if asked:
             listing = self._git("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--",
                                 *(_literal(self._repo_path(path)) for path in asked))
             for entry in listing.split("\0"):
                 if len(entry) > 2:  # "H path" (tracked; S, M... too) or "? path" (untracked, not ignored)
-                    (untracked if entry[0] == "?" else tracked).add(self._project_path(entry[2:]))
-        return FileStates(frozenset(asked), frozenset(tracked & set(asked)), frozenset(untracked & set(asked)))
+                    path = self._project_path(entry[2:])
+                    (untracked if entry[0] == "?" else tracked).add(path)
+                    if entry[0] == "S":  # skip-worktree: the user keeps its changes out of commits
+                        skipped.add(path)
+        return FileStates(frozenset(asked), frozenset(tracked & set(asked)), frozenset(untracked & set(asked)),
+                          frozenset(skipped & set(asked)))
 
     def _inside(self, project_paths: Sequence[str]) -> list[str]:
         """Those of `project_paths` inside the work tree (git refuses to hear of the others)."""
@@ -237,8 +242,8 @@ class GitRepository:
         import git
 
         states = self.file_states(project_paths)
-        addable = [path for path in project_paths
-                   if path in states.tracked or (path in states.untracked and path in created)]
+        addable = [path for path in project_paths if path not in states.skipped
+                   and (path in states.tracked or (path in states.untracked and path in created))]
         try:
             if addable:
                 self._repo.git.add("--", *(self._repo_path(path) for path in addable))
@@ -377,6 +382,7 @@ class FileStates(NamedTuple):
     asked: frozenset[str]  # the files git was asked about: nothing is known of the others
     tracked: frozenset[str]
     untracked: frozenset[str]  # exist, neither tracked nor ignored (refactor-app never commits one it did not create)
+    skipped: frozenset[str] = frozenset()  # tracked, marked skip-worktree: written, never committed
 
 
 class FolderState(NamedTuple):
