@@ -1,9 +1,7 @@
-"""Issue 11 review (branch i11-review): defects found by trying to break the safety fixes.
-
-Each test reproduces one defect through the real CLI and is marked xfail(strict=True), so the
-suite stays green while the defect is there and turns red (XPASS) once it is fixed: then drop
-the mark.
-"""
+"""Issue 11 review: defects found by trying to break the safety fixes, each reproduced through
+the real CLI (source removed by git rm, the run lock written through a link, advice that would
+drop the user's own work, a hang on a FIFO, a comment dropped, a project git ignores...). Each
+was first committed as a strict xfail and is now fixed."""
 
 from __future__ import annotations
 
