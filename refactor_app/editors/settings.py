@@ -677,9 +677,12 @@ def _comments(node: cst.CSTNode) -> list[str]:
 
 def _keep_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode], first: cst.BaseStatement) -> cst.BaseStatement:
     """`first` with the comments of `old` that none of `new` holds as its last leading lines."""
+    old_comments = _comments(old)
+    if not old_comments:  # the usual case: the new nodes need no look
+        return first
     kept = [comment for node in new for comment in _comments(node)]
     lost = []
-    for comment in _comments(old):
+    for comment in old_comments:
         if comment in kept:
             kept.remove(comment)
         else:
