@@ -665,14 +665,17 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    found: list[str] = []
+    collector = _CommentCollector()
+    node.visit(collector)
+    return collector.found
 
-    class Collector(cst.CSTVisitor):
-        def visit_Comment(self, comment: cst.Comment) -> None:
-            found.append(comment.value)
 
-    node.visit(Collector())
-    return found
+class _CommentCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_Comment(self, comment: cst.Comment) -> None:
+        self.found.append(comment.value)
 
 
 def _keep_comments(old: cst.CSTNode, new: Sequence[cst.CSTNode], first: cst.BaseStatement) -> cst.BaseStatement:
