@@ -223,3 +223,14 @@ def environment_variables(ws: Workspace, settings: SettingsModule, value, depth:
 
 def describe_reads(reads: list[str]) -> str:
     return ", ".join(dict.fromkeys(reads))
+
+
+STATICFILES_APP = "django.contrib.staticfiles"
+
+
+def staticfiles_installed(ws: Workspace) -> bool:
+    """Is django.contrib.staticfiles in INSTALLED_APPS (or can that not be told)? Without it there
+    is no collectstatic, and nothing is collected output."""
+    apps = ws.find_setting("INSTALLED_APPS")
+    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+    return app_names is None or STATICFILES_APP in app_names

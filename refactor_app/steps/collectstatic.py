@@ -15,11 +15,12 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import Outcome, blocks_setting, done, ensure_import_os, not_applicable, pending
+from refactor_app.steps.base import (
+    blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
+)
 from refactor_app.workspace import Workspace
 
 FALLBACK = "'sqlite://:memory:'"
-STATICFILES_APP = "django.contrib.staticfiles"
 
 
 def run(ws: Workspace) -> Outcome:
@@ -31,9 +32,7 @@ def run(ws: Workspace) -> Outcome:
             "the project has no manage.py for the build to run collectstatic with; add `RUN django-admin "
             "collectstatic --noinput` (with DJANGO_SETTINGS_MODULE set) to the Dockerfile by hand"
         )
-    apps = ws.find_setting("INSTALLED_APPS")
-    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
-    if app_names is not None and STATICFILES_APP not in app_names:
+    if not staticfiles_installed(ws):
         return not_applicable(f"{STATICFILES_APP} is not in INSTALLED_APPS, so there is no collectstatic command")
     blocked = blocks_setting(ws, "STATIC_ROOT") if ws.find_setting("STATIC_ROOT") is None else ""
     if blocked:  # collectstatic fails without STATIC_ROOT, wherever the block does not run

@@ -20,17 +20,14 @@ from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval
-from refactor_app.steps.base import Outcome, done, not_applicable, pending
+from refactor_app.steps.base import (
+    done, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
+)
 from refactor_app.workspace import TextDocument, Workspace
 
 
-STATICFILES_APP = "django.contrib.staticfiles"
-
-
 def run(ws: Workspace) -> Outcome:
-    apps = ws.find_setting("INSTALLED_APPS")
-    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
-    if app_names is not None and STATICFILES_APP not in app_names:
+    if not staticfiles_installed(ws):
         return not_applicable(
             f"{STATICFILES_APP} is not in INSTALLED_APPS, so nothing collects into STATIC_ROOT: no folder of "
             "the project is collected output"
