@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -18,7 +19,7 @@ from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
 from refactor_app.textfile import read_bytes
-from refactor_app.writer import ChangedOnDisk, remove_stale_temp_files, write_atomically
+from refactor_app.writer import ChangedOnDisk, read_or_none, remove_stale_temp_files, write_atomically
 
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
@@ -106,10 +107,9 @@ def _ask_git_early(project: Project, wanted: set[str] | None, clean_check: bool)
     folder = None
     if wanted is None or "staticfiles" in wanted:
         folder = project.default_static_folder
-    # The files steps usually edit are asked about with the folder (Plan.untracked), in the same processes.
-    files = [project.display(path) for path in (*project.settings_paths, project.dockerfile_path,
-                                                project.env_path, project.gitignore_path)]
-    return EarlyAnswers(project.root, folder, tree=clean_check, files=files)
+    # The files steps usually edit are asked about with the folder (Plan.untracked, and the
+    # dirty-tree check's "is the project ignored?"), in the same processes.
+    return EarlyAnswers(project.root, folder, tree=clean_check, files=project.edited_files)
 
 
 def _untracked(ws, edits: list[FileEdit]) -> list[str]:
@@ -238,7 +238,7 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         shown = ", ".join(changed[:3]) + (" ..." if len(changed) > 3 else "")
         if stopped_run is not None and ours is not None and all(_is_ours(path, ours) for path in changed):
             # Only files refactor-app writes changed: the stopped run's work (each file wholly old or new).
-            files = " ".join(_shell_word(path) for path in changed)
+            files = " ".join(shlex.quote(path) for path in changed)
             raise RefactorError(
                 f"the git tree has uncommitted changes ({shown}), and a refactor-app run (pid {stopped_run}) was "
                 "stopped before it finished here, so they are probably its (each file is wholly old or new): "
@@ -250,7 +250,9 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         )
     if settings:
         # A project the enclosing repository ignores: git would show none of the changes.
-        states = repo.file_states(list(settings))
+        states = early.file_states() if early is not None else None
+        if states is None or not states.asked.issuperset(settings):
+            states = repo.file_states(list(settings))
         hidden = [path for path in states.asked if path not in states.tracked and path not in states.untracked]
         if hidden:
             raise RefactorError(
@@ -262,26 +264,14 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
 
 def files_refactor_app_writes(project: Project, plan: Plan | None = None) -> list[str]:
     """The project-relative files (and folders, for git rm) any step may write or remove."""
-    paths = [project.display(path) for path in
-             (*project.settings_paths, project.dockerfile_path, project.env_path, project.gitignore_path)]
-    paths.append(project.default_static_folder)
+    paths = [*project.edited_files, project.default_static_folder]
     if plan is not None:
         paths += [edit.display_path for edit in plan.edits] + [removal.folder for removal in plan.removals]
     return paths
 
 
-def _settings_files(project: Project) -> list[str]:
-    return [project.display(path) for path in project.settings_paths]
-
-
 def _is_ours(path: str, ours: Sequence[str]) -> bool:
     return any(path == mine or path.startswith(f"{mine}/") for mine in ours)
-
-
-def _shell_word(path: str) -> str:
-    import shlex
-
-    return shlex.quote(path)
 
 
 def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -> None:
@@ -299,7 +289,7 @@ def apply(plan: Plan, *, allow_dirty: bool = False, git_removals: bool = True) -
     with runlock.holding(plan.root) as lock:
         if not allow_dirty:
             check_clean(plan.root, early=plan.early_git, stopped_run=lock.stopped_pid,
-                        ours=files_refactor_app_writes(plan.project, plan), settings=_settings_files(plan.project))
+                        ours=files_refactor_app_writes(plan.project, plan), settings=plan.project.settings_files)
         _apply_held(plan, git_removals)
 
 
@@ -324,13 +314,8 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
             write_atomically(edit.path, edit.after, edit.display_path, expected=edit.before)
             written.append(edit)
         if plan.removals and git_removals:
-            from refactor_app.editors.git import GitRepository
-
-            repo = GitRepository.open(plan.root)
             removing = True
-            for removal in plan.removals:
-                removed.append(removal.folder)
-                repo.remove_folder(removal.folder)
+            remove_from_git(plan.root, plan.removals, removed)
     except BaseException as exc:
         if removed and isinstance(exc, RefactorError):
             removed.pop()  # git rm failed, and a failed git rm changes nothing
@@ -389,12 +374,15 @@ def _failed_path(exc: OSError, plan: Plan) -> str:
     return exc.filename or "a file"
 
 
-def remove_from_git(root: Path, removals) -> None:
-    """`git rm -r` each removal's folder (after the files are written, as the page does)."""
+def remove_from_git(root: Path, removals, removed: list[str] | None = None) -> None:
+    """`git rm -r` each removal's folder (after the files are written, as the page does).
+    `removed`: each folder is added to it as its git rm starts (what to restore on failure)."""
     from refactor_app.editors.git import GitRepository
 
     repo = GitRepository.open(root)
     for removal in removals:
+        if removed is not None:
+            removed.append(removal.folder)
         repo.remove_folder(removal.folder)
 
 
@@ -433,7 +421,7 @@ def _put_back(edits) -> list[str]:
     left = []
     for edit in edits:
         try:
-            if _read_or_none(edit.path) != edit.after:
+            if read_or_none(edit.path) != edit.after:
                 left.append(
                     f"{edit.display_path} was changed again after refactor-app wrote it, so it was left as it is"
                 )
@@ -465,11 +453,3 @@ def _restore_folders(root: Path, folders: list[str]) -> list[str]:
             left.append(f"{folder}/ stays removed from git and the work tree ({exc}): "
                         f"run `git checkout HEAD -- {folder}` to bring it back")
     return left
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-

@@ -57,6 +57,17 @@ class Project(NamedTuple):
         return self.root / ".gitignore"
 
     @property
+    def settings_files(self) -> list[str]:
+        """The settings modules in use, as the user sees them."""
+        return [self.display(path) for path in self.settings_paths]
+
+    @property
+    def edited_files(self) -> list[str]:
+        """The files the steps edit, as the user sees them: the settings, Dockerfile, .env-local, .gitignore."""
+        return [*self.settings_files, *(self.display(path) for path in
+                                       (self.dockerfile_path, self.env_path, self.gitignore_path))]
+
+    @property
     def default_static_folder(self) -> str:
         """The page's STATIC_ROOT, staticfiles/ under BASE_DIR (manage.py's folder), as shown."""
         return self.display(self.import_root / "staticfiles")
@@ -252,19 +263,13 @@ def find_settings_like_modules(folder: Path, depth: int, warn: Callable[[str], N
     """Modules in `folder` and at most `depth` folders below it that look like Django settings:
     INSTALLED_APPS and SECRET_KEY or DATABASES assigned at module level. Virtualenvs,
     node_modules and VCS folders are skipped, as by find_manage_files; links are not followed."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as exc:
-        _unreadable(folder, exc, warn)
-        return
-    for entry in entries:
+    for entry in _entries(folder, warn):
         try:
             if entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
                 if entry.stat(follow_symlinks=False).st_size <= MAX_SETTINGS_BYTES and _looks_like_settings(entry.path):
                     yield Path(entry.path)
-            elif depth > 0 and entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_FOLDERS:
-                if not (Path(entry.path) / "pyvenv.cfg").exists():
-                    yield from find_settings_like_modules(Path(entry.path), depth - 1, warn)
+            elif depth > 0 and _searched(entry):
+                yield from find_settings_like_modules(Path(entry.path), depth - 1, warn)
         except OSError as exc:
             _unreadable(Path(entry.path), exc, warn)
 
@@ -342,18 +347,11 @@ def find_manage_files(folder: Path, depth: int, warn: Callable[[str], None] | No
     warning (`warn`, or a line on stderr)."""
     if depth <= 0:
         return
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as exc:
-        _unreadable(folder, exc, warn)
-        return
-    for entry in entries:
+    for entry in _entries(folder, warn):
         try:
-            if not entry.is_dir(follow_symlinks=False) or entry.name in SKIPPED_FOLDERS:
+            if not _searched(entry):
                 continue
             child = Path(entry.path)
-            if (child / "pyvenv.cfg").exists():
-                continue
             is_project = (child / "manage.py").is_file()
         except OSError as exc:  # a folder without the permission to look inside (chmod 000)
             _unreadable(Path(entry.path), exc, warn)
@@ -362,6 +360,21 @@ def find_manage_files(folder: Path, depth: int, warn: Callable[[str], None] | No
             yield child / "manage.py"
         else:
             yield from find_manage_files(child, depth - 1, warn)
+
+
+def _entries(folder: Path, warn: Callable[[str], None] | None) -> list[os.DirEntry]:
+    """The folder's entries by name; none (with a warning) when it cannot be read."""
+    try:
+        return sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        _unreadable(folder, exc, warn)
+        return []
+
+
+def _searched(entry: os.DirEntry) -> bool:
+    """Is the entry a folder the searches go into: not a link, a virtualenv, node_modules or VCS data?"""
+    return (entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_FOLDERS
+            and not (Path(entry.path) / "pyvenv.cfg").exists())
 
 
 def _unreadable(folder: Path, exc: OSError, warn: Callable[[str], None] | None) -> None:

@@ -74,12 +74,11 @@ def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -
     from refactor_app.steps import STEP_NAMES
 
     ours = api.files_refactor_app_writes(project)
-    settings = [project.display(path) for path in project.settings_paths]
     if commit:
         api.check_clean(project.root, override="as --commit needs a clean tree whatever --allow-dirty says",
-                        stopped_run=stopped_run, ours=ours, settings=settings)
+                        stopped_run=stopped_run, ours=ours, settings=project.settings_files)
     elif not allow_dirty:
-        api.check_clean(project.root, stopped_run=stopped_run, ours=ours, settings=settings)
+        api.check_clean(project.root, stopped_run=stopped_run, ours=ours, settings=project.settings_files)
     repo = None
     if commit:
         from refactor_app.editors.git import GitRepository

@@ -70,7 +70,7 @@ def write_atomically(path: Path, data: bytes, display_path: str, expected=UNCHEC
                 os.chown(temp_name, *owner)  # run as root (sudo) on a user's file: it stays theirs
             except PermissionError:
                 pass
-        if expected is not UNCHECKED and _read_or_none(target) != expected:
+        if expected is not UNCHECKED and read_or_none(target) != expected:
             raise ChangedOnDisk(display_path)
         os.replace(temp_name, target)
     except BaseException:
@@ -82,7 +82,7 @@ def write_atomically(path: Path, data: bytes, display_path: str, expected=UNCHEC
     _fsync_directory(directory)
 
 
-def _read_or_none(path: Path) -> bytes | None:
+def read_or_none(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except FileNotFoundError:
