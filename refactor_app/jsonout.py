@@ -34,6 +34,8 @@ def plan_document(plan: Plan, command: str, mode: str, session: "Session | None"
         "mode": mode,
         "project": str(plan.root),
         "settings": [plan.project.display(path) for path in plan.project.settings_paths],
+        "settings_source": plan.project.production_source,
+        "left_alone": [{"settings": path, "reason": why} for path, why in plan.project.left_alone],
         "changed": changed,
         "steps": steps,
         "diff": api.render_diff(plan),

@@ -29,10 +29,15 @@ SEARCH_DEPTH = 3  # how far below PATH manage.py is looked for (src/ layouts, mo
 class Project(NamedTuple):
     root: Path  # the folder given on the command line: Dockerfile, .env-local, .gitignore live here
     import_root: Path  # the folder dotted module names resolve from (manage.py's folder)
-    settings_paths: tuple[Path, ...]  # the settings modules in use: manage.py's first, then wsgi/asgi's
+    settings_paths: tuple[Path, ...]  # the settings module production runs (see production.py's order)
     manage_path: Path | None = None
     boundary: Boundary | None = None  # where files may be read for editing and written: see `limits`
     notes: tuple[str, ...] = ()  # what discovery chose on its own and the user should know (no manage.py)
+    # How the production module was found ("named by config/wsgi.py"); "" when manage.py's is the only one.
+    production_source: str = ""
+    # Settings modules the steps leave alone, as shown, and why (only local work or tests load them).
+    left_alone: tuple[tuple[str, str], ...] = ()
+    local_settings_path: Path | None = None  # what manage.py runs (local work), when it is not production's
 
     @property
     def limits(self) -> Boundary:
@@ -43,6 +48,11 @@ class Project(NamedTuple):
     @property
     def settings_path(self) -> Path:
         return self.settings_paths[0]
+
+    @property
+    def local_path(self) -> Path:
+        """The settings module local work runs (manage.py's), production's when they are one."""
+        return self.local_settings_path or self.settings_path
 
     @property
     def dockerfile_path(self) -> Path:
@@ -135,7 +145,8 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
                                 boundary=boundary))
     import_root = manage.parent
     if settings_path is not None:
-        return _checked(Project(root, import_root, (settings_path,), manage, boundary))
+        return _checked(Project(root, import_root, (settings_path,), manage, boundary,
+                                local_settings_path=_local_module(manage, import_root, boundary, root, settings_path)))
 
     manage_shown = _shown(manage, root)
     dotted = settings_module_name(manage, required=False, display_path=manage_shown)
@@ -158,14 +169,26 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
             f"{import_root}; pass --settings path/to/settings.py."
         )
     _refuse_empty_package(main, root, f"{manage_shown} names {dotted!r}, whose")
-    entries = [main]
-    for server_module in _server_modules(import_root, dotted):
-        other = settings_module_name(server_module, required=False, display_path=_shown(server_module, root))
-        other_path = module_file(import_root, other, boundary, root) if other else None
-        if other_path is not None and other_path not in entries:
-            _refuse_empty_package(other_path, root, f"{_shown(server_module, root)} names {other!r}, whose")
-            entries.append(other_path)
-    return _checked(Project(root, import_root, tuple(entries), manage, boundary))
+    from refactor_app.production import choose_production
+
+    choice = choose_production(root, import_root, boundary, manage_shown, dotted, main,
+                               _server_modules(import_root, dotted))
+    for path, named_by in choice.checked_packages:
+        _refuse_empty_package(path, root, named_by)
+    return _checked(Project(root, import_root, (choice.path,), manage, boundary, notes=choice.notes,
+                            production_source=choice.source, left_alone=choice.left_alone,
+                            local_settings_path=main if main != choice.path else None))
+
+
+def _local_module(manage: Path, import_root: Path, boundary: Boundary, root: Path, chosen: Path) -> Path | None:
+    """manage.py's module, what local work runs, when --settings chose another for production
+    (None when manage.py names none that can be found: verify then loads --settings' for both)."""
+    try:
+        dotted = settings_module_name(manage, required=False, display_path=_shown(manage, root))
+        path = module_file(import_root, dotted, boundary, root) if dotted else None
+    except RefactorError:
+        return None
+    return path if path != chosen else None
 
 
 def execute_manager_settings(manage: Path, display_path: str) -> str | None:

@@ -1,8 +1,9 @@
-"""`refactor-app verify`: import the settings module as Django would, in a subprocess, once with
-the local environment (.env-local) and once production-like (no .env-local; the variables the
-settings read for the host and for SECRET_KEY set to samples: DOMAIN and SECRET_KEY on the
-page, DJANGO_ALLOWED_HOSTS or DJANGO_SECRET_KEY where the settings read those), and check what
-production would run with."""
+"""`refactor-app verify`: import the settings as Django would, in a subprocess: the module local
+work runs (manage.py's) with the local environment (.env-local); the module production runs
+(project.settings_path) production-like (no .env-local; the variables the settings read for the
+host and for SECRET_KEY set to samples: DOMAIN and SECRET_KEY on the page, DJANGO_ALLOWED_HOSTS or
+DJANGO_SECRET_KEY where the settings read those); and production's module again with every
+variable it reads unset, where it must fail closed. Then check what production would run with."""
 
 from __future__ import annotations
 
@@ -58,12 +59,13 @@ class Load:
 
 @dataclass
 class Verification:
-    module: str
-    loads: list[Load]
+    module: str  # production's
+    loads: list[Load]  # local, production, unset
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     host_variable: str = HOST_VARIABLE  # the variable production's sample host is given in
     key_variable: str = KEY_VARIABLE  # the variable production's sample SECRET_KEY is given in
+    local_module: str = ""  # local work's, when it is not production's
 
 
 class ReadVariables(NamedTuple):
@@ -105,9 +107,9 @@ def _provided_key(environment: dict, variable: str) -> str | None:
         return None
 
 
-def settings_module_name(project: Project) -> tuple[str, str]:
-    """(folder to put on sys.path, dotted module name) of the settings module manage.py uses."""
-    path = project.settings_path
+def settings_module_name(project: Project, path=None) -> tuple[str, str]:
+    """(folder to put on sys.path, dotted module name) of a settings module: production's by default."""
+    path = path or project.settings_path
     try:
         relative = path.relative_to(project.import_root)
     except ValueError:
@@ -139,14 +141,16 @@ def verify_project(project: Project, python: str) -> Verification:
             key_value = os.path.join(scratch, "secret_key")
             with open(key_value, "w", encoding="utf-8") as handle:
                 handle.write(sample_key + "\n")
+        local_folder, local_module = settings_module_name(project, project.local_path)
         environments = {
-            "local": {**clean, **local_values},
-            "production": {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value},
+            "local": (local_folder, local_module, {**clean, **local_values}),
+            "production": (folder, module, {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value}),
+            "unset": (folder, module, dict(clean)),
         }
         loads = []
-        for name, environment in environments.items():
-            environment["DJANGO_SETTINGS_MODULE"] = module
-            values = _load(python, folder, module, environment, project)
+        for name, (load_folder, load_module, environment) in environments.items():
+            environment["DJANGO_SETTINGS_MODULE"] = load_module
+            values = _load(python, load_folder, load_module, environment, project)
             error = values.pop("error", None)
             provided = _provided_key(environment, variables.key)
             if error:
@@ -159,8 +163,9 @@ def verify_project(project: Project, python: str) -> Verification:
                 source = "hard-coded in settings" if hard_coded else "fallback in settings"
             loads.append(Load(name, values, source, error))
 
-    verification = Verification(module, loads, host_variable=variables.host, key_variable=variables.key)
-    production = loads[1]
+    verification = Verification(module, loads, host_variable=variables.host, key_variable=variables.key,
+                                local_module=local_module if local_module != module else "")
+    production, unset = loads[1], loads[2]
     if production.error:
         pass  # said below; the values are unknown
     elif production.values.get("DEBUG"):  # Django's `if settings.DEBUG`: a string such as "False" is on
@@ -174,8 +179,24 @@ def verify_project(project: Project, python: str) -> Verification:
         verification.problems.append(
             f"production would not use its own SECRET_KEY: the settings ignore the {variables.key} variable"
         )
+    # Fail closed: with the variables unset, production's module must still be safe (or refuse
+    # to import, which is closed too: nothing runs).
+    if not unset.error:
+        unsafe = []
+        if unset.values.get("DEBUG"):
+            unsafe.append("DEBUG on")
+        unset_hosts = unset.values.get("ALLOWED_HOSTS") or []
+        if isinstance(unset_hosts, list) and "*" in unset_hosts:
+            unsafe.append("'*' in ALLOWED_HOSTS")
+        if not unset.values.get("SECURE_SSL_REDIRECT"):
+            unsafe.append("no HTTPS redirect")
+        if unsafe:
+            verification.problems.append(
+                f"with the variables it reads unset, production would run with {', '.join(unsafe)}: "
+                "a deployment that forgets one is not safe"
+            )
     for load in loads:
-        if load.error:
+        if load.error and load.name != "unset":
             hint = ""
             if load.name == "production":
                 hint = (f" (this environment sets only {variables.host} and {variables.key}, as a Docker build sets none: "
@@ -233,21 +254,27 @@ def masked(text: str) -> str:
     return _QUERY_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
-def rows(verification: Verification) -> list[tuple[str, str, str]]:
-    local, production = verification.loads
+def rows(verification: Verification) -> list[tuple[str, ...]]:
     table = []
     for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DATABASE_URL"):
-        table.append(tuple([name] + [
-            "(import failed)" if load.error else _shown(load.values.get(name), name) for load in (local, production)
-        ]))
-    table.append(("SECRET_KEY from", local.secret_key_source, production.secret_key_source))
+        table.append(tuple([name] + [_cell(load, name) for load in verification.loads]))
+    table.append(("SECRET_KEY from", *(load.secret_key_source for load in verification.loads)))
     return table
+
+
+def _cell(load: Load, name: str) -> str:
+    if load.error:
+        return "(refuses to import)" if load.name == "unset" else "(import failed)"
+    return _shown(load.values.get(name), name)
 
 
 def render_verification(out, verification: Verification) -> None:
     title = f"refactor-app verify: {verification.module}"
+    if verification.local_module:
+        title += f" (production), {verification.local_module} (local)"
     header = ("setting", "local (.env-local)",
-              f"production-like ({verification.host_variable}={SAMPLE_DOMAIN}, {verification.key_variable} set)")
+              f"production-like ({verification.host_variable}={SAMPLE_DOMAIN}, {verification.key_variable} set)",
+              "production, variables unset")
     if out.is_terminal:
         from rich.markup import escape
         from rich.table import Table
@@ -259,7 +286,7 @@ def render_verification(out, verification: Verification) -> None:
             table.add_row(*(escape(cell) for cell in row))
         out.console.print(table)
     else:
-        widths = [max(len(r[i]) for r in [header, *rows(verification)]) for i in range(3)]
+        widths = [max(len(r[i]) for r in [header, *rows(verification)]) for i in range(len(header))]
         lines = [title] + ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
                            for row in [header, *rows(verification)]]
         out.line("\n".join(lines))

@@ -255,11 +255,14 @@ def test_verify_passes_a_migrated_project_and_warns_about_the_committed_key(tuto
     lines = result.stdout.splitlines()
     assert lines[0] == "refactor-app verify: myapp.settings"
     table = {line.split("  ")[0]: line for line in lines[2:7]}
-    assert table["DEBUG"].split()[1:] == ["True", "False"]
+    # local, production-like, production with its variables unset (fail closed)
+    assert table["DEBUG"].split()[1:] == ["True", "False", "False"]
     assert "['', 'localhost', '127.0.0.1']" in table["ALLOWED_HOSTS"] and "['www.example.com']" in table["ALLOWED_HOSTS"]
-    assert table["SECURE_SSL_REDIRECT"].split()[1:] == ["False", "True"]
+    assert table["SECURE_SSL_REDIRECT"].split()[1:] == ["False", "True", "True"]
     assert "sqlite://:memory:" in table["DATABASE_URL"]
-    assert "fallback in settings" in table["SECRET_KEY from"] and table["SECRET_KEY from"].endswith("environment")
+    assert table["SECRET_KEY from"].split("  ")[0] == "SECRET_KEY from"
+    assert [cell.strip() for cell in table["SECRET_KEY from"].split("  ")[1:] if cell.strip()] == [
+        "fallback in settings", "environment", "fallback in settings"]
     assert "Warning: the SECRET_KEY in myapp/settings.py has been committed to the repository" in result.stdout
     assert result.stdout.rstrip().endswith("OK: production runs with DEBUG off, only its own hosts and its own SECRET_KEY.")
 

@@ -180,7 +180,13 @@ def test_settings_package_edits_the_module_that_assigns_each_setting(tmp_path):
     assert files["allowed-hosts"] == ["mysite/settings/base.py", ".env-local"]
     api.apply(plan)
     init = (root / "mysite/settings/__init__.py").read_text()
-    assert init == "import os\nfrom .base import *  # noqa\n\nDEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"\n"
+    # The new SECURE_SSL_REDIRECT goes into the module production runs, not the base it shares.
+    assert init == (
+        "import os\nfrom .base import *  # noqa\n\nDEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"\n"
+        "\n# Redirect to HTTPS by default, unless explicitly disabled\n"
+        "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != \"False\"\n"
+    )
+    assert "SECURE_SSL_REDIRECT" not in (root / "mysite/settings/base.py").read_text()
     assert plan_for(root).has_changes is False
 
 

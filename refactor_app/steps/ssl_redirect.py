@@ -53,7 +53,8 @@ def _add(ws: Workspace, entry: Path) -> Outcome:
     new = settings_editor.statements(NEW_STATEMENT)
     for anchor_name in ANCHORS:
         anchor = ws.find_setting(anchor_name, entry)
-        if anchor is not None:
+        # Added to production's own module, not a base that local work loads too (principle 4).
+        if anchor is not None and anchor.settings.path == entry:
             settings = anchor.settings
             settings.module = settings_editor.insert_after(settings.module, anchor.assignment.index, new)
             break

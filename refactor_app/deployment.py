@@ -1,0 +1,293 @@
+"""How the project is deployed: the settings modules its deployment files name.
+
+Read in this order, which README.md documents; project.py takes the first module that names a
+production settings module:
+
+1. the Dockerfile's final stage: `ENV DJANGO_SETTINGS_MODULE=...`, or a CMD / ENTRYPOINT
+   naming `--settings ...` or `DJANGO_SETTINGS_MODULE=...`;
+2. the Procfile (Heroku, Dokku, Scalingo): its `web` process first, then the others;
+3. a production compose file (`docker-compose.prod.yml`, `compose.production.yaml`,
+   `production.yml`, ...) and compose services named for production: `environment`, `env_file`
+   and `command`;
+4. platform files: `app.json` (Heroku), `fly.toml` (Fly.io), `render.yaml` (Render).
+
+Only reads. A file that cannot be read or parsed names nothing: discovery then goes on down
+the order, and the steps report such a file themselves when they edit it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+from refactor_app.boundary import Boundary
+from refactor_app.errors import RefactorError
+from refactor_app.textfile import read_bytes
+
+SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
+# Compose files that say they are for production; other compose files are usually local work.
+PRODUCTION_COMPOSE = re.compile(r"^(?:docker-)?(?:compose|stack)?[.-]?(?:prod|production|live)\.ya?ml$", re.IGNORECASE)
+PRODUCTION_WORDS = re.compile(r"(?:^|[._-])(?:prod|production|live|release)(?:$|[._-])", re.IGNORECASE)
+DOCKERFILES = ("Dockerfile", "Dockerfile.prod", "Dockerfile.production", "prod.Dockerfile", "production.Dockerfile")
+
+
+class Naming(NamedTuple):
+    """A settings module a deployment file names."""
+
+    dotted: str  # mysite.settings.production
+    where: str  # "Dockerfile (ENV DJANGO_SETTINGS_MODULE)", as the user reads it
+
+
+def deployment_namings(root: Path, boundary: Boundary | None = None) -> list[Naming]:
+    """Every settings module the deployment files in `root` name, in the documented order."""
+    found: list[Naming] = []
+    for reader in (_dockerfiles, _procfile, _compose_files, _app_json, _fly_toml, _render_yaml):
+        found.extend(reader(root, boundary))
+    return list(dict.fromkeys(found))
+
+
+# --- shared ---------------------------------------------------------------------------------------
+
+def _read_text(path: Path, root: Path, boundary: Boundary | None) -> str | None:
+    """The file's text, or None when it is missing or cannot be read inside the repository."""
+    try:
+        data = read_bytes(path, _shown(path, root), boundary)
+    except (RefactorError, OSError):
+        return None  # not a regular file, or outside the repository: it names nothing here
+    if data is None:
+        return None
+    return data.decode("utf-8", "replace").lstrip("\ufeff")
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _dotted(value: object) -> str | None:
+    """A module name as a deployment sets it; None for `$VAR`, `${VAR:-x}` or anything not dotted."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip().strip("'\"")
+    if value and all(part.isidentifier() for part in value.split(".")):
+        return value
+    return None
+
+
+def settings_in_command(command: str | list) -> str | None:
+    """The settings module a command line names: `--settings=x` / `--settings x` (manage.py,
+    django-admin), `DJANGO_SETTINGS_MODULE=x` before the command or in `export`, or gunicorn's
+    `--env DJANGO_SETTINGS_MODULE=x` / `-e ...`."""
+    if isinstance(command, list):
+        words = [str(word) for word in command]
+    else:
+        try:
+            words = shlex.split(command, comments=True)
+        except ValueError:  # an unclosed quote: the words as they stand
+            words = command.split()
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word.startswith("--settings="):
+            return _dotted(word.split("=", 1)[1])
+        if word == "--settings":
+            return _dotted(following)
+        for part in word.split(";"):  # `export DJANGO_SETTINGS_MODULE=x;`
+            if part.startswith(SETTINGS_VARIABLE + "="):
+                return _dotted(part.split("=", 1)[1])
+    return None
+
+
+def _from_environment(values: dict, where: str) -> Iterator[Naming]:
+    dotted = _dotted(values.get(SETTINGS_VARIABLE)) if isinstance(values, dict) else None
+    if dotted:
+        yield Naming(dotted, where)
+
+
+# --- 1. Dockerfile --------------------------------------------------------------------------------
+
+def _dockerfiles(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    from refactor_app.editors import dockerfile
+
+    for name in DOCKERFILES:
+        text = _read_text(root / name, root, boundary)
+        if text is None:
+            continue
+        try:
+            stage = dockerfile.final_stage(dockerfile.instructions(text))
+        except Exception:  # dockerfile-parse raises plain exceptions on odd input: names nothing
+            continue
+        for instruction in stage:
+            if instruction.keyword == "ENV":
+                dotted = _env_instruction(instruction.value)
+                if dotted:
+                    yield Naming(dotted, f"{name} (ENV {SETTINGS_VARIABLE})")
+            elif instruction.keyword in ("CMD", "ENTRYPOINT"):
+                value = instruction.value.strip()
+                command = json.loads(value) if value.startswith("[") and _is_json_list(value) else value
+                dotted = settings_in_command(command)
+                if dotted:
+                    yield Naming(dotted, f"{name} ({instruction.keyword} --settings)")
+
+
+def _is_json_list(value: str) -> bool:
+    try:
+        return isinstance(json.loads(value), list)
+    except ValueError:
+        return False
+
+
+def _env_instruction(value: str) -> str | None:
+    """DJANGO_SETTINGS_MODULE from `ENV KEY=VALUE ...` or the old `ENV KEY VALUE`."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        words = value.split()
+    if len(words) >= 2 and words[0] == SETTINGS_VARIABLE and "=" not in words[0]:
+        return _dotted(" ".join(words[1:]))
+    for word in words:
+        key, _, setting = word.partition("=")
+        if key == SETTINGS_VARIABLE:
+            return _dotted(setting)
+    return None
+
+
+# --- 2. Procfile ----------------------------------------------------------------------------------
+
+def _procfile(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    text = _read_text(root / "Procfile", root, boundary)
+    if text is None:
+        return
+    processes = []
+    for line in text.splitlines():
+        name, colon, command = line.partition(":")
+        if colon and re.fullmatch(r"[A-Za-z0-9_-]+", name.strip()):
+            processes.append((name.strip(), command))
+    processes.sort(key=lambda process: process[0] != "web")  # the web process first
+    for name, command in processes:
+        dotted = settings_in_command(command)
+        if dotted:
+            yield Naming(dotted, f"Procfile ({name} process)")
+
+
+# --- 3. compose -----------------------------------------------------------------------------------
+
+def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    try:
+        names = sorted(entry.name for entry in root.iterdir() if entry.name.endswith((".yml", ".yaml")))
+    except OSError:
+        return
+    production = [name for name in names if PRODUCTION_COMPOSE.match(name)]
+    ordinary = [name for name in names if name not in production and re.match(r"^(docker-)?compose\.ya?ml$", name)]
+    for name in production + ordinary:
+        document = _yaml(root / name, root, boundary)
+        services = document.get("services") if isinstance(document, dict) else None
+        if not isinstance(services, dict):
+            continue
+        for service_name, service in services.items():
+            if not isinstance(service, dict):
+                continue
+            if name in ordinary and not PRODUCTION_WORDS.search(str(service_name)):
+                continue  # docker-compose.yml is local work, unless the service says production
+            where = f"{name} (service {service_name})"
+            yield from _from_environment(_compose_environment(service.get("environment")), where)
+            for env_file in _env_files(service.get("env_file")):
+                yield from _from_environment(_dotenv_values(root / env_file, root, boundary), f"{where}, {env_file}")
+            command = service.get("command")
+            dotted = settings_in_command(command) if isinstance(command, (str, list)) else None
+            if dotted:
+                yield Naming(dotted, f"{where} command")
+
+
+def _compose_environment(environment: object) -> dict:
+    if isinstance(environment, dict):
+        return {str(key): value for key, value in environment.items()}
+    if isinstance(environment, list):
+        return dict(str(item).partition("=")[::2] for item in environment)
+    return {}
+
+
+def _env_files(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    files = []
+    for item in items:
+        path = item.get("path") if isinstance(item, dict) else item
+        if isinstance(path, str) and path and not path.startswith("/"):
+            files.append(path)
+    return files
+
+
+def _dotenv_values(path: Path, root: Path, boundary: Boundary | None) -> dict:
+    from io import StringIO
+
+    from dotenv import dotenv_values
+
+    text = _read_text(path, root, boundary)
+    return dict(dotenv_values(stream=StringIO(text))) if text is not None else {}
+
+
+def _yaml(path: Path, root: Path, boundary: Boundary | None) -> object:
+    text = _read_text(path, root, boundary)
+    if text is None:
+        return None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+# --- 4. platform files ----------------------------------------------------------------------------
+
+def _app_json(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    text = _read_text(root / "app.json", root, boundary)
+    try:
+        document = json.loads(text) if text is not None else None
+    except ValueError:
+        return
+    environment = document.get("env") if isinstance(document, dict) else None
+    if isinstance(environment, dict):
+        value = environment.get(SETTINGS_VARIABLE)
+        value = value.get("value") if isinstance(value, dict) else value
+        yield from _from_environment({SETTINGS_VARIABLE: value}, "app.json (env)")
+
+
+def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    text = _read_text(root / "fly.toml", root, boundary)
+    if text is None:
+        return
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    yield from _from_environment(document.get("env", {}), "fly.toml ([env])")
+    commands = [*(document.get("processes") or {}).values(), (document.get("deploy") or {}).get("release_command")]
+    for command in commands:
+        dotted = settings_in_command(command) if isinstance(command, str) else None
+        if dotted:
+            yield Naming(dotted, "fly.toml (a process's command)")
+
+
+def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    document = _yaml(root / "render.yaml", root, boundary)
+    services = document.get("services") if isinstance(document, dict) else None
+    for service in services if isinstance(services, list) else []:
+        if not isinstance(service, dict):
+            continue
+        where = f"render.yaml (service {service.get('name', '?')})"
+        for variable in service.get("envVars") or []:
+            if isinstance(variable, dict) and variable.get("key") == SETTINGS_VARIABLE:
+                yield from _from_environment({SETTINGS_VARIABLE: variable.get("value")}, where)
+        for key in ("startCommand", "preDeployCommand"):
+            dotted = settings_in_command(service[key]) if isinstance(service.get(key), str) else None
+            if dotted:
+                yield Naming(dotted, f"{where} {key}")
