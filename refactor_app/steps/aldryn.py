@@ -3,8 +3,8 @@
 An Aldryn project's settings.py lists its addons and calls `aldryn_addons.settings.load(locals())`,
 which runs each addon's aldryn_config.py; aldryn-django's writes the Django settings from the
 environment. What it sets, as divio/aldryn-django's aldryn_config.py (Form.to_settings) has it;
-`env` is aldryn-addons' djsenv over getenv's env, which reads a variable as a Python literal when
-it is one (ALLOWED_HOSTS=['www.example.com'], SECURE_SSL_REDIRECT=True):
+`env` is aldryn-addons' djsenv over django-getenv's env, which reads a variable as a Python literal
+when it is one (ALLOWED_HOSTS=['www.example.com'], SECURE_SSL_REDIRECT=True):
 
     DEBUG               = boolean_ish(env('DEBUG', False))
     SECRET_KEY          = env('SECRET_KEY', 'this-is-not-very-random')
@@ -19,8 +19,8 @@ djsenv makes a Django setting the module assigns *before* load() the default in 
 so there the steps' usual rewrite (a value that is safe with the variable unset) is right, as it
 is for an assignment *after* load(), which overrides aldryn-django. Only a setting the settings
 never assign is aldryn-django's alone: then the steps report what it does and add nothing that
-would override it. `.env-local` gets no line either: aldryn-django reads DEBUG, not DJANGO_DEBUG,
-and Divio's local setup for these projects sets its own variables.
+would override it. `.env-local` gets no line either: aldryn-django reads DEBUG, not the page's
+DJANGO_DEBUG, and off while it is unset is the safe side; turning it on locally is the project's call.
 """
 
 from __future__ import annotations
