@@ -151,9 +151,11 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     manage_shown = _shown(manage, root)
     dotted = settings_module_name(manage, required=False, display_path=manage_shown)
     legacy = dotted is None and execute_manager_settings(manage, manage_shown)
-    if legacy:
-        # Django 1.3 and older: `import settings; execute_manager(settings)`, the settings.py beside manage.py.
-        dotted = legacy
+    aldryn = dotted is None and not legacy and aldryn_startup_settings(manage, manage_shown)
+    if legacy or aldryn:
+        # Django 1.3 and older: `import settings; execute_manager(settings)`; aldryn-django:
+        # startup.manage(...). Either way the settings.py beside manage.py.
+        dotted = legacy or aldryn
     elif dotted is None:
         dotted = settings_module_name(manage, required=True, display_path=manage_shown)  # raises: why not
     main = module_file(import_root, dotted, boundary, root)
@@ -163,6 +165,11 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
             raise RefactorError(
                 f"{manage_shown} imports {dotted!r} for execute_manager (Django 1.3 and older), but {candidates} "
                 f"is not beside it in {import_root}; pass --settings path/to/settings.py."
+            )
+        if aldryn:
+            raise RefactorError(
+                f"{manage_shown} runs aldryn_django.startup, which uses the settings module {dotted!r}, but "
+                f"{candidates} is not beside it in {import_root}; pass --settings path/to/settings.py."
             )
         raise RefactorError(
             f"{manage_shown} names the settings module {dotted!r} but {candidates} is not in "
@@ -219,6 +226,46 @@ def execute_manager_settings(manage: Path, display_path: str) -> str | None:
             for alias in node.names:
                 if (alias.asname or alias.name) == names[0]:
                     return alias.name
+    return None
+
+
+# aldryn_django/startup.py (divio/aldryn-django), which an Aldryn project's manage.py and wsgi.py
+# call: `os.environ['DJANGO_SETTINGS_MODULE'] = env('DJANGO_SETTINGS_MODULE', 'settings')`, the
+# settings.py beside manage.py (the project folder is on sys.path) unless the environment names another.
+ALDRYN_SETTINGS_MODULE = "settings"
+
+
+def aldryn_startup_settings(manage: Path, display_path: str) -> str | None:
+    """The settings module of an Aldryn project (Divio's previous platform), whose manage.py runs
+    `startup.manage(path=...)` with `from aldryn_django import startup`: 'settings'. None for any
+    other manage.py."""
+    data = read_bytes(manage, display_path) or b""
+    if b"aldryn_django" not in data:
+        return None
+    try:
+        tree = ast.parse(data, filename=str(manage))
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    startup_names = {"aldryn_django.startup"}  # `import aldryn_django.startup`
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "aldryn_django" and node.level == 0:
+            startup_names.update(alias.asname or alias.name for alias in node.names if alias.name == "startup")
+        elif isinstance(node, ast.Import):
+            startup_names.update(alias.asname for alias in node.names
+                                 if alias.name == "aldryn_django.startup" and alias.asname)
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "manage"
+                and _dotted(node.func.value) in startup_names):
+            return ALDRYN_SETTINGS_MODULE
+    return None
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner is not None else None
     return None
 
 

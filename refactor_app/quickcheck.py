@@ -94,6 +94,13 @@ def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
             and isinstance(node.value.func, ast.Attribute) and _dotted(node.value.func.value) in WATCHED
         ):
             return None  # ALLOWED_HOSTS.append(...)
+        if (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and any(isinstance(arg, ast.Call) and _dotted(arg.func) == "locals" for arg in node.value.args)
+        ):
+            # aldryn_addons.settings.load(locals()), django_heroku.settings(locals()): settings set
+            # (or reset) by another package (steps/namespace_calls.py)
+            return None
         if isinstance(node, ast.AugAssign) and _target_names(node.target) & WATCHED:
             return None
         if isinstance(node, ast.Assign):

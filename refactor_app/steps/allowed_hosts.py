@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import fail_closed
+from refactor_app.steps import aldryn, fail_closed, heroku
 from refactor_app.steps.base import (
     Outcome, blocks_setting, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
     for_each_setting, reads_environment, settings_done_env_local_checked,
@@ -43,6 +43,14 @@ REPLACEABLE_HOSTS = {"*", "localhost", "127.0.0.1", "[::1]", "0.0.0.0", ".localh
 
 
 def run(ws: Workspace) -> Outcome:
+    by_aldryn = aldryn.outcome(ws, "ALLOWED_HOSTS")
+    if by_aldryn is not None:
+        return by_aldryn
+    reset = [found.warning for found in heroku.resets(ws, "ALLOWED_HOSTS")]
+    if reset:
+        # Any ALLOWED_HOSTS written here would lose to the call's ['*']: neither done nor fixable here.
+        ws.warnings.extend(reset)
+        return not_applicable("; ".join(reset) + ", then run again")
     outcome = for_each_setting(ws, "ALLOWED_HOSTS", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level ALLOWED_HOSTS in the settings")
 

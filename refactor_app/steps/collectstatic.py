@@ -15,6 +15,7 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
+from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
@@ -34,12 +35,13 @@ def run(ws: Workspace) -> Outcome:
         )
     if not staticfiles_installed(ws):
         return not_applicable(f"{STATICFILES_APP} is not in INSTALLED_APPS, so there is no collectstatic command")
-    blocked = blocks_setting(ws, "STATIC_ROOT") if ws.find_setting("STATIC_ROOT") is None else ""
+    static_root_set = ws.find_setting("STATIC_ROOT") is not None or _static_root_set_by(ws) is not None
+    blocked = blocks_setting(ws, "STATIC_ROOT") if not static_root_set else ""
     if blocked:  # collectstatic fails without STATIC_ROOT, wherever the block does not run
         ws.warnings.append(blocked)
         return not_applicable(f"{blocked}; if the image build sets STATIC_ROOT there, add `RUN python manage.py "
                               "collectstatic --noinput` to the Dockerfile by hand")
-    if ws.find_setting("STATIC_ROOT") is None and ws.find_setting("BASE_DIR") is None:
+    if not static_root_set and ws.find_setting("BASE_DIR") is None:
         return not_applicable("STATIC_ROOT is not set (collectstatic needs it) and there is no BASE_DIR to put it "
                               "under; set STATIC_ROOT by hand and run again")
     if dockerfile.uses_heredocs(document.text):
@@ -62,7 +64,8 @@ def run(ws: Workspace) -> Outcome:
         document.text = dockerfile.insert_line(document.text, first_line, line, document.format.newline)
         todo.append(f"Dockerfile: + {line}")
 
-    static_root_note = _static_root(ws)
+    set_by = _static_root_set_by(ws)
+    static_root_note = f"STATIC_ROOT is set by {set_by}" if set_by is not None else _static_root(ws)
     (todo if static_root_note.startswith("+") else finished).append(static_root_note.lstrip("+ "))
     database_note = _database_fallback(ws)
     (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
@@ -104,7 +107,20 @@ def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int) 
     else:
         manage_path = in_image
     prefix = f"{runner} run " if runner else ""
-    return f"RUN {prefix}{python} {manage_path} collectstatic --noinput"
+    # aldryn-django's build mode: DATABASE_URL=sqlite://:memory:, as the Aldryn Dockerfiles run it
+    mode = f"{aldryn.BUILD_MODE} " if aldryn.loaded(ws) else ""
+    return f"RUN {mode}{prefix}{python} {manage_path} collectstatic --noinput"
+
+
+def _static_root_set_by(ws: Workspace) -> str | None:
+    """The package that sets STATIC_ROOT where the settings do not (or after they do): then
+    collectstatic has one, and refactor-app adds none."""
+    if aldryn.static_folder(ws) is not None:
+        return f"aldryn-django ({aldryn.STATIC_FOLDER}/ unless the environment sets STATIC_ROOT)"
+    found = heroku.resets(ws, "STATIC_ROOT")
+    if found:
+        return f"{found[0].call.code} ({found[0].call.where})"
+    return None
 
 
 def _static_root(ws: Workspace) -> str:
@@ -144,6 +160,9 @@ def _database_fallback(ws: Workspace) -> str:
                 added.append(f"{ref.settings.display_path}: {name} falls back to {FALLBACK} when the build has no environment")
     if added:
         return "+ " + "; ".join(added)
+    if not seen and aldryn.loaded(ws):
+        return (f"aldryn-django sets DATABASES for the build (sqlite://:memory: with {aldryn.BUILD_MODE}, "
+                "else a SQLite file while DATABASE_URL is unset)")
     if not seen:
         return "no DATABASE_URL or DATABASES setting needs a build-time fallback"
     return "the database settings can be imported without DATABASE_URL"

@@ -6,7 +6,7 @@ False unless the environment says DJANGO_DEBUG=True, which only .env-local does.
 
 from __future__ import annotations
 
-from refactor_app.steps import fail_closed
+from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.base import EnvironmentSwitch, Outcome, for_each_setting, not_applicable
 from refactor_app.workspace import Workspace
 
@@ -20,6 +20,9 @@ SWITCH = EnvironmentSwitch(
 
 
 def run(ws: Workspace) -> Outcome:
+    by_aldryn = aldryn.outcome(ws, "DEBUG")
+    if by_aldryn is not None:
+        return by_aldryn
     outcome = for_each_setting(
         ws, "DEBUG", lambda ref: fail_closed.check(ws, ref, fail_closed.DEBUG) or SWITCH.apply(ws, ref)
     )

@@ -10,6 +10,7 @@ import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
+from refactor_app.steps import aldryn
 from refactor_app.steps.base import (
     Outcome, describe_reads, done, ensure_import_os, environment_readers, environment_variables, for_each_setting,
     not_applicable, pending, reads_environment,
@@ -31,6 +32,9 @@ def run(ws: Workspace) -> Outcome:
     if committed:
         where = "has been committed to the repository" if ws.git is not None else "is written in the source code"
         ws.warnings.append(LEAKED_KEY_WARNING.format(files=", ".join(committed), where=where))
+    by_aldryn = aldryn.outcome(ws, "SECRET_KEY")
+    if by_aldryn is not None:
+        return by_aldryn
     outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level SECRET_KEY in the settings")
 

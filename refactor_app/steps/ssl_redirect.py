@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import fail_closed
+from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_import_os, join, not_applicable,
     pending,
@@ -41,7 +41,9 @@ def run(ws: Workspace) -> Outcome:
     for entry in ws.project.settings_paths:
         # Checked one settings module at a time: one added to a shared base serves the next.
         if ws.find_setting("SECURE_SSL_REDIRECT", entry) is None:
-            outcomes.append(_add(ws, entry))
+            # aldryn-django sets it where the settings do not: a line added here would override it.
+            by_aldryn = aldryn.entry_outcome(ws, "SECURE_SSL_REDIRECT", entry)
+            outcomes.append(by_aldryn if by_aldryn is not None else _add(ws, entry))
     return combine(outcomes)
 
 

@@ -20,6 +20,7 @@ from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval
+from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
     done, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
@@ -32,7 +33,14 @@ def run(ws: Workspace) -> Outcome:
             f"{STATICFILES_APP} is not in INSTALLED_APPS, so nothing collects into STATIC_ROOT: no folder of "
             "the project is collected output"
         )
+    reset = heroku.resets(ws, "STATIC_ROOT")
     folder = static_root_folder(ws)
+    if reset:
+        # collectstatic fills the call's folder; the settings' own STATIC_ROOT (if another) stays empty.
+        heroku_folder = _folder_from_parts(ws, [heroku.HEROKU_STATIC_FOLDER])
+        if ws.find_setting("STATIC_ROOT") is not None and folder != heroku_folder:
+            ws.warnings.extend(found.warning for found in reset)
+        folder = heroku_folder
     if folder is None:
         return not_applicable(
             "STATIC_ROOT is not a folder of the project spelled from BASE_DIR (it is outside, absolute or "
@@ -273,7 +281,8 @@ def static_root_folder(ws: Workspace) -> str | None:
     committed folder is collected output, and nothing is removed."""
     ref = ws.find_setting("STATIC_ROOT")
     if ref is None:
-        return ws.project.default_static_folder
+        by_aldryn = aldryn.static_folder(ws)
+        return ws.project.display(by_aldryn) if by_aldryn is not None else ws.project.default_static_folder
     return _folder_from_parts(ws, _parts_under_base_dir(ref.value))
 
 
