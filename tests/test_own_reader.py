@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -331,3 +332,44 @@ def test_verify_with_the_projects_reader(tmp_path, name):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Problem: production would run with DEBUG on" in result.stdout
     assert "Note: the settings also read .env" in result.stdout, result.stdout
+
+
+# --- collectstatic: DATABASE_URL read with the project's reader ------------------------------------
+
+@pytest.mark.parametrize(
+    "imports, setup, read, fixed",
+    [
+        ("from decouple import config\n", "", "config('DATABASE_URL')", "config('DATABASE_URL', default='sqlite://:memory:')"),
+        ("from decouple import config\n", "", "config('DATABASE_URL', cast=str)",
+         "config('DATABASE_URL', cast=str, default='sqlite://:memory:')"),
+        ("import environ\n", "env = environ.Env()\n", "env('DATABASE_URL')", "env('DATABASE_URL', default='sqlite://:memory:')"),
+        ("import environ\n", "ENV = environ.Env()\n", "ENV.str('DATABASE_URL')",
+         "ENV.str('DATABASE_URL', default='sqlite://:memory:')"),
+    ],
+)
+def test_database_url_read_with_the_projects_reader_gets_the_build_fallback(tmp_path, imports, setup, read, fixed):
+    reader = Reader("import dj_database_url\n" + imports, setup, 'STATIC_URL = "static/"', [], False, False)
+    settings = settings_with(reader).replace(
+        '"default": {\n        "ENGINE": "django.db.backends.sqlite3",\n        "NAME": BASE_DIR / "db.sqlite3",\n    }',
+        f'"default": dj_database_url.parse({read})',
+    )
+    assert read in settings
+    root = startproject(tmp_path / "project", settings, Dockerfile=DOCKERFILE)
+    apply_all(root)
+    text = settings_text(root)
+    assert f'"default": dj_database_url.parse({fixed})' in text
+    assert load_settings(root)["DEBUG"] is False  # imports with no DATABASE_URL, as a Docker build does
+    assert run_cli("apply", "--all", "--check", cwd=root).returncode == 0
+
+    # Only that read left without its fallback, the rest in the page's spelling (all --check's
+    # quick look knows): it must not call the project done.
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "refactor-app")
+    page = {line.split(" = ")[0]: line for line in page_lines(None)}
+    lines = [page.get(line.split(" = ")[0], line) if line.startswith(("DEBUG = ", "SECURE_SSL_REDIRECT = ")) else line
+             for line in text.replace(fixed, read).splitlines()]
+    (root / "mysite" / "settings.py").write_text("import os\n" + "\n".join(lines) + "\n")
+    git(root, "commit", "-q", "-am", "no fallback")
+    check = run_cli("apply", "--all", "--check", cwd=root)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert re.search(r"^collectstatic +would apply", check.stderr, re.MULTILINE), check.stderr
