@@ -188,7 +188,7 @@ def verify_project(project: Project, python: str) -> Verification:
     dotenv_file = dotenv_read_by_settings(project)
     if dotenv_file:
         verification.notes.append(
-            f"the settings also read {dotenv_file} ({READER_NAMES[dotenv_file.reader]}), in both runs above: what it "
+            f"the settings also read {dotenv_file.path} ({READER_NAMES[dotenv_file.reader]}), in both runs above: what it "
             "sets counts in production too if the file is in the image"
         )
     return verification
@@ -201,14 +201,12 @@ class DotenvFile(NamedTuple):
     path: str  # as shown
     reader: str  # "decouple" or "environ"
 
-    def __str__(self) -> str:
-        return self.path
-
 
 def dotenv_read_by_settings(project: Project) -> DotenvFile | None:
     """The project's .env when the settings read it themselves: python-decouple's config looks for
-    one beside the settings module and in each folder above; django-environ reads one where the
-    settings call read_env (here: beside the settings, or in a folder above up to the project)."""
+    a settings.ini or .env beside the settings module and in each folder above; django-environ reads
+    one where the settings call read_env (here: beside the settings, or in a folder above up to the
+    project)."""
     from refactor_app.editors.settings import reader_bindings
     from refactor_app.workspace import Workspace
 
@@ -219,8 +217,9 @@ def dotenv_read_by_settings(project: Project) -> DotenvFile | None:
             kinds.add("environ")
         folder = settings.path.parent
         while True:
-            candidate = folder / ".env"
-            for kind in ("decouple", "environ"):
+            # decouple takes a settings.ini before a .env in the same folder
+            for kind, name in (("decouple", "settings.ini"), ("decouple", ".env"), ("environ", ".env")):
+                candidate = folder / name
                 if kind in kinds and candidate.is_file():
                     return DotenvFile(project.display(candidate), kind)
             if folder == project.root or folder.parent == folder:
