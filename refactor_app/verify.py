@@ -188,8 +188,8 @@ def verify_project(project: Project, python: str) -> Verification:
     dotenv_file = dotenv_read_by_settings(project)
     if dotenv_file:
         verification.notes.append(
-            f"the settings also read {dotenv_file.path} ({READER_NAMES[dotenv_file.reader]}), in both runs above: what it "
-            "sets counts in production too if the file is in the image"
+            f"the settings also read {dotenv_file.path} ({READER_NAMES[dotenv_file.reader]}), in both runs "
+            "above: what it sets counts in production too if the file is in the image"
         )
     return verification
 
@@ -207,12 +207,11 @@ def dotenv_read_by_settings(project: Project) -> DotenvFile | None:
     a settings.ini or .env beside the settings module and in each folder above; django-environ reads
     one where the settings call read_env (here: beside the settings, or in a folder above up to the
     project)."""
-    from refactor_app.editors.settings import reader_bindings
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project)
     for settings in ws.loaded_settings():
-        kinds = {binding.kind for binding in reader_bindings(settings.syntax_tree)}
+        kinds = {binding.kind for binding in settings.reader_bindings}
         if b"read_env" in settings.original:
             kinds.add("environ")
         folder = settings.path.parent

@@ -21,7 +21,6 @@ from refactor_app.steps.base import (
 from refactor_app.workspace import SettingRef, Workspace
 
 
-
 def new_block(writer: settings_editor.Writer = settings_editor.PAGE_WRITER) -> str:
     """The page's block (with os.environ.get), or the same through the settings' own reader.
     Its first statement takes over the old line's leading comments."""

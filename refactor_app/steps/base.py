@@ -137,7 +137,8 @@ class EnvironmentSwitch(NamedTuple):
     def apply(self, ws: Workspace, ref: SettingRef) -> Outcome:
         where = ref.settings.display_path
         writer = environment_writer(ws, ref.settings, (self.env_key,), ref.assignment.index)
-        if any(settings_editor.same_expression(ref.value, self.new_value(w)) for w in {settings_editor.PAGE_WRITER, writer}):
+        spellings = {self.new_value(settings_editor.PAGE_WRITER), self.new_value(writer)}
+        if any(settings_editor.same_expression(ref.value, spelling) for spelling in spellings):
             return settings_done_env_local_checked(
                 ws, self.env_key, self.env_value, f"{where}: {self.setting} is {self.meaning}"
             )
@@ -186,7 +187,7 @@ def environment_writer(
 
 def _reader_bindings(ws: Workspace, settings: SettingsModule, before: int | None, seen: frozenset):
     """The module's own reader bindings above `before`, then those of the modules it star-imports there."""
-    for binding in settings_editor.reader_bindings(settings.syntax_tree):
+    for binding in settings.reader_bindings:
         index = settings_editor.binding_index(settings.module, binding.bound)
         if index is not None and (before is None or index < before):
             yield binding

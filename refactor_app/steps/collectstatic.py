@@ -18,7 +18,7 @@ from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
-from refactor_app.workspace import Workspace
+from refactor_app.workspace import SettingsModule, Workspace
 
 FALLBACK = "'sqlite://:memory:'"
 
@@ -137,7 +137,7 @@ def _database_fallback(ws: Workspace) -> str:
             code = settings_editor.statement_source(ref.settings.module, ref.assignment.index)
             if not any(token in code for token in BuildTimeDatabaseFallback.TOKENS):
                 continue  # nothing the transformer rewrites: skip parsing and walking a large DATABASES dict
-            transformer = BuildTimeDatabaseFallback(_own_readers(ws, ref.settings))
+            transformer = BuildTimeDatabaseFallback(_own_readers(ref.settings))
             new_value = ref.value.visit(transformer)
             if transformer.changed:
                 ref.replace_value(new_value)
@@ -149,12 +149,12 @@ def _database_fallback(ws: Workspace) -> str:
     return "the database settings can be imported without DATABASE_URL"
 
 
-def _own_readers(ws: Workspace, settings) -> frozenset[str]:
+def _own_readers(settings: SettingsModule) -> frozenset[str]:
     """The calls of python-decouple's config and django-environ Env instances the settings bind
     (`config(...)`, `env(...)`, `env.str(...)`) whose DATABASE_URL reads may take `default=`; not
     an Env whose schema gives DATABASE_URL a default already, or may (**kwargs)."""
     calls = set()
-    for binding in settings_editor.reader_bindings(settings.syntax_tree):
+    for binding in settings.reader_bindings:
         if binding.kind == "decouple":
             calls.add(binding.call)
         elif binding.schema is not None and "DATABASE_URL" not in binding.schema:

@@ -11,8 +11,8 @@ from pathlib import Path
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps import fail_closed
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer, join,
-    not_applicable, pending,
+    EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
+    join, not_applicable, pending,
 )
 from refactor_app.workspace import Workspace
 
