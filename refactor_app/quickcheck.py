@@ -160,6 +160,9 @@ def _collectstatic_done(dockerfile: str | None, tree: ast.Module, values: dict[s
             name = _dotted(node.func)
             if name in ENV_GETTERS and len(node.args) == 1 and not node.keywords and _is_text(node.args[0], "DATABASE_URL"):
                 return False
+            if (len(node.args) == 1 and _is_text(node.args[0], "DATABASE_URL")
+                    and not any(keyword.arg in ("default", None) for keyword in node.keywords)):
+                return False  # config('DATABASE_URL'), env('DATABASE_URL'), by any name: the full plan decides
             if name in URL_CONFIGS and not any(keyword.arg in ("default", None) for keyword in node.keywords):
                 return False
         elif isinstance(node, ast.Subscript) and _dotted(node.value) in ENV_MAPPINGS and _is_text(node.slice, "DATABASE_URL"):

@@ -63,6 +63,7 @@ class Verification:
     loads: list[Load]  # local, production, unset
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     host_variable: str = HOST_VARIABLE  # the variable production's sample host is given in
     key_variable: str = KEY_VARIABLE  # the variable production's sample SECRET_KEY is given in
     local_module: str = ""  # local work's, when it is not production's
@@ -205,7 +206,46 @@ def verify_project(project: Project, python: str) -> Verification:
                 f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
             )
     verification.warnings = secret_key_plan.warnings  # the committed-key warning
+    dotenv_file = dotenv_read_by_settings(project)
+    if dotenv_file:
+        verification.notes.append(
+            f"the settings also read {dotenv_file.path} ({READER_NAMES[dotenv_file.reader]}), in both runs "
+            "above: what it sets counts in production too if the file is in the image"
+        )
     return verification
+
+
+READER_NAMES = {"decouple": "python-decouple finds it by itself", "environ": "django-environ's read_env"}
+
+
+class DotenvFile(NamedTuple):
+    path: str  # as shown
+    reader: str  # "decouple" or "environ"
+
+
+def dotenv_read_by_settings(project: Project) -> DotenvFile | None:
+    """The project's .env when the settings read it themselves: python-decouple's config looks for
+    a settings.ini or .env beside the settings module and in each folder above; django-environ reads
+    one where the settings call read_env (here: beside the settings, or in a folder above up to the
+    project)."""
+    from refactor_app.workspace import Workspace
+
+    ws = Workspace(project)
+    for settings in ws.loaded_settings():
+        kinds = {binding.kind for binding in settings.reader_bindings}
+        if b"read_env" in settings.original:
+            kinds.add("environ")
+        folder = settings.path.parent
+        while True:
+            # decouple takes a settings.ini before a .env in the same folder
+            for kind, name in (("decouple", "settings.ini"), ("decouple", ".env"), ("environ", ".env")):
+                candidate = folder / name
+                if kind in kinds and candidate.is_file():
+                    return DotenvFile(project.display(candidate), kind)
+            if folder == project.root or folder.parent == folder:
+                break
+            folder = folder.parent
+    return None
 
 
 def _load(python: str, folder: str, module: str, environment: dict, project: Project) -> dict:
@@ -292,6 +332,8 @@ def render_verification(out, verification: Verification) -> None:
         out.line("\n".join(lines))
     for warning in verification.warnings:
         out.line(f"Warning: {warning}")
+    for note in verification.notes:
+        out.line(f"Note: {note}")
     if verification.problems:
         for problem in verification.problems:
             out.line(f"Problem: {problem}")

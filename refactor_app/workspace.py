@@ -119,6 +119,12 @@ class SettingsModule:
         for them (from the file as read: steps never edit a function or an import's name)."""
         return settings_editor.environment_readers(self.syntax_tree)
 
+    @functools.cached_property
+    def reader_bindings(self) -> list[settings_editor.ReaderBinding]:
+        """python-decouple's config and django-environ Envs it binds at module level (from the
+        file as read): what new environment reads may be written with (steps/base.environment_writer)."""
+        return settings_editor.reader_bindings(self.syntax_tree)
+
     def original_state(self) -> cst.Module:
         return self._parsed
 

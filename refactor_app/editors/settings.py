@@ -1154,3 +1154,114 @@ class _NameCollector(cst.CSTVisitor):
         # In `a.b` only `a` is a variable.
         node.value.visit(self)
         return False
+
+
+# --- writing new environment reads -----------------------------------------------------------
+
+class Writer(NamedTuple):
+    """How a new environment read is spelled: the page's `os.environ.get`, or the reader the
+    settings already use (python-decouple's config, a django-environ Env) under the name they
+    give it, so that the values in the project's own .env reach the new reads too."""
+
+    kind: str  # "os", "decouple" or "environ"
+    call: str  # what the new code calls: "os.environ.get", "config", "env", "decouple.config"
+
+    def read(self, variable: str, default: str | None = None) -> str:
+        """Code reading `variable` as a string, `default` (code) when it is unset. The page leaves
+        the default out of some lines; decouple and django-environ raise without one, so they get
+        '' there, which compares as the page's None does (neither is "True" nor "False")."""
+        if self.kind == "os":
+            return f"{self.call}({variable!r})" if default is None else f"{self.call}({variable!r}, {default})"
+        return f"{self.call}({variable!r}, default={default if default is not None else repr('')})"
+
+
+PAGE_WRITER = Writer("os", "os.environ.get")
+
+
+class ReaderBinding(NamedTuple):
+    """A module-level, unconditional binding of a reader new code may call."""
+
+    kind: str  # "decouple" or "environ"
+    call: str  # how it is called: "config", "decouple.config", "env"
+    bound: str  # the module-level name the binding assigns: "config", "decouple", "env"
+    # For a django-environ Env: the variables its schema declares (`Env(DEBUG=(bool, False))`),
+    # whose cast or default a new read would take on; None when that cannot be told (**kwargs,
+    # attributes such as `env.prefix` set on it).
+    schema: frozenset[str] | None = frozenset()
+
+
+_DECOUPLE_CLASSES = ("AutoConfig", "Config")
+_ENVIRON_CLASSES = ("Env", "FileAwareEnv")
+
+
+def reader_bindings(tree: ast.Module | None) -> list[ReaderBinding]:
+    """python-decouple's config (imported, or a Config/AutoConfig instance) and django-environ
+    Env instances the module binds at module level, outside if/try blocks (a reader bound in one
+    may not exist when the settings run), in source order."""
+    if tree is None:
+        return []
+    classes: dict[str, str] = {}  # dotted class name -> kind
+    found: list[ReaderBinding] = []
+    configured: set[str] = set()  # names with an attribute set on them: `env.prefix = 'APP_'`
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if alias.name == "decouple":
+                    found.append(ReaderBinding("decouple", f"{bound}.config", bound))
+                    classes.update({f"{bound}.{name}": "decouple" for name in _DECOUPLE_CLASSES})
+                elif alias.name == "environ":
+                    classes.update({f"{bound}.{name}": "environ" for name in _ENVIRON_CLASSES})
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if node.module == "decouple" and alias.name == "config":
+                    found.append(ReaderBinding("decouple", bound, bound))
+                elif node.module == "decouple" and alias.name in _DECOUPLE_CLASSES:
+                    classes[bound] = "decouple"
+                elif node.module == "environ" and alias.name in _ENVIRON_CLASSES:
+                    classes[bound] = "environ"
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    configured.add(target.value.id)
+            target = node.targets[0] if len(node.targets) == 1 else None
+            value = node.value
+            if isinstance(target, ast.Name) and isinstance(value, ast.Call):
+                kind = classes.get(_ast_dotted(value.func) or "")
+                if kind == "decouple":
+                    found.append(ReaderBinding("decouple", target.id, target.id))
+                elif kind == "environ":
+                    schema = None if any(k.arg is None for k in value.keywords) else frozenset(
+                        k.arg for k in value.keywords)
+                    found.append(ReaderBinding("environ", target.id, target.id, schema))
+    return [
+        binding._replace(schema=None) if binding.kind == "environ" and binding.bound in configured else binding
+        for binding in found
+    ]
+
+
+def binding_index(module: cst.Module, name: str) -> int | None:
+    """The index of the first module-level statement that binds `name` (an import or a plain
+    assignment), in the module as edited so far; None when none does."""
+    for index, statement in enumerate(module.body):
+        if type(statement) is OpaqueStatement:
+            if statement.assigns == name:
+                return index
+            continue
+        if type(statement) is not cst.SimpleStatementLine:
+            continue
+        for small in statement.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name if alias.asname is not None else alias.name
+                    # `import a.b` binds a
+                    while isinstance(bound, cst.Attribute):
+                        bound = bound.value
+                    if _is_name(bound, name):
+                        return index
+            elif isinstance(small, cst.Assign) and any(_is_name(t.target, name) for t in small.targets):
+                return index
+            elif isinstance(small, cst.AnnAssign) and small.value is not None and _is_name(small.target, name):
+                return index
+    return None

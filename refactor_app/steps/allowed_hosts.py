@@ -7,39 +7,67 @@ and DOMAIN_REDIRECTS. ALLOWED_HOSTS is built from them instead of the convenient
 
 from __future__ import annotations
 
+import ipaddress
+
 import libcst as cst
 
+from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps import aldryn, fail_closed, heroku
 from refactor_app.steps.base import (
-    Outcome, blocks_setting, describe_reads, done, ensure_env_local, ensure_import_os, join, not_applicable, pending,
-    for_each_setting, reads_environment, settings_done_env_local_checked,
+    Outcome, blocks_setting, describe_reads, done, ensure_env_local, ensure_writer_import, environment_writer, join,
+    not_applicable, pending, for_each_setting, reads_environment, settings_done_env_local_checked,
 )
 from refactor_app.workspace import SettingRef, Workspace
 
-# As the page writes it; the first statement takes over the old line's leading comments.
-NEW_BLOCK = """\
-DIVIO_DOMAIN = os.environ.get('DOMAIN', '')
+
+def new_block(writer: settings_editor.Writer = settings_editor.PAGE_WRITER) -> str:
+    """The page's block (with os.environ.get), or the same through the settings' own reader.
+    Its first statement takes over the old line's leading comments."""
+    return f"""\
+DIVIO_DOMAIN = {writer.read('DOMAIN', "''")}
 
 DIVIO_DOMAIN_ALIASES = [
     d.strip()
-    for d in os.environ.get('DOMAIN_ALIASES', '').split(',')
+    for d in {writer.read('DOMAIN_ALIASES', "''")}.split(',')
     if d.strip()
 ]
 DIVIO_DOMAIN_REDIRECTS = [
     d.strip()
-    for d in os.environ.get('DOMAIN_REDIRECTS', '').split(',')
+    for d in {writer.read('DOMAIN_REDIRECTS', "''")}.split(',')
     if d.strip()
 ]
 
 ALLOWED_HOSTS = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS
 """
+
+
 NEW_VALUE = "[DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS"
 NEW_NAMES = ("DIVIO_DOMAIN", "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS")  # the block's other assignments
-LOCAL_HOSTS = "localhost, 127.0.0.1"
+READ_VARIABLES = ("DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS")
+PAGE_LOCAL_HOSTS = ("localhost", "127.0.0.1")  # .env-local's DOMAIN_ALIASES on the page
+LOCAL_HOSTS = ", ".join(PAGE_LOCAL_HOSTS)
 
-# Entries that only make sense for local work or as "anything": replacing them loses nothing.
-REPLACEABLE_HOSTS = {"*", "localhost", "127.0.0.1", "[::1]", "0.0.0.0", ".localhost", ""}
+
+def is_local_host(host: str) -> bool:
+    """A name or address that only reaches this machine (localhost and its subdomains, loopback
+    addresses, 0.0.0.0 or ::): one to keep for local work when ALLOWED_HOSTS is rewritten."""
+    name = host.lower()
+    if name in ("localhost", ".localhost") or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name[1:-1] if name.startswith("[") and name.endswith("]") else name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def local_aliases(hosts: list[str]) -> list[str]:
+    """.env-local's DOMAIN_ALIASES: the page's local hosts, then the old list's other local hosts."""
+    aliases: dict[str, str] = {}
+    for host in [*PAGE_LOCAL_HOSTS, *(host for host in hosts if is_local_host(host))]:
+        aliases.setdefault(host.lower(), host)
+    return list(aliases.values())
 
 
 def run(ws: Workspace) -> Outcome:
@@ -65,7 +93,8 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         )
     if settings_editor.same_expression(ref.value, NEW_VALUE) and reads_environment(ws, ref.settings, ref.value):
         return settings_done_env_local_checked(
-            ws, "DOMAIN_ALIASES", LOCAL_HOSTS, f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS"
+            ws, "DOMAIN_ALIASES", _wanted_aliases(ws),
+            f"{where} builds ALLOWED_HOSTS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS",
         )
     unsafe = fail_closed.check(ws, ref, fail_closed.ALLOWED_HOSTS)
     if unsafe is not None:
@@ -84,7 +113,8 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         return not_applicable(
             f"{where} assigns ALLOWED_HOSTS together with other names (A = ALLOWED_HOSTS = ...); split the line first"
         )
-    kept = [host for host in hosts if host not in REPLACEABLE_HOSTS]
+    # '*' and '' allow every host or none; local hosts go to .env-local.
+    kept = [host for host in hosts if host not in ("*", "") and not is_local_host(host)]
     if kept:
         return not_applicable(
             f"{where} lists real hosts ({', '.join(kept)}); set them as DOMAIN / DOMAIN_ALIASES in each "
@@ -95,11 +125,37 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         ws.warnings.append(blocked)
         return not_applicable(blocked)
     old_code = settings_editor.source(ref.value)
+    writer = environment_writer(ws, ref.settings, READ_VARIABLES, ref.assignment.index)
     ref.settings.module = settings_editor.replace_statement(
-        ref.settings.module, ref.assignment.index, settings_editor.statements(NEW_BLOCK)
+        ref.settings.module, ref.assignment.index, settings_editor.statements(new_block(writer))
     )
-    ensure_import_os(ref.settings)
-    env_line = ensure_env_local(ws, "DOMAIN_ALIASES", LOCAL_HOSTS)
+    ensure_writer_import(ref.settings, writer)
+    aliases = local_aliases(hosts)
+    env_line = ensure_env_local(ws, "DOMAIN_ALIASES", ", ".join(aliases))
     return pending(join(
-        f"{where}: ALLOWED_HOSTS = {old_code} becomes DOMAIN plus DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note
+        f"{where}: ALLOWED_HOSTS = {old_code} becomes DOMAIN plus DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note,
+        "" if env_line.added else _missing_local_hosts(ws, [host for host in aliases if host in hosts]),
     ))
+
+
+def _aliases(ws: Workspace) -> str | None:
+    """DOMAIN_ALIASES as .env-local sets it, or None."""
+    return dotenv.values(ws.text(ws.project.env_path).text).get("DOMAIN_ALIASES")
+
+
+def _wanted_aliases(ws: Workspace) -> str:
+    """The page's DOMAIN_ALIASES, or .env-local's own when it has the page's hosts (with the old
+    list's other local hosts, as the rewrite writes it): that one needs no note."""
+    value = _aliases(ws)
+    present = {alias.strip().lower() for alias in (value or "").split(",")}
+    return value if value is not None and present.issuperset(PAGE_LOCAL_HOSTS) else LOCAL_HOSTS
+
+
+def _missing_local_hosts(ws: Workspace, old_local_hosts: list[str]) -> str:
+    """Which of the old list's local hosts the user's own DOMAIN_ALIASES in .env-local lacks."""
+    present = {alias.strip().lower() for alias in (_aliases(ws) or "").split(",")}
+    missing = [host for host in old_local_hosts if host.lower() not in present]
+    if not missing:
+        return ""
+    return (f".env-local's DOMAIN_ALIASES lacks {', '.join(missing)}, which the old ALLOWED_HOSTS allowed: "
+            "add them there to keep using them for local work")

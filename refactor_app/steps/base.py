@@ -124,15 +124,21 @@ class EnvironmentSwitch(NamedTuple):
     plus the .env-local line that sets that variable for local work."""
 
     setting: str  # DEBUG
-    new_value: str  # os.environ.get('DJANGO_DEBUG') == "True"
     env_key: str  # DJANGO_DEBUG
+    comparison: str  # == "True": what the variable's value is compared with
     env_value: str  # True
     meaning: str  # "on only when DJANGO_DEBUG=True"
     comment: str | None = None  # the page's comment above the line, if it has one
 
+    def new_value(self, writer: settings_editor.Writer = settings_editor.PAGE_WRITER) -> str:
+        """os.environ.get('DJANGO_DEBUG') == "True", or the same read through `writer`."""
+        return f"{writer.read(self.env_key)} {self.comparison}"
+
     def apply(self, ws: Workspace, ref: SettingRef) -> Outcome:
         where = ref.settings.display_path
-        if settings_editor.same_expression(ref.value, self.new_value):
+        writer = environment_writer(ws, ref.settings, (self.env_key,), ref.assignment.index)
+        spellings = {self.new_value(settings_editor.PAGE_WRITER), self.new_value(writer)}
+        if any(settings_editor.same_expression(ref.value, spelling) for spelling in spellings):
             return settings_done_env_local_checked(
                 ws, self.env_key, self.env_value, f"{where}: {self.setting} is {self.meaning}"
             )
@@ -144,18 +150,75 @@ class EnvironmentSwitch(NamedTuple):
             return not_applicable(
                 f"{where} computes {self.setting} as {old_code}; only a literal True/False is rewritten"
             )
-        ref.replace_value(settings_editor.expression(self.new_value))
+        ref.replace_value(settings_editor.expression(self.new_value(writer)))
         if self.comment is not None:
             ref.settings.module = settings_editor.ensure_comment_above(
                 ref.settings.module, ref.assignment.index, self.comment
             )
-        ensure_import_os(ref.settings)
+        ensure_writer_import(ref.settings, writer)
         env_line = ensure_env_local(ws, self.env_key, self.env_value)
         return pending(join(f"{where}: {self.setting} = {old_code} becomes {self.meaning}", env_line.note))
 
 
 def ensure_import_os(settings: SettingsModule) -> None:
     settings.module = settings_editor.ensure_import(settings.module, "os")
+
+
+def environment_writer(
+    ws: Workspace, settings: SettingsModule, variables: tuple[str, ...], before: int | None = None,
+    secret: bool = False,
+) -> settings_editor.Writer:
+    """The reader new reads of `variables` in `settings` are written with (issue 12): the one the
+    module, or a module it star-imports, binds at module level above statement `before` (None:
+    anywhere), python-decouple's config or a django-environ Env, so the values in the project's
+    own .env reach the new reads as they reach its others; else the page's os.environ.get.
+
+    A django-environ Env is passed over where its schema declares one of `variables` (its cast
+    would turn "True" into True and the page's string comparison would never hold) or cannot be
+    told, and for a `secret`: it takes a value starting with "$" (as 1 in 50 of Django's own
+    generated keys do) for the name of another variable, and would silently use the committed
+    fallback key. Its read_env() fills os.environ, so os.environ.get sees that .env all the same."""
+    for binding in _reader_bindings(ws, settings, before, frozenset()):
+        if binding.kind == "environ" and (secret or binding.schema is None or binding.schema & set(variables)):
+            continue
+        return settings_editor.Writer(binding.kind, binding.call)
+    return settings_editor.PAGE_WRITER
+
+
+def _reader_bindings(ws: Workspace, settings: SettingsModule, before: int | None, seen: frozenset):
+    """The module's own reader bindings above `before`, then those of the modules it star-imports there."""
+    for binding in settings.reader_bindings:
+        index = settings_editor.binding_index(settings.module, binding.bound)
+        if index is not None and (before is None or index < before):
+            yield binding
+    for index, dotted in settings.star_imports():
+        if before is not None and index >= before:
+            continue
+        path = ws.module_file(settings.path, dotted)
+        if path is None or path == settings.path or path in seen:
+            continue
+        imported = ws.settings_module(path)
+        if _declares_all(imported):
+            continue  # `__all__` decides what the star import brings: not worked out here
+        for binding in _reader_bindings(ws, imported, None, seen | {settings.path}):
+            if not binding.bound.startswith("_"):  # a star import leaves _names behind
+                yield binding
+
+
+def _declares_all(settings: SettingsModule) -> bool:
+    tree = settings.syntax_tree
+    return tree is None or any(
+        isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        and any(isinstance(target, ast.Name) and target.id == "__all__"
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target]))
+        for node in tree.body
+    )
+
+
+def ensure_writer_import(settings: SettingsModule, writer: settings_editor.Writer) -> None:
+    """`import os` for the page's reads; another reader is bound already (environment_writer)."""
+    if writer.kind == "os":
+        ensure_import_os(settings)
 
 
 def reads_environment(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:

@@ -19,7 +19,7 @@ from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
-from refactor_app.workspace import Workspace
+from refactor_app.workspace import SettingsModule, Workspace
 
 FALLBACK = "'sqlite://:memory:'"
 
@@ -153,7 +153,7 @@ def _database_fallback(ws: Workspace) -> str:
             code = settings_editor.statement_source(ref.settings.module, ref.assignment.index)
             if not any(token in code for token in BuildTimeDatabaseFallback.TOKENS):
                 continue  # nothing the transformer rewrites: skip parsing and walking a large DATABASES dict
-            transformer = BuildTimeDatabaseFallback()
+            transformer = BuildTimeDatabaseFallback(_own_readers(ref.settings))
             new_value = ref.value.visit(transformer)
             if transformer.changed:
                 ref.replace_value(new_value)
@@ -168,20 +168,35 @@ def _database_fallback(ws: Workspace) -> str:
     return "the database settings can be imported without DATABASE_URL"
 
 
+def _own_readers(settings: SettingsModule) -> frozenset[str]:
+    """The calls of python-decouple's config and django-environ Env instances the settings bind
+    (`config(...)`, `env(...)`, `env.str(...)`) whose DATABASE_URL reads may take `default=`; not
+    an Env whose schema gives DATABASE_URL a default already, or may (**kwargs)."""
+    calls = set()
+    for binding in settings.reader_bindings:
+        if binding.kind == "decouple":
+            calls.add(binding.call)
+        elif binding.schema is not None and "DATABASE_URL" not in binding.schema:
+            calls.update({binding.call, f"{binding.call}.str"})
+    return frozenset(calls)
+
+
 class BuildTimeDatabaseFallback(cst.CSTTransformer):
     """Docker builds have no environment: give every DATABASE_URL read a dummy fallback.
 
     os.environ.get('DATABASE_URL') / os.getenv(...)  ->  add 'sqlite://:memory:' as the default
     os.environ['DATABASE_URL']                        ->  os.environ.get('DATABASE_URL', 'sqlite://:memory:')
     dj_database_url.config(...) / env.db(...)         ->  add default='sqlite://:memory:'
+    config('DATABASE_URL') / env('DATABASE_URL')      ->  add default='sqlite://:memory:' (`own_readers`)
     """
 
     ENV_GETTERS = {"os.environ.get", "os.getenv", "environ.get", "getenv"}
     URL_CONFIGS = {"dj_database_url.config", "env.db", "env.db_url"}
     TOKENS = ("DATABASE_URL", "dj_database_url.config", "env.db")  # in any value it would change
 
-    def __init__(self) -> None:
+    def __init__(self, own_readers: frozenset[str] = frozenset()) -> None:
         self.changed = False
+        self.own_readers = own_readers  # decouple's and django-environ's reads, by the settings' names
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         name = settings_editor.dotted_name(updated_node.func)
@@ -190,7 +205,11 @@ class BuildTimeDatabaseFallback(cst.CSTTransformer):
             self.changed = True
             comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
             return updated_node.with_changes(args=[args[0].with_changes(comma=comma), cst.Arg(_fallback())])
-        if name in self.URL_CONFIGS and not any(_keyword(arg) == "default" for arg in args):
+        own_read = (
+            name in self.own_readers and args and args[0].keyword is None and _is_database_url(args[0].value)
+            and not any(arg.keyword is None for arg in args[1:])  # a second positional may be the default
+        )
+        if (name in self.URL_CONFIGS or own_read) and not any(_keyword(arg) == "default" for arg in args):
             if any(arg.star for arg in args):
                 return updated_node  # **kwargs may hold a default already
             self.changed = True

@@ -12,8 +12,8 @@ from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
     setting="DEBUG",
-    new_value="os.environ.get('DJANGO_DEBUG') == \"True\"",
     env_key="DJANGO_DEBUG",
+    comparison='== "True"',
     env_value="True",
     meaning="on only when DJANGO_DEBUG=True",
 )

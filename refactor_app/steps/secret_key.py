@@ -12,13 +12,12 @@ from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
 from refactor_app.steps import aldryn
 from refactor_app.steps.base import (
-    Outcome, describe_reads, done, ensure_import_os, environment_readers, environment_variables, for_each_setting,
-    not_applicable, pending, reads_environment,
+    Outcome, describe_reads, done, ensure_writer_import, environment_readers, environment_variables, environment_writer,
+    for_each_setting, not_applicable, pending, reads_environment,
 )
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 FALLBACK_PLACEHOLDER = "__refactor_app_fallback__"
-NEW_VALUE = f"os.environ.get('SECRET_KEY', {FALLBACK_PLACEHOLDER})"
 
 
 LEAKED_KEY_WARNING = (
@@ -110,13 +109,15 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         variables = environment_variables(ws, ref.settings, ref.value)
         named = f" variable{'s' if len(variables) > 1 else ''} {', '.join(variables)}" if variables else ""
         return done(f"{where} already reads SECRET_KEY from the environment{named} ({describe_reads(reads)})")
-    ref.replace_value(with_fallback(ref.value))
-    ensure_import_os(ref.settings)
+    writer = environment_writer(ws, ref.settings, ("SECRET_KEY",), ref.assignment.index, secret=True)
+    ref.replace_value(with_fallback(ref.value, writer))
+    ensure_writer_import(ref.settings, writer)
     return pending(f"{where}: SECRET_KEY comes from the environment, the committed key stays as the fallback")
 
 
-def with_fallback(old_value):
-    """os.environ.get('SECRET_KEY', <the old value, exactly as written>)."""
-    call = settings_editor.expression(NEW_VALUE)
+def with_fallback(old_value, writer: settings_editor.Writer = settings_editor.PAGE_WRITER):
+    """os.environ.get('SECRET_KEY', <the old value, exactly as written>), or the same read
+    through `writer` (config('SECRET_KEY', default=<the old value>))."""
+    call = settings_editor.expression(writer.read("SECRET_KEY", FALLBACK_PLACEHOLDER))
     fallback = call.args[1].with_changes(value=old_value)
     return call.with_changes(args=[call.args[0], fallback])

@@ -11,23 +11,25 @@ from pathlib import Path
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_import_os, join, not_applicable,
-    pending,
+    EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
+    join, not_applicable, pending,
 )
 from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
     setting="SECURE_SSL_REDIRECT",
-    new_value="os.environ.get('SECURE_SSL_REDIRECT') != \"False\"",
     env_key="SECURE_SSL_REDIRECT",
+    comparison='!= "False"',
     env_value="False",
     meaning="on (redirect to HTTPS) unless SECURE_SSL_REDIRECT=False",
     comment="# Redirect to HTTPS by default, unless explicitly disabled",
 )
-NEW_STATEMENT = f"""
-{SWITCH.comment}
-SECURE_SSL_REDIRECT = {SWITCH.new_value}
-"""
+
+
+def new_statement(writer: settings_editor.Writer) -> str:
+    return f"\n{SWITCH.comment}\nSECURE_SSL_REDIRECT = {SWITCH.new_value(writer)}\n"
+
+
 # Where a new SECURE_SSL_REDIRECT goes: after the first of these that is set (the page puts it
 # after the ALLOWED_HOSTS block).
 ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
@@ -52,17 +54,20 @@ def _add(ws: Workspace, entry: Path) -> Outcome:
     if blocked:
         ws.warnings.append(blocked)
         return not_applicable(blocked)
-    new = settings_editor.statements(NEW_STATEMENT)
+    variables = (SWITCH.env_key,)
     for anchor_name in ANCHORS:
         anchor = ws.find_setting(anchor_name, entry)
         # Added to production's own module, not a base that local work loads too (principle 4).
         if anchor is not None and anchor.settings.path == entry:
             settings = anchor.settings
+            writer = environment_writer(ws, settings, variables, anchor.assignment.index + 1)
+            new = settings_editor.statements(new_statement(writer))
             settings.module = settings_editor.insert_after(settings.module, anchor.assignment.index, new)
             break
     else:
         settings = ws.settings_module(entry)
-        settings.module = settings_editor.append(settings.module, new)
-    ensure_import_os(settings)
+        writer = environment_writer(ws, settings, variables)
+        settings.module = settings_editor.append(settings.module, settings_editor.statements(new_statement(writer)))
+    ensure_writer_import(settings, writer)
     env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
     return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {SWITCH.meaning}", env_line.note))
