@@ -83,10 +83,14 @@ def choose_production(root: Path, import_root: Path, boundary: Boundary, manage_
     chosen = next((candidate for candidate in candidates if local_role(candidate.path) is None), None)
     if chosen is None:
         chosen = _production_sibling(candidates, root)
+    switch = None
+    switched = _production_branch(chosen, root)
+    if switched is not None:
+        switch, chosen = chosen, switched
     if chosen.path == manage_module and all(candidate.path == manage_module for candidate in candidates):
         source = ""  # one settings module (startproject's): nothing to say
     else:
-        source = f"named by {chosen.where}"
+        source = chosen.where if chosen.where.startswith("the production branch") else f"named by {chosen.where}"
 
     left_alone: dict[Path, str] = {}
     for candidate in candidates:
@@ -102,16 +106,44 @@ def choose_production(root: Path, import_root: Path, boundary: Boundary, manage_
         if role is not None and sibling not in left_alone and sibling != chosen.path:
             left_alone[sibling] = f"its name says it is for {role}"
 
+    if switch is not None:
+        left_alone[switch.path] = f"{switch.where} names it; it picks {shown(chosen.path)} or another module at run time"
     for inherited in _star_imported(chosen.path, import_root):
         left_alone.pop(inherited, None)  # production loads it: it is production's too
     left = tuple((shown(path), why) for path, why in left_alone.items())
-    if source:
-        text = f"production runs {shown(chosen.path)} ({source}): the steps edit it and the modules it star-imports"
-        if left:
-            text += "; left alone: " + "; ".join(f"{path} ({why})" for path, why in left)
-        notes.insert(0, text)
     return Choice(chosen.path, source, tuple(notes), left,
                   ((chosen.path, f"{chosen.where} names {chosen.dotted!r}, whose"),))
+
+
+def _production_branch(chosen: Candidate, root: Path) -> Candidate | None:
+    """A module that picks its settings at run time (`if DJANGO_ENV == "production": from
+    .production import *` / `else: from .development import *`): the branch production takes,
+    when exactly one of the modules it star-imports inside an if block is named for production."""
+    import ast
+
+    from refactor_app.project import _shown
+
+    try:
+        with open(chosen.path, "rb") as file:
+            tree = ast.parse(file.read(1_000_000))
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = []
+    for block in (node for node in tree.body if isinstance(node, ast.If)):
+        for node in ast.walk(block):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 1 and node.module
+                    and any(alias.name == "*" for alias in node.names)):
+                continue
+            folder = chosen.path.parent
+            target = folder.joinpath(*node.module.split("."))
+            for path in (target.with_suffix(".py"), target / "__init__.py"):
+                if path.is_file() and node.module.split(".")[-1] in PRODUCTION_NAMES:
+                    package = chosen.dotted if chosen.path.name == "__init__.py" else chosen.dotted.rpartition(".")[0]
+                    found.append(Candidate(path.resolve(), f"{package}.{node.module}",
+                                           f"the production branch of {_shown(chosen.path, root)}'s if block "
+                                           f"(line {node.lineno}), which {chosen.where} names"))
+                    break
+    return found[0] if len(found) == 1 else None
 
 
 def _production_sibling(candidates: list[Candidate], root: Path) -> Candidate:

@@ -74,10 +74,21 @@ def render_rows(out, rows: list[Row], title: str) -> None:
     out.line("\n".join(lines))
 
 
+def settings_line(plan: Plan) -> str:
+    """Which settings module the steps edit and why, and the ones they leave alone (principle 1)."""
+    project = plan.project
+    line = f"Production settings: {', '.join(project.settings_files)}"
+    if project.production_source:
+        line += f" ({project.production_source}); the steps edit it and the modules it star-imports"
+    if project.left_alone:
+        line += "; left alone: " + "; ".join(f"{path} ({why})" for path, why in project.left_alone)
+    return line
+
+
 def status_footer(plan: Plan) -> str:
     pending = plan.pending
     # What discovery chose on its own (no manage.py: the one settings-like module) is said every time.
-    chosen = [f"Note: {note}" for note in plan.project.notes]
+    chosen = [settings_line(plan), *(f"Note: {note}" for note in plan.project.notes)]
     if not pending:
         return "\n".join(["Nothing to do: every step is done or not applicable.", *chosen])
     return "\n".join([
@@ -129,7 +140,9 @@ def session_heading(session: "Session") -> str:
 
 def notes_and_warnings(plan: Plan) -> list[str]:
     warnings = [*plan.warnings, *plan.untracked_warnings]
-    return [f"Note: {note}" for note in plan.notes] + [f"Warning: {warning}" for warning in warnings]
+    # Which module was edited is worth saying after a run only when more than one was in play.
+    chosen = [settings_line(plan)] if plan.project.production_source or plan.project.left_alone else []
+    return chosen + [f"Note: {note}" for note in plan.notes] + [f"Warning: {warning}" for warning in warnings]
 
 
 def coloured_diff(text: str):

@@ -189,7 +189,7 @@ def test_cli_edits_production_only_and_status_names_the_rest(tmp_path):
     untouched = {name: (root / f"mysite/settings/{name}.py").read_bytes() for name in ("dev", "test")}
     status = run_cli("status", cwd=root)
     assert status.returncode == 0, status.stderr
-    assert ("Note: production runs mysite/settings/production.py (named by mysite/wsgi.py): the steps edit it and "
+    assert ("Production settings: mysite/settings/production.py (named by mysite/wsgi.py); the steps edit it and "
             "the modules it star-imports; left alone: mysite/settings/dev.py (manage.py names it; it is for local "
             "development); mysite/settings/test.py (its name says it is for tests)") in status.stdout
     document = json.loads(run_cli("status", "--format", "json", cwd=root).stdout)
@@ -222,3 +222,16 @@ def test_verify_loads_local_work_from_manage_py_and_production_from_wsgi(tmp_pat
     # dev.py sets DEBUG and its hosts itself; production's module is safe set and unset.
     assert debug.split()[1:] == ["True", "False", "False"]
     assert hosts.startswith("ALLOWED_HOSTS        ['localhost', '127.0.0.1']")
+
+
+def test_a_settings_switch_takes_its_production_branch(tmp_path):
+    """settings/__init__.py picks a module from DJANGO_ENV at run time: production's branch is
+    production's module; the switch and the other branch are left alone."""
+    switch = ("import os\n\nif os.environ.get('DJANGO_ENV') == 'production':\n    from .production import *  # noqa\n"
+              "else:\n    from .dev import *  # noqa\n")
+    root = package_project(tmp_path, manage="__init__", wsgi=None, **{"mysite/settings/__init__.py": switch})
+    (root / "manage.py").write_text(MANAGE_PY)  # mysite.settings: the package
+    project = discover(root)
+    assert project.display(project.settings_path) == "mysite/settings/production.py"
+    assert project.production_source.startswith("the production branch of mysite/settings/__init__.py's if block (line 4)")
+    assert set(dict(project.left_alone)) == {"mysite/settings/__init__.py", "mysite/settings/dev.py", "mysite/settings/test.py"}
