@@ -38,7 +38,7 @@ class Naming(NamedTuple):
     """A settings module a deployment file names."""
 
     dotted: str  # mysite.settings.production
-    where: str  # "Dockerfile (ENV DJANGO_SETTINGS_MODULE)", as the user reads it
+    where: str  # "Dockerfile's ENV DJANGO_SETTINGS_MODULE", as the user reads it
 
 
 def deployment_namings(root: Path, boundary: Boundary | None = None) -> list[Naming]:
@@ -125,13 +125,13 @@ def _dockerfiles(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             if instruction.keyword == "ENV":
                 dotted = _env_instruction(instruction.value)
                 if dotted:
-                    yield Naming(dotted, f"{name} (ENV {SETTINGS_VARIABLE})")
+                    yield Naming(dotted, f"{name}'s ENV {SETTINGS_VARIABLE}")
             elif instruction.keyword in ("CMD", "ENTRYPOINT"):
                 value = instruction.value.strip()
                 command = json.loads(value) if value.startswith("[") and _is_json_list(value) else value
                 dotted = settings_in_command(command)
                 if dotted:
-                    yield Naming(dotted, f"{name} ({instruction.keyword} --settings)")
+                    yield Naming(dotted, f"{name}'s {instruction.keyword} --settings")
 
 
 def _is_json_list(value: str) -> bool:
@@ -171,7 +171,7 @@ def _procfile(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     for name, command in processes:
         dotted = settings_in_command(command)
         if dotted:
-            yield Naming(dotted, f"Procfile ({name} process)")
+            yield Naming(dotted, f"the Procfile's {name} process")
 
 
 # --- 3. compose -----------------------------------------------------------------------------------
@@ -193,10 +193,10 @@ def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
                 continue
             if name in ordinary and not PRODUCTION_WORDS.search(str(service_name)):
                 continue  # docker-compose.yml is local work, unless the service says production
-            where = f"{name} (service {service_name})"
+            where = f"{name}'s service {service_name}"
             yield from _from_environment(_compose_environment(service.get("environment")), where)
             for env_file in _env_files(service.get("env_file")):
-                yield from _from_environment(_dotenv_values(root / env_file, root, boundary), f"{where}, {env_file}")
+                yield from _from_environment(_dotenv_values(root / env_file, root, boundary), f"{where} (env_file {env_file})")
             command = service.get("command")
             dotted = settings_in_command(command) if isinstance(command, (str, list)) else None
             if dotted:
@@ -254,7 +254,7 @@ def _app_json(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     if isinstance(environment, dict):
         value = environment.get(SETTINGS_VARIABLE)
         value = value.get("value") if isinstance(value, dict) else value
-        yield from _from_environment({SETTINGS_VARIABLE: value}, "app.json (env)")
+        yield from _from_environment({SETTINGS_VARIABLE: value}, "app.json's env")
 
 
 def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
@@ -269,12 +269,12 @@ def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return
-    yield from _from_environment(document.get("env", {}), "fly.toml ([env])")
+    yield from _from_environment(document.get("env", {}), "fly.toml's [env]")
     commands = [*(document.get("processes") or {}).values(), (document.get("deploy") or {}).get("release_command")]
     for command in commands:
         dotted = settings_in_command(command) if isinstance(command, str) else None
         if dotted:
-            yield Naming(dotted, "fly.toml (a process's command)")
+            yield Naming(dotted, "a fly.toml process command")
 
 
 def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
@@ -283,7 +283,7 @@ def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     for service in services if isinstance(services, list) else []:
         if not isinstance(service, dict):
             continue
-        where = f"render.yaml (service {service.get('name', '?')})"
+        where = f"render.yaml's service {service.get('name', '?')}"
         for variable in service.get("envVars") or []:
             if isinstance(variable, dict) and variable.get("key") == SETTINGS_VARIABLE:
                 yield from _from_environment({SETTINGS_VARIABLE: variable.get("value")}, where)

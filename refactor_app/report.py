@@ -87,14 +87,16 @@ def settings_line(plan: Plan) -> str:
 
 def status_footer(plan: Plan) -> str:
     pending = plan.pending
-    # What discovery chose on its own (no manage.py: the one settings-like module) is said every time.
-    chosen = [settings_line(plan), *(f"Note: {note}" for note in plan.project.notes)]
+    # Which module the steps read and edit first (principle 1), then the summary; what discovery
+    # chose on its own (no manage.py: the one settings-like module) is said every time.
+    notes = [f"Note: {note}" for note in plan.project.notes]
     if not pending:
-        return "\n".join(["Nothing to do: every step is done or not applicable.", *chosen])
+        return "\n".join([settings_line(plan), "Nothing to do: every step is done or not applicable.", *notes])
     return "\n".join([
+        settings_line(plan),
         f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
         f"or one commit per step: `refactor-app apply --all --commit`.",
-        *chosen,
+        *notes,
         *(f"Warning: {warning}" for warning in plan.untracked_warnings),
     ])
 

@@ -52,28 +52,28 @@ def chosen(root: Path) -> str:
 
 @pytest.mark.parametrize("files, expected", [
     ({"Dockerfile": "FROM python\nENV DJANGO_SETTINGS_MODULE=mysite.settings.production\n"},
-     ("mysite.settings.production", "Dockerfile (ENV DJANGO_SETTINGS_MODULE)")),
+     ("mysite.settings.production", "Dockerfile's ENV DJANGO_SETTINGS_MODULE")),
     ({"Dockerfile": "FROM python\nENV DJANGO_SETTINGS_MODULE mysite.settings.production\n"},
-     ("mysite.settings.production", "Dockerfile (ENV DJANGO_SETTINGS_MODULE)")),
+     ("mysite.settings.production", "Dockerfile's ENV DJANGO_SETTINGS_MODULE")),
     ({"Dockerfile": "FROM python\nENV PYTHONUNBUFFERED=1 \\\n    DJANGO_SETTINGS_MODULE=\"mysite.settings.prod\"\n"},
-     ("mysite.settings.prod", "Dockerfile (ENV DJANGO_SETTINGS_MODULE)")),
+     ("mysite.settings.prod", "Dockerfile's ENV DJANGO_SETTINGS_MODULE")),
     ({"Dockerfile": 'FROM python\nCMD ["python", "manage.py", "runserver", "--settings=mysite.settings.live"]\n'},
-     ("mysite.settings.live", "Dockerfile (CMD --settings)")),
+     ("mysite.settings.live", "Dockerfile's CMD --settings")),
     ({"Procfile": "release: python manage.py migrate\nweb: gunicorn mysite.wsgi --env DJANGO_SETTINGS_MODULE=mysite.settings.heroku\n"},
-     ("mysite.settings.heroku", "Procfile (web process)")),
+     ("mysite.settings.heroku", "the Procfile's web process")),
     ({"Procfile": "web: DJANGO_SETTINGS_MODULE=mysite.settings.heroku gunicorn mysite.wsgi\n"},
-     ("mysite.settings.heroku", "Procfile (web process)")),
+     ("mysite.settings.heroku", "the Procfile's web process")),
     ({"docker-compose.production.yml": "services:\n  django:\n    environment:\n      - DJANGO_SETTINGS_MODULE=mysite.settings.production\n"},
-     ("mysite.settings.production", "docker-compose.production.yml (service django)")),
+     ("mysite.settings.production", "docker-compose.production.yml's service django")),
     ({"production.yml": "services:\n  django:\n    env_file: [.envs/.production/.django]\n",
       ".envs/.production/.django": "DJANGO_SETTINGS_MODULE=mysite.settings.production\n"},
-     ("mysite.settings.production", "production.yml (service django), .envs/.production/.django")),
+     ("mysite.settings.production", "production.yml's service django (env_file .envs/.production/.django)")),
     ({"app.json": json.dumps({"env": {"DJANGO_SETTINGS_MODULE": {"value": "mysite.settings.heroku"}}})},
-     ("mysite.settings.heroku", "app.json (env)")),
+     ("mysite.settings.heroku", "app.json's env")),
     ({"fly.toml": "app = 'x'\n\n[env]\n  DJANGO_SETTINGS_MODULE = 'mysite.settings.fly'\n"},
-     ("mysite.settings.fly", "fly.toml ([env])")),
+     ("mysite.settings.fly", "fly.toml's [env]")),
     ({"render.yaml": "services:\n  - type: web\n    name: site\n    envVars:\n      - key: DJANGO_SETTINGS_MODULE\n        value: mysite.settings.render\n"},
-     ("mysite.settings.render", "render.yaml (service site)")),
+     ("mysite.settings.render", "render.yaml's service site")),
 ])
 def test_deployment_files_name_the_module(tmp_path, files, expected):
     write_project(tmp_path, files, commit=False)
@@ -127,7 +127,7 @@ def test_dockerfile_wins_over_wsgi_and_manage_py(tmp_path):
     root = package_project(tmp_path, manage="dev", wsgi="dev", modules=("base", "dev", "production", "staging"),
                            Dockerfile="FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=mysite.settings.staging\n")
     assert chosen(root) == "mysite/settings/staging.py"
-    assert discover(root).production_source == "named by Dockerfile (ENV DJANGO_SETTINGS_MODULE)"
+    assert discover(root).production_source == "named by Dockerfile's ENV DJANGO_SETTINGS_MODULE"
 
 
 def test_procfile_before_wsgi(tmp_path):
