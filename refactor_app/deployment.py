@@ -18,6 +18,7 @@ the order, and the steps report such a file themselves when they edit it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -53,6 +54,8 @@ def deployment_namings(root: Path, boundary: Boundary | None = None) -> list[Nam
 
 def _read_text(path: Path, root: Path, boundary: Boundary | None) -> str | None:
     """The file's text, or None when it is missing or cannot be read inside the repository."""
+    if not os.path.lexists(path):
+        return None  # the usual case, without the boundary's realpath
     try:
         data = read_bytes(path, _shown(path, root), boundary)
     except (RefactorError, OSError):
@@ -115,8 +118,8 @@ def _dockerfiles(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
 
     for name in DOCKERFILES:
         text = _read_text(root / name, root, boundary)
-        if text is None:
-            continue
+        if text is None or not _may_name_settings(text):
+            continue  # most Dockerfiles: no parse
         try:
             stage = dockerfile.final_stage(dockerfile.instructions(text))
         except Exception:  # dockerfile-parse raises plain exceptions on odd input: names nothing
@@ -160,7 +163,7 @@ def _env_instruction(value: str) -> str | None:
 
 def _procfile(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     text = _read_text(root / "Procfile", root, boundary)
-    if text is None:
+    if text is None or not _may_name_settings(text):
         return
     processes = []
     for line in text.splitlines():
@@ -184,7 +187,12 @@ def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     production = [name for name in names if PRODUCTION_COMPOSE.match(name)]
     ordinary = [name for name in names if name not in production and re.match(r"^(docker-)?compose\.ya?ml$", name)]
     for name in production + ordinary:
-        document = _yaml(root / name, root, boundary)
+        text = _read_text(root / name, root, boundary)
+        if text is None or not (_may_name_settings(text) or "env_file" in text):
+            continue  # YAML parsing costs milliseconds: only files that may name a module
+        if name in ordinary and not PRODUCTION_WORDS.search(text):
+            continue  # no service named for production in it
+        document = _parse_yaml(text)
         services = document.get("services") if isinstance(document, dict) else None
         if not isinstance(services, dict):
             continue
@@ -230,10 +238,18 @@ def _dotenv_values(path: Path, root: Path, boundary: Boundary | None) -> dict:
     return dict(dotenv_values(stream=StringIO(text))) if text is not None else {}
 
 
+def _may_name_settings(text: str) -> bool:
+    return SETTINGS_VARIABLE in text or "--settings" in text
+
+
 def _yaml(path: Path, root: Path, boundary: Boundary | None) -> object:
     text = _read_text(path, root, boundary)
-    if text is None:
+    if text is None or not _may_name_settings(text):
         return None
+    return _parse_yaml(text)
+
+
+def _parse_yaml(text: str) -> object:
     import yaml
 
     try:
@@ -246,6 +262,8 @@ def _yaml(path: Path, root: Path, boundary: Boundary | None) -> object:
 
 def _app_json(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     text = _read_text(root / "app.json", root, boundary)
+    if text is None or not _may_name_settings(text):
+        return
     try:
         document = json.loads(text) if text is not None else None
     except ValueError:
@@ -259,7 +277,7 @@ def _app_json(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
 
 def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     text = _read_text(root / "fly.toml", root, boundary)
-    if text is None:
+    if text is None or not _may_name_settings(text):
         return
     try:
         import tomllib

@@ -108,11 +108,15 @@ def choose_production(root: Path, import_root: Path, boundary: Boundary, manage_
 
     if switch is not None:
         left_alone[switch.path] = f"{switch.where} names it; it picks {shown(chosen.path)} or another module at run time"
-    for inherited in _star_imported(chosen.path, import_root):
-        left_alone.pop(inherited, None)  # production loads it: it is production's too
+    if left_alone:
+        for inherited in _star_imported(chosen.path, import_root):
+            left_alone.pop(inherited, None)  # production loads it: it is production's too
     left = tuple((shown(path), why) for path, why in left_alone.items())
     return Choice(chosen.path, source, tuple(notes), left,
                   ((chosen.path, f"{chosen.where} names {chosen.dotted!r}, whose"),))
+
+
+_INDENTED_STAR_IMPORT = re.compile(rb"^[ \t]+from[ \t]+\S+[ \t]+import[ \t]+\*", re.MULTILINE)
 
 
 def _production_branch(chosen: Candidate, root: Path) -> Candidate | None:
@@ -125,7 +129,10 @@ def _production_branch(chosen: Candidate, root: Path) -> Candidate | None:
 
     try:
         with open(chosen.path, "rb") as file:
-            tree = ast.parse(file.read(1_000_000))
+            data = file.read(1_000_000)
+        if not _INDENTED_STAR_IMPORT.search(data):
+            return None  # the usual module: no parse
+        tree = ast.parse(data)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = []
@@ -186,7 +193,10 @@ def _star_imported(path: Path, import_root: Path, seen: set[Path] | None = None)
     seen = set() if seen is None else seen
     try:
         with open(path, "rb") as file:
-            tree = ast.parse(file.read(1_000_000))
+            data = file.read(1_000_000)
+        if b"import" not in data or b"*" not in data:
+            return seen  # no star import: no parse
+        tree = ast.parse(data)
     except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return seen
     for node in tree.body:
