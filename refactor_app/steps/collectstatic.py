@@ -31,6 +31,7 @@ FALLBACK = "'sqlite://:memory:'"
 def run(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
     shown = ws.project.display(ws.project.dockerfile_path)
+    named = "the Dockerfile" if shown == "Dockerfile" else shown
     if not document.exists:
         return not_applicable(
             "no Dockerfile production builds (compose names none, and none is in the usual places: Dockerfile, "
@@ -55,21 +56,21 @@ def run(ws: Workspace) -> Outcome:
                               "under; set STATIC_ROOT by hand and run again")
     if dockerfile.uses_heredocs(document.text):
         return not_applicable(
-            f"{shown} uses heredocs (<<EOF), which refactor-app does not edit; add "
+            f"{named} uses heredocs (<<EOF), which refactor-app does not edit; add "
             "`RUN python manage.py collectstatic --noinput` after the dependencies are installed, by hand"
         )
     all_instructions = dockerfile.instructions(document.text)
     if not any(i.keyword == "FROM" for i in all_instructions):
-        return not_applicable(f"{shown} has no FROM instruction yet, so there is no image build to add to")
+        return not_applicable(f"{named} has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
 
     if any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions):
-        finished.append(f"{shown} runs collectstatic")
+        finished.append(f"{named} runs collectstatic")
     else:
         context = build_context(ws, all_instructions)
         if context is None:
             return not_applicable(
-                f"{shown} never copies the project's code into the image (no COPY or ADD brings "
+                f"{named} never copies the project's code into the image (no COPY or ADD brings "
                 f"{ws.project.display(ws.project.manage_path)} from the build context: it comes at run time, as a "
                 "compose volume brings it), so the build cannot collect static files; run collectstatic where the "
                 "code is, such as in the container's command"
