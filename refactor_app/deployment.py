@@ -21,6 +21,7 @@ the order, and the steps report such a file themselves when they edit it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -241,13 +242,18 @@ def _dotenv_values(path: Path, root: Path, boundary: Boundary | None) -> dict:
 
 
 def _yaml(path: Path, root: Path, boundary: Boundary | None) -> object:
+    """The YAML document (not to be changed: it is shared), or None. Each discovery reads compose
+    files twice, for the settings module and for the Dockerfile: the text is parsed once."""
     text = _read_text(path, root, boundary)
-    if text is None:
-        return None
+    return _parsed_yaml(text) if text is not None else None
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_yaml(text: str) -> object:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's, where built
     except yaml.YAMLError:
         return None
 

@@ -1,5 +1,5 @@
 """Finding a Django project's files: the settings modules (from manage.py, wsgi.py, asgi.py),
-Dockerfile, `.env-local`, `.gitignore`.
+the Dockerfile production builds (deployment.production_dockerfile), `.env-local`, `.gitignore`.
 
 Discovery only reads; nothing here writes.
 """
