@@ -430,8 +430,8 @@ def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[boo
                       if SERVER_COMMAND.search(str(service.get("command") or ""))]
         for service_name in django:
             build = _compose_build(root, boundary, built[service_name].get("build"), f"{name}'s service {service_name} builds it")
-            if build is None:
-                continue
+            if build is None or not os.path.lexists(build.dockerfile):
+                continue  # a stale compose file naming a Dockerfile that is gone names nothing
             if name in ordinary and LOCAL_PATH_WORDS.search(_shown(build.dockerfile, root)):
                 continue  # docker-compose.yml building Dockerfile.dev: local work's image
             yield name in production, build

@@ -281,6 +281,13 @@ def test_compose_build_context_is_where_copy_sources_start(tmp_path):
     assert_collects(root / "src", root / "deploy" / "web.Dockerfile", tmp_path, "app")
 
 
+def test_compose_naming_a_missing_dockerfile_names_nothing(tmp_path):
+    compose = "services:\n  web:\n    build:\n      context: .\n      dockerfile: Dockerfile.web\n"
+    root = project(tmp_path, **{"docker/Dockerfile": DOCKER_FOLDER, "docker-compose.yml": compose})
+    steps, output = status_lines(root)
+    assert f"docker/Dockerfile: + {COLLECT}" in steps["collectstatic"], output
+
+
 # --- where the line goes ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("gap", ["\n", ""])
