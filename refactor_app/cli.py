@@ -56,6 +56,10 @@ JobsOption = typer.Option(
 SettingsOption = typer.Option(
     None, "--settings", help="The settings module file, instead of finding it through manage.py."
 )
+DockerfileOption = typer.Option(
+    None, "--dockerfile", help="The Dockerfile production builds, instead of finding it through compose and the usual places.",
+    metavar="PATH",
+)
 FormatOption = typer.Option(
     OutputFormat.text, "--format", help="text for people; json for scripts and CI (schema in the README)."
 )
@@ -140,6 +144,7 @@ def status(
     recursive: bool = RecursiveOption,
     jobs: Optional[int] = JobsOption,
     settings: Optional[Path] = SettingsOption,
+    dockerfile: Optional[Path] = DockerfileOption,
     output_format: OutputFormat = FormatOption,
 ) -> None:
     """Show each step's state: pending, done (by refactor-app or by hand) or not applicable, and why."""
@@ -147,9 +152,9 @@ def status(
 
     paths = paths or [Path(".")]
     if recursive or len(paths) > 1:
-        _run_fleet(paths, recursive, jobs, "status", None, settings, output_format, allow_dirty=True)
+        _run_fleet(paths, recursive, jobs, "status", None, settings, output_format, allow_dirty=True, dockerfile=dockerfile)
         return
-    plan = api.make_plan(api.discover(paths[0], settings))
+    plan = api.make_plan(api.discover(paths[0], settings, dockerfile))
     if output_format is OutputFormat.json:
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "status", "status")))
         return
@@ -171,6 +176,7 @@ def apply(
     commit: bool = typer.Option(False, "--commit", help="Commit each applied step on its own (needs a clean tree, whatever --allow-dirty says)."),
     interactive: bool = typer.Option(False, "--interactive", "-i", help="Show each pending step's diff and ask: apply, skip or quit."),
     settings: Optional[Path] = SettingsOption,
+    dockerfile: Optional[Path] = DockerfileOption,
     allow_dirty: bool = typer.Option(False, "--allow-dirty", help="Write even if the git tree has uncommitted changes, or no git repository."),
     recursive: bool = RecursiveOption,
     jobs: Optional[int] = JobsOption,
@@ -195,9 +201,9 @@ def apply(
     if recursive or len(paths) > 1:
         if commit or interactive:
             raise RefactorError("--commit and --interactive work on one project at a time; pass one PATH.")
-        _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty)
+        _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty, dockerfile)
         return
-    project = api.discover(paths[0], settings)
+    project = api.discover(paths[0], settings, dockerfile)
     if all_steps and not (commit or interactive) and output_format is OutputFormat.text:
         from refactor_app.quickcheck import every_step_done
 
@@ -224,11 +230,13 @@ def apply(
         raise typer.Exit(EXIT_WORK_FOUND)
 
 
-def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty) -> None:
+def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty, dockerfile=None) -> None:
     from refactor_app import fleet, report
 
     if settings is not None:
         raise RefactorError("--settings names one project's settings; with several projects, pass one PATH.")
+    if dockerfile is not None:
+        raise RefactorError("--dockerfile names one project's Dockerfile; with several projects, pass one PATH.")
     if output_format is OutputFormat.json:
         raise RefactorError("--format json describes one project; run it once per project.")
     from refactor_app.steps import check_names
@@ -366,6 +374,7 @@ def _ask_in_terminal(console):
 def verify(
     path: Path = PathArgument,
     settings: Optional[Path] = SettingsOption,
+    dockerfile: Optional[Path] = DockerfileOption,
     python: Optional[Path] = typer.Option(
         None, "--python", help="The project's Python (its virtualenv's), to import the settings with.",
         show_default="the Python running refactor-app",
@@ -376,7 +385,7 @@ def verify(
     from refactor_app import api
     from refactor_app.verify import render_verification, verify_project
 
-    project = api.discover(path, settings)
+    project = api.discover(path, settings, dockerfile)
     verification = verify_project(project, str(python) if python else sys.executable)
     render_verification(_output(), verification)
     if verification.problems:

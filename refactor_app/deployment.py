@@ -11,12 +11,17 @@ production settings module:
    and `command`;
 4. platform files: `app.json` (Heroku), `fly.toml` (Fly.io), `render.yaml` (Render).
 
+`production_dockerfile` finds the Dockerfile production builds (the last section), in the order
+README.md documents: production compose files, production-named Dockerfiles, docker-compose.yml's
+web service, then the plain usual places.
+
 Only reads. A file that cannot be read or parsed names nothing: discovery then goes on down
 the order, and the steps report such a file themselves when they edit it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -42,10 +47,11 @@ class Naming(NamedTuple):
     where: str  # "Dockerfile's ENV DJANGO_SETTINGS_MODULE", as the user reads it
 
 
-def deployment_namings(root: Path, boundary: Boundary | None = None) -> list[Naming]:
-    """Every settings module the deployment files in `root` name, in the documented order."""
-    found: list[Naming] = []
-    for reader in (_dockerfiles, _procfile, _compose_files, _app_json, _fly_toml, _render_yaml):
+def deployment_namings(root: Path, boundary: Boundary | None = None, dockerfile: Path | None = None) -> list[Naming]:
+    """Every settings module the deployment files in `root` name, in the documented order;
+    `dockerfile`, the one production builds, is read before the other Dockerfiles."""
+    found: list[Naming] = list(_dockerfiles(root, boundary, dockerfile))
+    for reader in (_procfile, _compose_files, _app_json, _fly_toml, _render_yaml):
         found.extend(reader(root, boundary))
     return list(dict.fromkeys(found))
 
@@ -113,11 +119,15 @@ def _from_environment(values: dict, where: str) -> Iterator[Naming]:
 
 # --- 1. Dockerfile --------------------------------------------------------------------------------
 
-def _dockerfiles(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+def _dockerfiles(root: Path, boundary: Boundary | None, first: Path | None = None) -> Iterator[Naming]:
     from refactor_app.editors import dockerfile
 
-    for name in DOCKERFILES:
-        text = _read_text(root / name, root, boundary)
+    paths = [root / name for name in DOCKERFILES]
+    if first is not None:
+        paths = [first, *(path for path in paths if path != first)]
+    for path in paths:
+        name = _shown(path, root)
+        text = _read_text(path, root, boundary)
         if text is None or not _may_name_settings(text):
             continue  # most Dockerfiles: no parse
         try:
@@ -192,7 +202,7 @@ def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             continue  # YAML parsing costs milliseconds: only files that may name a module
         if name in ordinary and not PRODUCTION_WORDS.search(text):
             continue  # no service named for production in it
-        document = _parse_yaml(text)
+        document = _parsed_yaml(text)
         services = document.get("services") if isinstance(document, dict) else None
         if not isinstance(services, dict):
             continue
@@ -243,17 +253,18 @@ def _may_name_settings(text: str) -> bool:
 
 
 def _yaml(path: Path, root: Path, boundary: Boundary | None) -> object:
+    """The YAML document (not to be changed: it is shared), or None. Each discovery reads compose
+    files twice, for the settings module and for the Dockerfile: the text is parsed once."""
     text = _read_text(path, root, boundary)
-    if text is None or not _may_name_settings(text):
-        return None
-    return _parse_yaml(text)
+    return _parsed_yaml(text) if text is not None else None
 
 
-def _parse_yaml(text: str) -> object:
+@functools.lru_cache(maxsize=16)
+def _parsed_yaml(text: str) -> object:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml's, where built
     except yaml.YAMLError:
         return None
 
@@ -309,3 +320,162 @@ def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             dotted = settings_in_command(service[key]) if isinstance(service.get(key), str) else None
             if dotted:
                 yield Naming(dotted, f"{where} {key}")
+
+
+# --- the Dockerfile production builds ---------------------------------------------------------------
+
+# Where projects keep their Dockerfiles, relative to the project folder. A name that says
+# production wins over a plain one; one that says local work (Dockerfile.dev, compose/local/...)
+# is never production's.
+PRODUCTION_DOCKERFILES = (
+    "Dockerfile.prod", "Dockerfile.production", "prod.Dockerfile", "production.Dockerfile",
+    "docker/Dockerfile.prod", "docker/Dockerfile.production", "docker/production/Dockerfile",
+    "compose/production/*/Dockerfile",  # cookiecutter-django: the django/ folder among postgres/, traefik/
+)
+PLAIN_DOCKERFILES = ("Dockerfile", "docker/Dockerfile", "app/Dockerfile")
+LOCAL_DOCKERFILES = (
+    "Dockerfile.dev", "Dockerfile.development", "Dockerfile.local", "dev.Dockerfile", "local.Dockerfile",
+    "docker/Dockerfile.dev", "docker/Dockerfile.local", "compose/local/*/Dockerfile",
+)
+# Compose services (and compose/production/<name>/ folders) that run Django, not its database or proxy.
+DJANGO_SERVICES = ("web", "django", "app")
+LOCAL_PATH_WORDS = re.compile(r"(?:^|[/._-])(?:dev|devel|develop|development|local)(?:$|[/._-])", re.IGNORECASE)
+SERVER_COMMAND = re.compile(r"\b(?:gunicorn|uwsgi|daphne|uvicorn|hypercorn|granian|manage\.py)\b")
+
+
+class DockerBuild(NamedTuple):
+    """The Dockerfile production builds, and the build context when compose names it."""
+
+    dockerfile: Path
+    context: Path | None  # compose's build.context; None: the COPY lines tell (steps/collectstatic.py)
+    source: str  # how it was found, as the user reads it: "docker-compose.prod.yml's service web builds it"
+
+
+class DockerfileChoice(NamedTuple):
+    build: DockerBuild | None
+    notes: tuple[str, ...]  # what the user should know: which one, and what was passed over
+
+
+def production_dockerfile(root: Path, boundary: Boundary | None = None, given: Path | None = None) -> DockerfileChoice:
+    """The Dockerfile production builds: `given` (--dockerfile); else the Django service of a
+    production compose file; a Dockerfile whose name says production; the web/django service of
+    docker-compose.yml (local work's, so only when no Dockerfile says production); the plain
+    usual places. Two equally good ones are a question for the user (RefactorError)."""
+    builds = list(_compose_builds(root, boundary))
+    if given is not None:
+        return DockerfileChoice(DockerBuild(given, _compose_context(builds, given), "--dockerfile"), ())
+    tiers = [
+        [build for production, build in builds if production],
+        [DockerBuild(path, None, "its name says production") for path in _existing(root, PRODUCTION_DOCKERFILES)],
+        [build for production, build in builds if not production],
+        [DockerBuild(path, None, "") for path in _existing(root, PLAIN_DOCKERFILES)],
+    ]
+    chosen, passed_over = None, []
+    for tier in tiers:
+        found: list[DockerBuild] = []
+        for build in tier:  # the first naming of each Dockerfile
+            if all(build.dockerfile != other.dockerfile for other in found):
+                found.append(build)
+        if chosen is None and len(found) > 1:
+            shown = [_shown(build.dockerfile, root) for build in found]
+            raise RefactorError(
+                f"several Dockerfiles could be the one production builds ({', '.join(shown)}); pass it: "
+                + " or ".join(f"--dockerfile {name}" for name in shown) + "."
+            )
+        if chosen is None and found:
+            chosen = found[0]
+        elif chosen is not None:
+            passed_over.extend(build.dockerfile for build in found if build.dockerfile != chosen.dockerfile)
+    local = [path for path in _existing(root, LOCAL_DOCKERFILES) if chosen is None or path != chosen.dockerfile]
+    if chosen is None:
+        notes = (f"{', '.join(_shown(path, root) for path in local)}: for local work by {'their names' if len(local) > 1 else 'its name'}, "
+                 "so refactor-app found no Dockerfile production builds; pass --dockerfile PATH if production builds one",) if local else ()
+        return DockerfileChoice(None, notes)
+    if chosen.context is None:
+        chosen = chosen._replace(context=_compose_context(builds, chosen.dockerfile))
+    passed_over = list(dict.fromkeys([*passed_over, *local]))
+    shown = _shown(chosen.dockerfile, root)
+    if shown == "Dockerfile" and not passed_over:
+        return DockerfileChoice(chosen, ())  # the usual case: nothing to say
+    note = f"the Dockerfile production builds: {shown}" + (f" ({chosen.source})" if chosen.source else "")
+    if passed_over:
+        note += (f"; not {', '.join(_shown(path, root) for path in passed_over)}: pass --dockerfile PATH "
+                 "if production builds another")
+    return DockerfileChoice(chosen, (note,))
+
+
+def _existing(root: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """The paths of `patterns` (a `*` folder: only a Django service's) that exist; a link or a
+    folder there counts, and is refused, with the reason, when the step reads it."""
+    found = []
+    for pattern in patterns:
+        if "*" not in pattern:
+            if os.path.lexists(root / pattern):
+                found.append(root / pattern)
+            continue
+        top, _, name = pattern.partition("/*/")
+        found.extend(root / top / service / name for service in DJANGO_SERVICES
+                     if os.path.lexists(root / top / service / name))
+    return found
+
+
+def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[bool, DockerBuild]]:
+    """(from a production compose file?, build) for each Django service compose builds: in a
+    production compose file the services named web/django/app, or else those whose command starts
+    a Django server; in docker-compose.yml / compose.yaml the web/django/app services, unless the
+    Dockerfile's path says local work."""
+    try:
+        names = sorted(entry.name for entry in root.iterdir() if entry.name.endswith((".yml", ".yaml")))
+    except OSError:
+        return
+    production = [name for name in names if PRODUCTION_COMPOSE.match(name)]
+    ordinary = [name for name in names if name not in production and re.match(r"^(docker-)?compose\.ya?ml$", name)]
+    for name in production + ordinary:
+        document = _yaml(root / name, root, boundary)
+        services = document.get("services") if isinstance(document, dict) else None
+        if not isinstance(services, dict):
+            continue
+        built = {str(service_name): service for service_name, service in services.items()
+                 if isinstance(service, dict) and service.get("build") is not None}
+        django = [service_name for service_name in built if service_name.lower() in DJANGO_SERVICES]
+        if not django and name in production:
+            django = [service_name for service_name, service in built.items()
+                      if SERVER_COMMAND.search(str(service.get("command") or ""))]
+        for service_name in django:
+            build = _compose_build(root, boundary, built[service_name].get("build"), f"{name}'s service {service_name} builds it")
+            if build is None or not os.path.lexists(build.dockerfile):
+                continue  # a stale compose file naming a Dockerfile that is gone names nothing
+            if name in ordinary and LOCAL_PATH_WORDS.search(_shown(build.dockerfile, root)):
+                continue  # docker-compose.yml building Dockerfile.dev: local work's image
+            yield name in production, build
+
+
+def _compose_build(root: Path, boundary: Boundary | None, build: object, source: str) -> DockerBuild | None:
+    """A compose service's `build:` (a context folder, or `context:` and `dockerfile:`), as paths:
+    the context is relative to the compose file's folder, the Dockerfile to the context. None for a
+    remote context, an inline Dockerfile, a path with variables or one outside the repository."""
+    if isinstance(build, str):
+        context, dockerfile = build, "Dockerfile"
+    elif isinstance(build, dict):
+        if "dockerfile_inline" in build:
+            return None
+        context, dockerfile = build.get("context", "."), build.get("dockerfile", "Dockerfile")
+    else:
+        return None
+    if not isinstance(context, str) or not isinstance(dockerfile, str) or "$" in context + dockerfile:
+        return None
+    if "://" in context or context.startswith(("git@", "github.com/")):
+        return None
+    context_path = Path(os.path.normpath(root / context))
+    dockerfile_path = Path(os.path.normpath(context_path / dockerfile))
+    if boundary is not None and not boundary.contains_name(dockerfile_path):
+        return None
+    return DockerBuild(dockerfile_path, context_path, source)
+
+
+def _compose_context(builds: list[tuple[bool, DockerBuild]], dockerfile: Path) -> Path | None:
+    """The build context compose gives `dockerfile` (production compose files first), or None."""
+    for _, build in builds:
+        if build.dockerfile == dockerfile:
+            return build.context
+    return None

@@ -57,7 +57,7 @@ def local_role(path: Path) -> str | None:
 
 
 def choose_production(root: Path, import_root: Path, boundary: Boundary, manage_shown: str, manage_dotted: str,
-                      manage_module: Path, server_modules: list[Path]) -> Choice:
+                      manage_module: Path, server_modules: list[Path], dockerfile: Path | None = None) -> Choice:
     from refactor_app.project import _shown, module_file, settings_module_name
 
     def shown(path: Path) -> str:
@@ -65,7 +65,7 @@ def choose_production(root: Path, import_root: Path, boundary: Boundary, manage_
 
     notes: list[str] = []
     candidates: list[Candidate] = []
-    for naming in deployment_namings(root, boundary):
+    for naming in deployment_namings(root, boundary, dockerfile):
         path = module_file(import_root, naming.dotted, boundary, root)
         if path is None:
             notes.append(f"{naming.where} names the settings module {naming.dotted!r}, which is not in "

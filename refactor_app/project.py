@@ -1,5 +1,5 @@
 """Finding a Django project's files: the settings modules (from manage.py, wsgi.py, asgi.py),
-Dockerfile, `.env-local`, `.gitignore`.
+the Dockerfile production builds (deployment.production_dockerfile), `.env-local`, `.gitignore`.
 
 Discovery only reads; nothing here writes.
 """
@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary, find_boundary
+from refactor_app.deployment import DockerBuild, production_dockerfile
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import is_regular_file, read_bytes
 
@@ -38,6 +39,7 @@ class Project(NamedTuple):
     # Settings modules the steps leave alone, as shown, and why (only local work or tests load them).
     left_alone: tuple[tuple[str, str], ...] = ()
     local_settings_path: Path | None = None  # what manage.py runs (local work), when it is not production's
+    build: DockerBuild | None = None  # the Dockerfile production builds (deployment.production_dockerfile)
 
     @property
     def limits(self) -> Boundary:
@@ -56,7 +58,8 @@ class Project(NamedTuple):
 
     @property
     def dockerfile_path(self) -> Path:
-        return self.root / "Dockerfile"
+        """The Dockerfile production builds; `Dockerfile` in the project folder when none was found."""
+        return self.build.dockerfile if self.build is not None else self.root / "Dockerfile"
 
     @property
     def env_path(self) -> Path:
@@ -109,10 +112,12 @@ def module_file(import_root: Path, dotted: str, boundary: Boundary | None = None
     return None
 
 
-def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str] | None = None) -> Project:
+def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str] | None = None,
+             dockerfile: str | os.PathLike[str] | None = None) -> Project:
     """The project at `path`: manage.py there, in one folder below it (a src/ layout), or in a
     folder above it (as git finds its repository). `settings` (a file path) overrides the
-    settings modules manage.py, wsgi.py and asgi.py name."""
+    settings modules manage.py, wsgi.py and asgi.py name; `dockerfile` (a file path) the
+    Dockerfile production builds."""
     start = Path(path).expanduser()
     if not start.exists():
         raise RefactorError(f"{start} does not exist; pass the folder that holds your project's manage.py.")
@@ -132,6 +137,11 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
         )
     if settings_path is not None:
         _refuse_empty_package(settings_path, root, "--settings")
+    docker = production_dockerfile(root, boundary, _dockerfile_option(dockerfile, boundary) if dockerfile is not None else None)
+
+    def finished(project: Project) -> Project:  # with its Dockerfile, every file checked
+        return _checked_files(project._replace(build=docker.build, notes=(*project.notes, *docker.notes)))
+
     if manage is None:
         if settings_path is None:
             found = _only_settings_module(start, boundary)
@@ -139,13 +149,13 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
                     "pass --settings to choose another")
             # Imported by its dotted name from above its package (mysite.settings), where
             # startproject's manage.py and BASE_DIR would be.
-            return _checked(Project(root=root, import_root=_package_top(found.parent, root), settings_paths=(found,),
+            return finished(Project(root=root, import_root=_package_top(found.parent, root), settings_paths=(found,),
                                     boundary=boundary, notes=(note,)))
-        return _checked(Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,),
+        return finished(Project(root=root, import_root=settings_path.parent, settings_paths=(settings_path,),
                                 boundary=boundary))
     import_root = manage.parent
     if settings_path is not None:
-        return _checked(Project(root, import_root, (settings_path,), manage, boundary,
+        return finished(Project(root, import_root, (settings_path,), manage, boundary,
                                 local_settings_path=_local_module(manage, import_root, boundary, root, settings_path)))
 
     manage_shown = _shown(manage, root)
@@ -179,10 +189,10 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     from refactor_app.production import choose_production
 
     choice = choose_production(root, import_root, boundary, manage_shown, dotted, main,
-                               _server_modules(import_root, dotted))
+                               _server_modules(import_root, dotted), docker.build.dockerfile if docker.build else None)
     for path, named_by in choice.checked_packages:
         _refuse_empty_package(path, root, named_by)
-    return _checked(Project(root, import_root, (choice.path,), manage, boundary, notes=choice.notes,
+    return finished(Project(root, import_root, (choice.path,), manage, boundary, notes=choice.notes,
                             production_source=choice.source, left_alone=choice.left_alone,
                             local_settings_path=main if main != choice.path else None))
 
@@ -360,12 +370,11 @@ def _looks_like_settings(path: str) -> bool:
     return "INSTALLED_APPS" in assigned and bool(assigned & {"SECRET_KEY", "DATABASES"})
 
 
-def _checked(project: Project) -> Project:
+def _checked_files(project: Project) -> Project:
     """A FIFO, device or socket in place of the Dockerfile, .env-local or .gitignore is refused
     before anything opens it: git, started early by planning, would block reading a FIFO .gitignore."""
-    root = os.fspath(project.root)
-    for name in ("Dockerfile", ".env-local", ".gitignore"):
-        is_regular_file(os.path.join(root, name), name)
+    for path in (project.dockerfile_path, project.env_path, project.gitignore_path):
+        is_regular_file(path, project.display(path))
     return project
 
 
@@ -463,6 +472,21 @@ def _server_modules(import_root: Path, dotted: str) -> list[Path]:
     production's settings module (mysite.settings.production) where manage.py names dev's."""
     package = import_root / dotted.split(".")[0]
     return [package / name for name in ("wsgi.py", "asgi.py") if (package / name).is_file()]
+
+
+def _dockerfile_option(dockerfile: str | os.PathLike[str], boundary: Boundary) -> Path:
+    """--dockerfile's file, which must be inside the repository: refactor-app edits it."""
+    path = Path(dockerfile).expanduser().resolve()
+    if not is_regular_file(path, f"--dockerfile {dockerfile}"):
+        raise RefactorError(f"--dockerfile {dockerfile}: no such file; pass the path of the Dockerfile production builds.")
+    if not boundary.contains(path):
+        given = os.path.abspath(Path(dockerfile).expanduser())
+        shown = f"--dockerfile {dockerfile}" + (f" (a link to {path})" if given != str(path) else "")
+        raise RefactorError(
+            f"{shown} is outside {boundary.name}, and refactor-app writes only inside it; "
+            "pass a Dockerfile inside it, or run refactor-app in the project that holds that one."
+        )
+    return path
 
 
 def _settings_option(settings: str | os.PathLike[str]) -> Path:

@@ -6,6 +6,7 @@ the edit itself is a line insertion, so every other byte of the file stays as it
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import json
 import posixpath
@@ -53,10 +54,12 @@ def final_stage(all_instructions: list[Instruction]) -> list[Instruction]:
 
 
 _INSTALL = re.compile(r"\b(pip3?|pipenv|poetry|uv)\b.*\b(install|sync)\b")
+# Front-end packages and their build: collectstatic collects what `npm run build` writes.
+_ASSETS = re.compile(r"\b(npm|yarn|pnpm)\b.*\b(install|ci|build)\b")
 
 
 def is_dependency_install(instruction: Instruction) -> bool:
-    return instruction.keyword == "RUN" and bool(_INSTALL.search(instruction.value))
+    return instruction.keyword == "RUN" and bool(_INSTALL.search(instruction.value) or _ASSETS.search(instruction.value))
 
 
 def insert_line(text: str, before_line: int, line: str, newline: str) -> str:
@@ -89,12 +92,39 @@ def _arguments(instruction: Instruction) -> list[str]:
 def working_directory(stage: list[Instruction], before: int) -> str:
     """The WORKDIR in effect before stage[before] (Docker's default is /)."""
     directory = "/"
+    variables: dict[str, str] = {}
     for instruction in stage[:before]:
+        _note_variables(instruction, variables)
         if instruction.keyword == "WORKDIR":
             arguments = _arguments(instruction)
             if arguments:
-                directory = posixpath.normpath(posixpath.join(directory, arguments[0]))
+                directory = posixpath.normpath(posixpath.join(directory, _expand(arguments[0], variables)))
     return directory
+
+
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
+
+
+def _note_variables(instruction: Instruction, variables: dict[str, str]) -> None:
+    """The values ARG defaults and ENV give (cookiecutter-django: `ARG APP_HOME=/app`, `WORKDIR ${APP_HOME}`)."""
+    if instruction.keyword not in ("ARG", "ENV"):
+        return
+    try:
+        words = shlex.split(instruction.value)
+    except ValueError:
+        return
+    if instruction.keyword == "ENV" and len(words) >= 2 and "=" not in words[0]:
+        variables[words[0]] = _expand(" ".join(words[1:]), variables)  # the old `ENV KEY value`
+        return
+    for word in words:
+        name, equals, value = word.partition("=")
+        if equals:
+            variables[name] = _expand(value, variables)
+
+
+def _expand(text: str, variables: dict[str, str]) -> str:
+    """$VAR and ${VAR} replaced where the Dockerfile gives a value; others are left as written."""
+    return _VARIABLE.sub(lambda match: variables.get(match.group(1) or match.group(2), match.group(0)), text)
 
 
 def image_path(stage: list[Instruction], before: int, project_path: str) -> str | None:
@@ -109,14 +139,59 @@ def image_path(stage: list[Instruction], before: int, project_path: str) -> str 
         if len(arguments) < 2:
             continue
         *sources, destination = arguments
-        destination = posixpath.join(working_directory(stage, index), destination)
+        destination = posixpath.join(working_directory(stage, index), _expand(destination, _variables(stage, index)))
         for source in sources:
-            source = posixpath.normpath(source)
-            if source == ".":
-                found = posixpath.normpath(posixpath.join(destination, target))
-            elif target == source:
-                into_folder = destination.endswith("/") or len(sources) > 1
+            source = posixpath.normpath(source).lstrip("/") or "."  # a leading / is still the context's
+            rest = _copied_as(source, target)
+            if rest is None:
+                continue
+            if rest:  # inside a folder the source copies: its contents go into the destination
+                found = posixpath.normpath(posixpath.join(destination, rest))
+            else:  # the file itself
+                into_folder = destination.endswith("/") or len(sources) > 1 or _GLOB.search(source) is not None
                 found = posixpath.join(destination, posixpath.basename(target)) if into_folder else destination
-            elif target.startswith(source + "/"):
-                found = posixpath.normpath(posixpath.join(destination, target[len(source) + 1 :]))
     return found
+
+
+def _variables(stage: list[Instruction], before: int) -> dict[str, str]:
+    variables: dict[str, str] = {}
+    for instruction in stage[:before]:
+        _note_variables(instruction, variables)
+    return variables
+
+
+_GLOB = re.compile(r"[*?[]")
+
+
+def _copied_as(source: str, target: str) -> str | None:
+    """For a COPY source and a file of the build context: "" when the source is the file itself
+    (or a pattern matching it), its path inside a folder the source copies (the context: all of
+    it), or None when the source does not bring it."""
+    if source == ".":
+        return target
+    parts = target.split("/")
+    for length in range(len(parts), 0, -1):
+        prefix = "/".join(parts[:length])
+        if prefix == source or (_GLOB.search(source) and fnmatch.fnmatchcase(prefix, source)):
+            return "/".join(parts[length:])
+    return None
+
+
+def copies_into_image(all_instructions: list[Instruction], project_path: str) -> bool:
+    """Does any stage COPY or ADD the project file (relative to the build context) from the
+    context? A final stage may take it from such a stage (COPY --from, FROM <stage>)."""
+    return image_path(all_instructions, len(all_instructions), project_path) is not None
+
+
+_FETCH = re.compile(r"\b(?:git\s+clone|svn\s+(?:checkout|co)|hg\s+clone)\b")
+
+
+def fetches_code(all_instructions: list[Instruction]) -> bool:
+    """Does the build get code from elsewhere (`RUN git clone ...`, `ADD <url or git repository>`)?"""
+    for instruction in all_instructions:
+        if instruction.keyword == "RUN" and _FETCH.search(instruction.value):
+            return True
+        if instruction.keyword == "ADD" and any("://" in word or word.startswith("git@")
+                                                for word in _arguments(instruction)[:-1]):
+            return True
+    return False

@@ -1,15 +1,19 @@
 """Add collectstatic to the build.
 
-`RUN python manage.py collectstatic --noinput` in the Dockerfile's final stage, once the
-dependencies are installed and the code is copied in, before the container's command. Docker
+`RUN python manage.py collectstatic --noinput` in the final stage of the Dockerfile production
+builds (project.dockerfile_path: deployment.production_dockerfile), once the dependencies are
+installed and the code is copied in, before the container's command; an image that never copies
+the code (it is mounted at run time) cannot collect at build time, and the step declines. Docker
 builds have no environment variables, so DATABASE_URL gets a dummy fallback the build can
 import settings with; collectstatic also needs STATIC_ROOT, which startproject does not set.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+from pathlib import Path, PurePosixPath
 
 import libcst as cst
 
@@ -26,8 +30,14 @@ FALLBACK = "'sqlite://:memory:'"
 
 def run(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
+    shown = ws.project.display(ws.project.dockerfile_path)
+    named = "the Dockerfile" if shown == "Dockerfile" else shown
     if not document.exists:
-        return not_applicable("no Dockerfile in the project folder, so there is no image build to collect static files in")
+        return not_applicable(
+            "no Dockerfile production builds (compose names none, and none is in the usual places: Dockerfile, "
+            "Dockerfile.prod, docker/, app/, compose/production/django/), so there is no image build to collect "
+            "static files in; pass --dockerfile PATH if production builds another"
+        )
     if ws.project.manage_path is None:
         return not_applicable(
             "the project has no manage.py for the build to run collectstatic with; add `RUN django-admin "
@@ -46,23 +56,33 @@ def run(ws: Workspace) -> Outcome:
                               "under; set STATIC_ROOT by hand and run again")
     if dockerfile.uses_heredocs(document.text):
         return not_applicable(
-            "the Dockerfile uses heredocs (<<EOF), which refactor-app does not edit; add "
+            f"{named} uses heredocs (<<EOF), which refactor-app does not edit; add "
             "`RUN python manage.py collectstatic --noinput` after the dependencies are installed, by hand"
         )
     all_instructions = dockerfile.instructions(document.text)
     if not any(i.keyword == "FROM" for i in all_instructions):
-        return not_applicable("the Dockerfile has no FROM instruction yet, so there is no image build to add to")
+        return not_applicable(f"{named} has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
 
     if any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions):
-        finished.append("the Dockerfile runs collectstatic")
+        finished.append(f"{named} runs collectstatic")
     else:
+        context = build_context(ws, all_instructions)
+        if context is None:
+            return not_applicable(
+                f"{named} never copies the project's code into the image (no COPY or ADD brings "
+                f"{ws.project.display(ws.project.manage_path)} from the build context: it comes at run time, as a "
+                "compose volume brings it), so the build cannot collect static files; run collectstatic where the "
+                "code is, such as in the container's command"
+            )
         stage = dockerfile.final_stage(all_instructions)
         position = _run_line_position(stage)
-        line = run_line(ws, stage, position)
-        first_line = stage[position].first_line if position < len(stage) else stage[-1].last_line + 1
-        document.text = dockerfile.insert_line(document.text, first_line, line, document.format.newline)
-        todo.append(f"Dockerfile: + {line}")
+        line = run_line(ws, stage, position, context)
+        # Right below the instruction the line follows: comments and blank lines above the next
+        # instruction (`# Runtime command` over CMD) stay with it.
+        after = stage[position - 1]  # position > 0: stage[0] is the FROM
+        document.text = dockerfile.insert_line(document.text, after.last_line + 1, line, document.format.newline)
+        todo.append(f"{shown}: + {line}")
 
     set_by = _static_root_set_by(ws)
     static_root_note = f"STATIC_ROOT is set by {set_by}" if set_by is not None else _static_root(ws)
@@ -88,7 +108,32 @@ def _run_line_position(stage: list[dockerfile.Instruction]) -> int:
 _RUNNER = re.compile(r"^\[?\s*\"?(uv|poetry|pipenv)\"?\s*,?\s*\"?run\b")
 
 
-def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int) -> str:
+def build_context(ws: Workspace, all_instructions: list[dockerfile.Instruction]) -> Path | None:
+    """The folder the image is built from: compose's build.context; else the nearest folder, from
+    the Dockerfile's own up to the repository's top, from which a COPY or ADD brings manage.py
+    (`docker build -f docker/Dockerfile .` copies the project folder; app/Dockerfile its own).
+    None when no COPY or ADD of any stage brings manage.py: the code is mounted at run time. A
+    build that fetches its code (`RUN git clone`) is taken to have it, in the project folder."""
+    project = ws.project
+    build = project.build
+    manage = project.manage_path
+    if build is not None and build.context is not None:
+        contexts = [build.context]
+    else:
+        top = Path(project.limits.folder)
+        folder = project.dockerfile_path.parent
+        contexts = [folder, *(parent for parent in folder.parents if top == parent or top in parent.parents)]
+        contexts.append(project.root)
+    for context in contexts:
+        inside = os.path.relpath(os.path.realpath(manage), os.path.realpath(context))
+        if inside.startswith(".."):
+            continue
+        if dockerfile.copies_into_image(all_instructions, PurePosixPath(Path(inside)).as_posix()):
+            return context
+    return project.root if dockerfile.fetches_code(all_instructions) else None
+
+
+def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int, context: Path | None = None) -> str:
     """`RUN python manage.py collectstatic --noinput`, spelled the way this image runs Python:
     python3 if that is the only Python it names, `uv run`/`poetry run`/`pipenv run` if its
     command uses one, and manage.py's path when it is not in the WORKDIR."""
@@ -97,7 +142,8 @@ def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int) 
     commands = [i for i in stage if i.keyword in ("CMD", "ENTRYPOINT")]
     runner = next((m.group(1) for i in commands if (m := _RUNNER.match(i.value.strip()))), None)
 
-    manage = ws.project.display(ws.project.manage_path) if ws.project.manage_path else "manage.py"
+    manage = (PurePosixPath(Path(os.path.relpath(ws.project.manage_path, context or ws.project.root))).as_posix()
+              if ws.project.manage_path else "manage.py")  # its path in the build context, which COPY sources name
     in_image = dockerfile.image_path(stage, position, manage)
     workdir = dockerfile.working_directory(stage, position)
     if in_image is None or posixpath.dirname(in_image) == workdir:
