@@ -81,20 +81,14 @@ TODAY: dict[tuple[str, str], str] = {
     ("environ-read-env-app-dir", "printed-command"): FROM_APP,
     ("dotenv-dockerfile-prod", "image-build"): "issue 13: the line goes into the dev Dockerfile, not Dockerfile.prod",
     ("dotenv-dockerfile-prod", "local"): not_loaded("the settings' load_dotenv() reads .env"),
-    ("dotenv-dockerfile-prod", "untouched"): "issue 13: the dev Dockerfile (runserver) gets the collectstatic line",
-    ("cookiecutter-compose-production", "image-build"): not_found("compose/production/django/Dockerfile"),
     ("testdriven-app-dockerfile-prod", "image-build"):
         "issue 13: the line goes into the dev app/Dockerfile, not app/Dockerfile.prod (docker-compose.prod.yml's)",
     ("testdriven-app-dockerfile-prod", "local"): not_loaded("compose's env_file is .env.dev"),
-    ("testdriven-app-dockerfile-prod", "untouched"): "issue 13: the dev app/Dockerfile gets the collectstatic line",
     ("testdriven-app-dockerfile-prod", "printed-command"): FROM_APP,
-    ("image-without-code-volume-mount", "image-build"):
-        "issue 13: collectstatic is added to an image that never copies the code (compose mounts it)",
     ("image-without-code-volume-mount", "local"): not_loaded("compose's env_file is .env"),
     ("image-without-code-volume-mount", "printed-command"): SET_A,
     ("decouple-dockerfile-beside-dev", "image-build"): cannot_import("config('SECRET_KEY') unset: UndefinedValueError"),
     ("decouple-dockerfile-beside-dev", "local"): not_loaded("python-decouple reads .env"),
-    ("docker-dir-no-compose", "image-build"): not_found("docker/Dockerfile"),
     ("docker-dir-no-compose", "printed-command"): SET_A,
     ("environ-compose-names-dockerfile", "image-build"): not_found(
         "deploy/django.Dockerfile, compose's build.dockerfile,"),
