@@ -56,7 +56,8 @@ def make_plan(
         removals = ws.removals[removals_before:]
         if outcome.state is not State.PENDING and (edits or removals):
             raise AssertionError(f"step {step.name} changed files but reported {outcome.state.value}")
-        results.append(StepResult(step.name, step.title, step.summary, outcome.state, outcome.reason, edits, list(removals)))
+        results.append(StepResult(step.name, outcome.title or step.title, step.summary, outcome.state, outcome.reason,
+                                  edits, list(removals)))
 
     edits = ws.final_edits()
     _check_nothing_else_lost(ws, edits, settings_read(wanted))

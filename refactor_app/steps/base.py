@@ -17,6 +17,7 @@ from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 class Outcome(NamedTuple):
     state: State
     reason: str
+    title: str | None = None  # the commit's subject when the step's usual title would not fit what it did
 
 
 def combine(outcomes: list[Outcome]) -> Outcome:
