@@ -291,3 +291,26 @@ def test_a_committed_folder_outside_the_project_is_left_to_the_user_with_what_to
     assert "STATIC_ROOT is ../public, outside the project folder" in line
     assert "git tracks 2 files in it" in line and "git rm -r --cached ../public" in line and "by hand" in line
     assert git(repo, "ls-files", "--", "public") == "public/a.css\npublic/b.css\n"
+
+
+def test_the_quick_check_never_calls_a_cookiecutter_root_dir_project_done_while_its_folder_is_committed(tmp_path):
+    """quickcheck.py answers "every step done?" without libcst; it must find the same folder."""
+    settings = ("from pathlib import Path\n\nROOT_DIR = Path(__file__).resolve(strict=True).parent.parent\n"
+                'SECRET_KEY = "abc"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = ["django.contrib.staticfiles"]\n'
+                "STATIC_URL = '/static/'\nSTATIC_ROOT = str(ROOT_DIR / 'collected')\n")
+    files, _ = _layout("mysite.settings", {"mysite/__init__.py": "", "mysite/settings.py": settings}, "assets", "collected")
+    root = write_project(tmp_path / "project", files)
+    others = [arg for name in ("debug", "allowed-hosts", "secret-key", "ssl-redirect", "collectstatic")
+              for arg in ("--step", name)]
+    assert run_cli("apply", *others, "--commit", cwd=root).returncode == 0
+    from refactor_app import api
+    from refactor_app.quickcheck import every_step_done
+
+    assert not every_step_done(api.discover(root))
+    check = run_cli("apply", "--all", "--check", cwd=root)
+    assert check.returncode == 1, check.stderr
+    assert "git rm -r collected" in check.stdout
+    assert run_cli("apply", "--all", "--commit", cwd=root).returncode == 0
+    done = run_cli("apply", "--all", "--check", cwd=root)
+    assert done.returncode == 0 and "Nothing to do" in done.stderr
+    assert every_step_done(api.discover(root)), "the quick answer, once it is so"
