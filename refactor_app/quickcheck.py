@@ -189,7 +189,7 @@ def _staticfiles_done(project: Project, tree: ast.Module) -> bool:
     path = os.path.normpath(os.path.join(project.import_root, path))
     folder = os.path.relpath(path, project.root).replace(os.sep, "/")
     if folder == "." or folder == ".." or folder.startswith("../"):
-        return False  # not a folder inside the project: the full plan says why
+        return True  # not a folder inside the project: not applicable
     if not has_git_above(project.root):
         return True  # not applicable
     if not gitignore.fits_one_line(folder):

@@ -63,9 +63,13 @@ def parse_expression(code: str) -> ast.expr | None:
 
 
 def module_bindings(tree: ast.Module, file: str) -> dict[str, Binding]:
-    """Each name's last module-level value in one module (no imports followed)."""
+    """Each name's last module-level value in one module. Imports are not followed: a name an
+    import binds last is left out (unknown here)."""
     found: dict[str, Binding] = {}
     for statement in tree.body:
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            for alias in statement.names:
+                found.pop(alias.asname or alias.name.split(".")[0], None)
         if isinstance(statement, ast.Assign):
             for target in statement.targets:
                 if isinstance(target, ast.Name):

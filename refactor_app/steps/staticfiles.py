@@ -204,12 +204,17 @@ def _bind(ws: Workspace, path: Path, bindings: dict, seen: frozenset) -> None:
     for statement in tree.body:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             bindings.update(settings_paths.module_bindings(ast.Module([statement], []), str(path)))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:  # a module, not a folder
+                bindings.pop(alias.asname or alias.name.split(".")[0], None)
         elif isinstance(statement, ast.ImportFrom):
             try:
                 imported = ws.module_file(path, "." * statement.level + (statement.module or ""))
             except RefactorError:
                 imported = None
             if imported is None or imported in seen:
+                for alias in statement.names:  # bound to what this cannot read: unknown
+                    bindings.pop(alias.asname or alias.name, None)
                 continue
             if any(alias.name == "*" for alias in statement.names):
                 _bind(ws, imported, bindings, seen)
