@@ -56,7 +56,11 @@ def make_plan(
         removals = ws.removals[removals_before:]
         if outcome.state is not State.PENDING and (edits or removals):
             raise AssertionError(f"step {step.name} changed files but reported {outcome.state.value}")
-        results.append(StepResult(step.name, step.title, step.summary, outcome.state, outcome.reason, edits, list(removals)))
+        # A reason is one line (code in it is shortened: settings_editor.one_line_code); a value
+        # quoted from a file (a multi-line .env-local value) is kept to one too.
+        reason = " ".join(part.strip() for part in outcome.reason.splitlines() if part.strip())
+        results.append(StepResult(step.name, outcome.title or step.title, step.summary, outcome.state, reason,
+                                  edits, list(removals)))
 
     edits = ws.final_edits()
     _check_nothing_else_lost(ws, edits, settings_read(wanted))

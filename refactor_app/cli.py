@@ -234,9 +234,18 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
     from refactor_app import fleet, report
 
     if settings is not None:
-        raise RefactorError("--settings names one project's settings; with several projects, pass one PATH.")
+        command = "refactor-app status" if mode == "status" else "refactor-app apply " + (
+            " ".join(f"--step {name}" for name in names) if names else "--all")
+        raise RefactorError(
+            f"--settings names one project's settings module, so it does not go with --recursive or several PATHs: "
+            f"run that project on its own (`{command} --settings {settings} {_project_of(settings)}`); the others "
+            "find theirs from their deployment files and manage.py."
+        )
     if dockerfile is not None:
-        raise RefactorError("--dockerfile names one project's Dockerfile; with several projects, pass one PATH.")
+        raise RefactorError(
+            "--dockerfile names one project's Dockerfile, so it does not go with --recursive or several PATHs: run "
+            "that project on its own with it; the others find theirs from compose and the usual places."
+        )
     if output_format is OutputFormat.json:
         raise RefactorError("--format json describes one project; run it once per project.")
     from refactor_app.steps import check_names
@@ -289,6 +298,15 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
     summary.line(report.fleet_summary(len(tasks), counts, mode))
     if worst:
         raise typer.Exit(worst)
+
+
+def _project_of(settings: Path) -> str:
+    """The folder above a settings file that holds manage.py, as the user would type it ("PATH" if none)."""
+    folder = settings.expanduser().absolute().parent
+    for candidate in (folder, *folder.parents[:4]):
+        if (candidate / "manage.py").is_file():
+            return os.path.relpath(candidate)
+    return "PATH"
 
 
 def _report_plan(plan, mode: str) -> None:
@@ -347,7 +365,9 @@ def _ask_in_terminal(console):
     from refactor_app import api, report
     from refactor_app.workflow import Decision
 
-    answers = {"a": Decision.APPLY, "apply": Decision.APPLY, "s": Decision.SKIP, "skip": Decision.SKIP,
+    # Also the answers `git add -p` takes (y / n / q), which fingers type out of habit.
+    answers = {"a": Decision.APPLY, "apply": Decision.APPLY, "y": Decision.APPLY, "yes": Decision.APPLY,
+               "s": Decision.SKIP, "skip": Decision.SKIP, "n": Decision.SKIP, "no": Decision.SKIP,
                "q": Decision.QUIT, "quit": Decision.QUIT}
 
     def decide(plan) -> Decision:
@@ -364,7 +384,7 @@ def _ask_in_terminal(console):
                 return Decision.QUIT
             if answer in answers:
                 return answers[answer]
-            console.print("Please answer a, s or q.", markup=False)
+            console.print("Please answer a, s or q. (Or y to apply, n to skip, as in git add -p.)", markup=False)
 
     return decide
 

@@ -10,6 +10,7 @@ arrives, so memory does not grow with the number of projects.
 from __future__ import annotations
 
 import os
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -68,6 +69,7 @@ class ProjectOutcome:
     error: str | None = None
     removals: list = field(default_factory=list)  # git rm still to run (in the parent), apply only
     root: Path | None = None
+    declined: list[tuple[str, str]] = field(default_factory=list)  # (step, why it is not applicable)
 
     @property
     def pending(self) -> list[str]:
@@ -106,11 +108,35 @@ def run_project(task: Task) -> ProjectOutcome:
             diff,
             removals=list(plan.removals) if task.mode == "apply" else [],
             root=task.root,
+            declined=[(result.name, result.reason) for result in plan.results if result.state.value == "not applicable"],
         )
     except RefactorError as exc:
-        return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=str(exc))
+        return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=in_fleet_words(str(exc), task))
     except Exception as exc:  # a bug: reported for this project, the others go on
         return ProjectOutcome(task.display, EXIT_INTERNAL, error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def command_for(task: Task) -> str:
+    """The command that runs `task`'s project on its own, from the project's folder."""
+    steps = " ".join(f"--step {name}" for name in task.step_names) if task.step_names else "--all"
+    return {"status": "refactor-app status", "apply": f"refactor-app apply {steps}",
+            "dry-run": f"refactor-app apply {steps} --dry-run", "check": f"refactor-app apply {steps} --check"}[task.mode]
+
+
+def in_fleet_words(message: str, task: Task) -> str:
+    """An error's advice as it works in a fleet run: `--settings` cannot be given with several
+    projects (the project is then run on its own, from its folder, where the path given to
+    --settings is read from), and a command the message suggests needs the project's folder."""
+    import shlex
+
+    folder = shlex.quote(task.display)
+    message = message.replace("`refactor-app apply --all --allow-dirty`", f"`refactor-app apply --all --allow-dirty {folder}`")
+    if "--settings" in message:
+        named = re.search(r"--settings ([\w./-]+\.py)\b", message)
+        settings = shlex.quote(named.group(1)) if named else "path/to/settings.py"
+        message = (f"{message.rstrip('.')}. With several projects --settings cannot be given: run this one on its "
+                   f"own, from its folder: `cd {folder} && {command_for(task)} --settings {settings}`.")
+    return message
 
 
 def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome], None]) -> int:

@@ -11,10 +11,12 @@ variant and on generated projects). It mirrors the steps' rules, never more leni
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 from pathlib import Path
 
+from refactor_app import settings_paths
 from refactor_app.boundary import Boundary
 from refactor_app.editors import gitignore
 from refactor_app.editors.git import has_git_above
@@ -77,7 +79,7 @@ def _every_step_done(project: Project) -> bool:
             return False
     if "SECRET_KEY" in values and not _reads_environment(values["SECRET_KEY"]):
         return False
-    return _collectstatic_done(dockerfile, tree, values) and _staticfiles_done(project, values)
+    return _collectstatic_done(dockerfile, tree, values) and _staticfiles_done(project, tree)
 
 
 def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
@@ -170,14 +172,24 @@ def _collectstatic_done(dockerfile: str | None, tree: ast.Module, values: dict[s
     return True
 
 
-def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
-    parts = _parts_under_base_dir(values["STATIC_ROOT"]) if "STATIC_ROOT" in values else ["staticfiles"]
-    if not parts or any(part.startswith("/") or ".." in part.split("/") for part in parts):
-        return True  # not a folder of the project: not applicable
-    relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
-    if not relative or relative == ".":
-        return True
-    folder = (project.import_root / relative).resolve().relative_to(project.root).as_posix()
+def _staticfiles_done(project: Project, tree: ast.Module) -> bool:
+    """The staticfiles step's folder, as it works it out (settings_paths.py), is ignored and holds
+    nothing committed. A STATIC_ROOT it cannot follow here: cannot tell (the step may follow an
+    import this module does not)."""
+    file = str(project.settings_path)
+    names = settings_paths.module_bindings(tree, file)
+    if "STATIC_ROOT" in names:
+        path = settings_paths.folder(names["STATIC_ROOT"].value, file, names.get)
+    else:
+        base_dir = settings_paths.folder(ast.Name("BASE_DIR"), file, names.get) if "BASE_DIR" in names else None
+        base = base_dir if base_dir is not None and os.path.isabs(base_dir) else str(project.import_root)
+        path = os.path.join(base, "staticfiles")
+    if path is None:
+        return False
+    path = os.path.normpath(os.path.join(project.import_root, path))
+    folder = os.path.relpath(path, project.root).replace(os.sep, "/")
+    if folder == "." or folder == ".." or folder.startswith("../"):
+        return True  # not a folder inside the project: not applicable
     if not has_git_above(project.root):
         return True  # not applicable
     if not gitignore.fits_one_line(folder):
@@ -186,31 +198,6 @@ def _staticfiles_done(project: Project, values: dict[str, ast.expr]) -> bool:
         return False
     tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=project.root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""
-
-
-def _parts_under_base_dir(node: ast.expr) -> list[str] | None:
-    """As steps/staticfiles.py reads STATIC_ROOT: BASE_DIR / 'x', os.path.join(BASE_DIR, 'x'), 'x'."""
-    if isinstance(node, ast.Call) and _dotted(node.func) == "str" and len(node.args) == 1 and not node.keywords:
-        return _parts_under_base_dir(node.args[0])
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return [node.value]
-    if isinstance(node, ast.Call) and _dotted(node.func) == "os.path.join" and node.args and not node.keywords:
-        first, *rest = node.args
-        strings = [arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None for arg in rest]
-        if _is_base_dir(first) and strings and None not in strings:
-            return strings
-        return None
-    parts: list[str] = []
-    while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        if not (isinstance(node.right, ast.Constant) and isinstance(node.right.value, str)):
-            return None
-        parts.insert(0, node.right.value)
-        node = node.left
-    return parts if parts and _is_base_dir(node) else None
-
-
-def _is_base_dir(node: ast.expr) -> bool:
-    return isinstance(node, ast.Name) and node.id == "BASE_DIR"
 
 
 def _reads_environment(value: ast.expr) -> bool:

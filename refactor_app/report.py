@@ -170,14 +170,16 @@ def coloured_diff(text: str):
 
 
 def fleet_line(outcome, mode: str) -> str:
-    """One project of a fleet run, one line."""
+    """One project of a fleet run, one line: its steps to apply, then the steps it declines (not
+    applicable), each with its reason as `status` gives it for one project."""
     if outcome.error:
         return f"{outcome.display}: error: {outcome.error}"
     pending = outcome.pending
-    if not pending:
-        return f"{outcome.display}: nothing to do"
     verb = {"apply": "applied", "status": "pending", "dry-run": "would apply", "check": "would apply"}[mode]
-    return f"{outcome.display}: {verb} {', '.join(pending)}"
+    line = f"{outcome.display}: {verb} {', '.join(pending)}" if pending else f"{outcome.display}: nothing to do"
+    if outcome.declined:
+        line += "; not applicable: " + "; ".join(f"{step} ({reason})" for step, reason in outcome.declined)
+    return line
 
 
 def fleet_summary(total: int, counts: dict, mode: str) -> str:

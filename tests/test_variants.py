@@ -326,7 +326,7 @@ VARIANTS = {
             "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_ROOT = '/var/www/static'\n"
         ),
         check_decouple,
-        declined={"staticfiles": "STATIC_ROOT is not a folder of the project spelled from BASE_DIR"},
+        declined={"staticfiles": "STATIC_ROOT is /var/www/static, outside the project folder, and nothing in it is committed"},
     ),
     "half-done-by-hand": Variant(
         project(

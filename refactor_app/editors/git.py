@@ -164,6 +164,17 @@ class GitRepository:
             index += 1
         return sorted(self._project_path(name) for name in set(names))
 
+    def files_mentioning(self, text: str, excluded: Sequence[str] = ()) -> list[str] | None:
+        """The project's files (tracked, or untracked and not ignored) whose text holds `text`,
+        project-relative, without the `excluded` folders and files: one `git grep`. None when git
+        cannot say."""
+        args = ["grep", "-I", "-l", "-z", "-F", "--untracked", "-e", text, "--", "."]
+        args += [f":(exclude,literal){path}" for path in excluded]
+        result = _run_git(args, self.project_root, check=False)
+        if result.returncode not in (0, 1):  # 1: no file holds it
+            return None
+        return sorted(path for path in _text(result).split("\0") if path)
+
     def has_commits(self) -> bool:
         return _run_git(["rev-parse", "--verify", "--quiet", "HEAD"], self.work_tree, check=False).returncode == 0
 

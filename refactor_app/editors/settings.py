@@ -832,6 +832,69 @@ def source(node: cst.CSTNode) -> str:
 _EMPTY_MODULE = cst.Module([])  # code_for_node's defaults: four-space indent, \n
 
 
+def one_line_code(node: cst.CSTNode) -> str:
+    """`node`'s code as a step's reason quotes it, which is one line: as written when it fits on
+    one, else shortened to its first element (`('localhost', ...)`, `env.list('HOSTS', ...)`),
+    without the comments and line breaks between its parts."""
+    code = source(node).strip()
+    if "\n" not in code and "\r" not in code:
+        return code
+    return _shortened(node)
+
+
+_BRACKETS = {cst.List: ("[", "]"), cst.Set: ("{", "}"), cst.Tuple: ("(", ")"), cst.Dict: ("{", "}")}
+
+
+def _shortened(node: cst.CSTNode) -> str:
+    if isinstance(node, (cst.List, cst.Set, cst.Tuple, cst.Dict)):
+        opening, closing = _BRACKETS[type(node)]
+        if isinstance(node, cst.Tuple) and not node.lpar:
+            opening = closing = ""
+        items = list(node.elements)
+        if not items:
+            return opening + closing
+        first = _element(items[0])
+        rest = ", ..." if len(items) > 1 else ("," if isinstance(node, cst.Tuple) else "")
+        return f"{opening}{first}{rest}{closing}"
+    if isinstance(node, cst.Call):
+        func = one_line_code(node.func)
+        if not node.args:
+            return f"{func}()"
+        first = node.args[0]
+        shown = one_line_code(first.value)
+        if first.keyword is not None:
+            shown = f"{first.keyword.value}={shown}"
+        elif first.star:
+            shown = f"{first.star}{shown}"
+        return f"{func}({shown}{', ...' if len(node.args) > 1 else ''})"
+    if isinstance(node, cst.Attribute):
+        return f"{one_line_code(node.value)}.{node.attr.value}"
+    if isinstance(node, cst.Subscript):
+        return f"{one_line_code(node.value)}[...]"
+    if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation, cst.Comparison)):
+        parens = ("(", ")") if getattr(node, "lpar", None) else ("", "")
+        try:
+            text = ast.unparse(ast.parse(f"(\n{source(node)}\n)", mode="eval").body)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            text = None
+        if text is not None and len(text) <= 100:
+            return parens[0] + text + parens[1]
+        if isinstance(node, cst.BinaryOperation):
+            return f"{parens[0]}{one_line_code(node.left)} {source(node.operator).strip()} ...{parens[1]}"
+    first_line = next((line.strip() for line in source(node).strip().splitlines() if line.strip()), "")
+    return f"{first_line} ..."
+
+
+def _element(element: cst.CSTNode) -> str:
+    if isinstance(element, cst.DictElement):
+        return f"{one_line_code(element.key)}: {one_line_code(element.value)}"
+    if isinstance(element, cst.StarredDictElement):
+        return f"**{one_line_code(element.value)}"
+    if isinstance(element, cst.StarredElement):
+        return f"*{one_line_code(element.value)}"
+    return one_line_code(element.value)
+
+
 def same_expression(node: cst.BaseExpression, code: str) -> bool:
     """Equal as Python, whatever the quotes, spacing or line breaks."""
     return _ast_dump(source(node).strip()) == _ast_dump(code)

@@ -104,7 +104,7 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         return done(f"{where} already builds ALLOWED_HOSTS from the environment ({describe_reads(reads)})")
     hosts = settings_editor.string_list(ref.value)
     if hosts is None:
-        code = settings_editor.source(ref.value)
+        code = settings_editor.one_line_code(ref.value)
         return not_applicable(f"{where} computes ALLOWED_HOSTS as {code}; only a literal list is rewritten")
     line = settings_editor.statement_at(ref.settings.module, ref.assignment.index)
     if len(line.body) > 1:
@@ -124,7 +124,7 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
     if blocked:
         ws.warnings.append(blocked)
         return not_applicable(blocked)
-    old_code = settings_editor.source(ref.value)
+    old_code = settings_editor.one_line_code(ref.value)
     writer = environment_writer(ws, ref.settings, READ_VARIABLES, ref.assignment.index)
     ref.settings.module = settings_editor.replace_statement(
         ref.settings.module, ref.assignment.index, settings_editor.statements(new_block(writer))

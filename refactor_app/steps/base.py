@@ -17,6 +17,7 @@ from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 class Outcome(NamedTuple):
     state: State
     reason: str
+    title: str | None = None  # the commit's subject when the step's usual title would not fit what it did
 
 
 def combine(outcomes: list[Outcome]) -> Outcome:
@@ -145,7 +146,7 @@ class EnvironmentSwitch(NamedTuple):
         reads = reads_environment(ws, ref.settings, ref.value)
         if reads:
             return done(f"{where} already reads {self.setting} from the environment ({describe_reads(reads)})")
-        old_code = settings_editor.source(ref.value)
+        old_code = settings_editor.one_line_code(ref.value)
         if not settings_editor.is_bool_literal(ref.value):
             return not_applicable(
                 f"{where} computes {self.setting} as {old_code}; only a literal True/False is rewritten"

@@ -76,7 +76,7 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     if helper is None and not _reads_environment(settings.module, value):
         return None
     where = settings.display_path
-    code = settings_editor.source(value)
+    code = settings_editor.one_line_code(value)
     if helper is not None:
         return _check_helper(ws, ref, rule, helper, where, code)
 
@@ -125,10 +125,11 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     new_value, key = fixed
     ref.replace_value(new_value)
     kept = f"a deployment that sets {key} keeps its value"
-    new_code = settings_editor.source(new_value)
-    if new_code.endswith(TRUE_STRINGS):
+    full_code = settings_editor.source(new_value)
+    new_code = settings_editor.one_line_code(new_value)
+    if full_code.endswith(TRUE_STRINGS):
         kept = f"a deployment that sets {key} to True, true, 1, yes or on keeps DEBUG on"
-    elif new_code.endswith(OFF_STRINGS):
+    elif full_code.endswith(OFF_STRINGS):
         kept = f"a deployment that sets {key} to True, 1, yes or on keeps the redirect; False, 0, no or off turn it off"
     notes = [f"{where}: {rule.setting} = {code}: {problem}; it becomes {new_code} ({kept})"]
     local = _local_value(settings.module, new_value, rule, key)
@@ -192,9 +193,37 @@ def _fix_schema(module: cst.Module, value: cst.BaseExpression, rule: Rule):
             new_env = assignment.value.deep_replace(default, candidate)
             new_module = settings_editor.replace_value(module, assignment, new_env)
             if _safe_and_kept(module, value, value, rule, key, new_module=new_module):
-                return SchemaFix(new_module, settings_editor.source(assignment.value),
-                                 settings_editor.source(new_env), key)
+                return SchemaFix(new_module, _schema_code(assignment.value, default),
+                                 _schema_code(new_env, candidate), key)
     return None
+
+
+def _schema_code(env: cst.BaseExpression, default: cst.CSTNode) -> str:
+    """`environ.Env(...)` as a reason quotes it: on one line, with the schema entry that holds
+    `default` when the call spans several (`environ.Env(DEBUG=(bool, True), ...)`)."""
+    code = settings_editor.one_line_code(env)
+    if not isinstance(env, cst.Call) or code == settings_editor.source(env).strip():
+        return code
+    for arg in env.args:
+        if _holds(arg, default):
+            shown = settings_editor.one_line_code(arg.value)
+            keyword = f"{arg.keyword.value}=" if arg.keyword is not None else ""
+            more = ", ..." if len(env.args) > 1 else ""
+            return f"{settings_editor.one_line_code(env.func)}({keyword}{shown}{more})"
+    return code
+
+
+def _holds(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, current: cst.CSTNode) -> bool:
+            if current is node:
+                found.append(True)
+            return not found
+
+    tree.visit(Finder())
+    return bool(found)
 
 
 def _calls(value: cst.BaseExpression) -> list[cst.Call]:
@@ -395,7 +424,7 @@ def _check_helper(ws: Workspace, ref: SettingRef, rule: Rule, helper: str, where
         unsafe = "*" in (literal if isinstance(literal, (list, tuple)) else str(literal).replace(",", " ").split())
     if not unsafe:
         return done(f"{where} reads {rule.setting} from the environment through {helper}() defined there "
-                    f"({key}, default {settings_editor.source(default)})")
+                    f"({key}, default {settings_editor.one_line_code(default)})")
     candidates = _candidates(default, rule)
     if not candidates:
         return not_applicable(
@@ -406,7 +435,7 @@ def _check_helper(ws: Workspace, ref: SettingRef, rule: Rule, helper: str, where
     env_line = ensure_env_local(ws, key, rule.local_value)
     return pending(join(
         f"{where}: {rule.setting} = {code}: {rule.unsafe_words} when {key} is unset (the default); it becomes "
-        f"{settings_editor.source(new_value)} (a deployment that sets {key} keeps its value)",
+        f"{settings_editor.one_line_code(new_value)} (a deployment that sets {key} keeps its value)",
         env_line.note,
     ))
 

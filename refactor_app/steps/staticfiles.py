@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import ast
 import os
+import weakref
 from pathlib import Path
+from typing import NamedTuple
 
 import libcst as cst
 
+from refactor_app import collectors, settings_paths
 from refactor_app.editors import gitignore
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
-from refactor_app.plan import GitRemoval
+from refactor_app.plan import GitRemoval, State
 from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
-    done, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
+    done, not_applicable, Outcome, STATICFILES_APP, staticfiles_installed,
 )
+from refactor_app.textfile import read_bytes
 from refactor_app.workspace import TextDocument, Workspace
 
 
@@ -34,30 +38,31 @@ def run(ws: Workspace) -> Outcome:
             "the project is collected output"
         )
     reset = heroku.resets(ws, "STATIC_ROOT")
-    folder = static_root_folder(ws)
+    place = static_root(ws)
     if reset:
         # collectstatic fills the call's folder; the settings' own STATIC_ROOT (if another) stays empty.
-        heroku_folder = _folder_from_parts(ws, [heroku.HEROKU_STATIC_FOLDER])
-        if ws.find_setting("STATIC_ROOT") is not None and folder != heroku_folder:
+        heroku_place = _place(ws, _under_base_dir(ws, heroku.HEROKU_STATIC_FOLDER))
+        if ws.find_setting("STATIC_ROOT") is not None and place.folder != heroku_place.folder:
             ws.warnings.extend(found.warning for found in reset)
-        folder = heroku_folder
-    if folder is None:
-        return not_applicable(
-            "STATIC_ROOT is not a folder of the project spelled from BASE_DIR (it is outside, absolute or "
-            "computed), so refactor-app cannot tell which committed folder is collected output; remove it by hand"
-        )
-    if not gitignore.fits_one_line(folder):
-        return not_applicable(
-            f"STATIC_ROOT's folder {folder!r} has a line break or another control character in its name, which "
-            "no .gitignore line can hold; remove it from version control and ignore it by hand"
-        )
+        place = heroku_place
+    if place.folder is None:
+        return not_applicable(_not_a_project_folder(ws, place))
+    folder = place.folder
     repo = ws.git
     if repo is None:
-        return not_applicable(f"{ws.project.root} is not in a git repository; remove {folder}/ from version control by hand")
-    todo = []
-
+        return not_applicable(
+            f"{ws.project.root} is not in a git repository, so nothing in {folder}/ is committed: there is "
+            "nothing to remove, and no .gitignore to keep it out"
+        )
     git_says = ws.folder_state(folder)
     tracked = git_says.tracked
+    if not gitignore.fits_one_line(folder):
+        remove = f"; remove its {len(tracked)} committed files from git (git rm -r --cached) by hand" if tracked else ""
+        return not_applicable(
+            f"STATIC_ROOT's folder {folder!r} has a line break or another control character in its name, which "
+            f"no .gitignore line can hold; give STATIC_ROOT a plainer folder name{remove}"
+        )
+    todo = []
     source = why_not_collected_output(ws, folder, tracked)
     if source:
         return not_applicable(
@@ -73,16 +78,163 @@ def run(ws: Workspace) -> Outcome:
             )
         ws.removals.append(GitRemoval(folder, tuple(tracked)))
         todo.append(f"git rm -r {folder} ({len(tracked)} committed file{'s' if len(tracked) != 1 else ''})")
+        nobody = collectors.nothing_collects(ws, folder)
+        if nobody:
+            ws.warnings.append(nobody)
 
     document = ws.text(ws.project.gitignore_path)
+    title = None
     if not _ignored(ws, document, folder, git_says.ignored):
         pattern = gitignore.folder_pattern(folder)
         document.text = gitignore.add_pattern(document.text, pattern, document.format.newline)
         todo.append(f".gitignore: + {pattern}")
+        if not tracked:  # nothing leaves the repository: the commit says what it does
+            title = f"Ignore collected static files ({pattern})"
 
     if todo:
-        return pending("; ".join(todo))
+        return Outcome(State.PENDING, "; ".join(todo), title)
     return done(f"{folder}/ is not committed and .gitignore ignores it")
+
+
+class StaticRoot(NamedTuple):
+    """Where collectstatic writes, as the settings compute it."""
+
+    path: str | None  # absolute; None when it cannot be told (read from the environment, computed)
+    folder: str | None  # shown from the project folder, when it is a folder inside it (not the folder itself)
+
+
+def static_root(ws: Workspace) -> StaticRoot:
+    """STATIC_ROOT as the settings compute it (BASE_DIR from `__file__`, however spelled: see
+    settings_paths.py); unset, aldryn-django's folder, or the page's `BASE_DIR / 'staticfiles'`
+    (what the collectstatic step adds)."""
+    ref = ws.find_setting("STATIC_ROOT")
+    if ref is None:
+        by_aldryn = aldryn.static_folder(ws)
+        if by_aldryn is not None:
+            return _place(ws, str(by_aldryn))
+        return _place(ws, _under_base_dir(ws, "staticfiles"))
+    return _place(ws, _path_of(ws, ref.value, ref.settings.path))
+
+
+def static_root_folder(ws: Workspace) -> str | None:
+    """STATIC_ROOT as a folder inside the project; None when it is outside, the project folder
+    itself, or cannot be told: then nothing is removed."""
+    return static_root(ws).folder
+
+
+def _path_of(ws: Workspace, value: cst.BaseExpression, file: Path) -> str | None:
+    expression = settings_paths.parse_expression(settings_editor.source(value))
+    return settings_paths.folder(expression, str(file), settings_names(ws)) if expression is not None else None
+
+
+def _under_base_dir(ws: Workspace, name: str) -> str:
+    """`BASE_DIR / name` as the settings compute BASE_DIR; under manage.py's folder (startproject's
+    BASE_DIR) when they have none that can be told."""
+    base_dir = settings_names(ws)("BASE_DIR")
+    path = settings_paths.folder(ast.Name("BASE_DIR"), base_dir.file, settings_names(ws)) if base_dir else None
+    return os.path.join(path if path is not None and os.path.isabs(path) else ws.project.import_root, name)
+
+
+def _place(ws: Workspace, path: str | None) -> StaticRoot:
+    if path is None:
+        return StaticRoot(None, None)
+    # A relative path is from the folder collectstatic runs in: manage.py's.
+    path = os.path.normpath(os.path.join(ws.project.import_root, path))
+    folder = ws.project.display(Path(path))
+    inside = not (folder == ".." or folder.startswith("../") or folder == "." or os.path.isabs(folder))
+    return StaticRoot(path, folder if inside else None)
+
+
+def _not_a_project_folder(ws: Workspace, place: StaticRoot) -> str:
+    """Why no folder is removed or ignored when STATIC_ROOT is not a folder inside the project;
+    what to do by hand only when something there is committed."""
+    if place.path is None:
+        return ("STATIC_ROOT is computed in a way refactor-app cannot follow (the environment, a call), so it "
+                "cannot tell which folder collectstatic writes, and removes or ignores nothing; if that folder "
+                "is committed, remove it from git (git rm -r --cached) and ignore it by hand")
+    shown = ws.project.display(Path(place.path))
+    if not ws.boundary.contains_name(place.path):
+        shown = place.path  # outside the repository: its own name says more than ../../..
+    if os.path.join(str(ws.project.root), "").startswith(os.path.join(place.path, "")):
+        return (f"STATIC_ROOT is {shown}, which is or holds the project folder: that is source, not "
+                "collectstatic's output; point STATIC_ROOT at a folder of its own (BASE_DIR / 'staticfiles')")
+    committed = _committed_outside(ws, place.path)
+    if committed:
+        return (f"STATIC_ROOT is {shown}, outside the project folder (whose .gitignore refactor-app edits), and "
+                f"git tracks {committed} file{'s' if committed != 1 else ''} in it: if they are collected output, "
+                f"remove them from git (git rm -r --cached {shown}) and ignore the folder by hand")
+    return (f"STATIC_ROOT is {shown}, outside the project folder, and nothing in it is committed: there is "
+            "nothing to remove or ignore")
+
+
+def _committed_outside(ws: Workspace, path: str) -> int:
+    """How many files git tracks in `path`, a folder outside the project (0 outside the repository)."""
+    repo = ws.git
+    if repo is None:
+        return 0
+    inside_repo = os.path.relpath(path, repo.work_tree)
+    if inside_repo == "." or inside_repo.startswith(".."):
+        return 0
+    try:
+        return len(repo.folder_state(os.path.relpath(path, ws.project.root)).tracked)
+    except RefactorError:
+        return 0
+
+
+def settings_names(ws: Workspace) -> settings_paths.Lookup:
+    """Module-level names as production's settings module binds them once it has run: its own
+    assignments, and those it imports from the project's modules (`from .base import *`,
+    `from .paths import BASE_DIR`), from the files as read. Worked out once per run."""
+    cached = _NAMES.get(ws)
+    if cached is None:
+        bindings: dict[str, settings_paths.Binding] = {}
+        _bind(ws, ws.project.settings_path, bindings, frozenset())
+        cached = _NAMES[ws] = bindings.get
+    return cached
+
+
+_NAMES: "weakref.WeakKeyDictionary[Workspace, settings_paths.Lookup]" = weakref.WeakKeyDictionary()
+
+
+def _bind(ws: Workspace, path: Path, bindings: dict, seen: frozenset) -> None:
+    tree = _syntax_tree(ws, path)
+    if tree is None:
+        return
+    seen = seen | {path}
+    for statement in tree.body:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            bindings.update(settings_paths.module_bindings(ast.Module([statement], []), str(path)))
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:  # a module, not a folder
+                bindings.pop(alias.asname or alias.name.split(".")[0], None)
+        elif isinstance(statement, ast.ImportFrom):
+            try:
+                imported = ws.module_file(path, "." * statement.level + (statement.module or ""))
+            except RefactorError:
+                imported = None
+            if imported is None or imported in seen:
+                for alias in statement.names:  # bound to what this cannot read: unknown
+                    bindings.pop(alias.asname or alias.name, None)
+                continue
+            if any(alias.name == "*" for alias in statement.names):
+                _bind(ws, imported, bindings, seen)
+                continue
+            names: dict[str, settings_paths.Binding] = {}
+            _bind(ws, imported, names, seen)
+            for alias in statement.names:
+                if alias.name in names:
+                    bindings[alias.asname or alias.name] = names[alias.name]
+
+
+def _syntax_tree(ws: Workspace, path: Path) -> ast.Module | None:
+    loaded = ws.settings_modules().get(path)
+    if loaded is not None:
+        return loaded.syntax_tree
+    try:
+        data = read_bytes(path, ws.project.display(path), ws.boundary)
+        return ast.parse(data) if data is not None else None
+    except (RefactorError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _ignored(ws: Workspace, document: TextDocument, folder: str, git_ignores: bool | None) -> bool:
@@ -255,8 +407,8 @@ def _is_empty(value: ast.expr) -> bool:
 
 
 def _staticfiles_dirs(ws: Workspace) -> list[str]:
-    """The folders STATICFILES_DIRS names that are spelled from BASE_DIR (as shown); the
-    entries spelled otherwise cannot be told cheaply and are left out."""
+    """The folders inside the project that STATICFILES_DIRS names, as the settings compute them;
+    the entries that cannot be told cheaply are left out."""
     ref = ws.find_setting("STATICFILES_DIRS")
     if ref is None or not isinstance(ref.value, (cst.List, cst.Tuple)):
         return []
@@ -267,58 +419,7 @@ def _staticfiles_dirs(ws: Workspace) -> list[str]:
         value = element.value
         if isinstance(value, cst.Tuple) and len(value.elements) == 2:  # ("prefix", folder)
             value = value.elements[1].value
-        parts = _parts_under_base_dir(value)
-        folder = _folder_from_parts(ws, parts) if parts else None
+        folder = _place(ws, _path_of(ws, value, ref.settings.path)).folder
         if folder is not None:
             folders.append(folder)
     return folders
-
-
-def static_root_folder(ws: Workspace) -> str | None:
-    """STATIC_ROOT as a folder of the project: `BASE_DIR / 'x'`, `os.path.join(BASE_DIR, 'x')`
-    (either in str()), or a relative 'x'; 'staticfiles' when unset. None for anything else
-    (an absolute path, dirname(BASE_DIR), the environment...): then nobody can tell which
-    committed folder is collected output, and nothing is removed."""
-    ref = ws.find_setting("STATIC_ROOT")
-    if ref is None:
-        by_aldryn = aldryn.static_folder(ws)
-        return ws.project.display(by_aldryn) if by_aldryn is not None else ws.project.default_static_folder
-    return _folder_from_parts(ws, _parts_under_base_dir(ref.value))
-
-
-def _folder_from_parts(ws: Workspace, parts: list[str] | None) -> str | None:
-    if not parts or any(part.startswith("/") or ".." in part.split("/") for part in parts):
-        return None
-    relative = "/".join(part.strip("/") for part in parts if part.strip("/"))
-    if not relative or relative == ".":
-        return None
-    # Relative to BASE_DIR, which startproject makes manage.py's folder; shown from the project folder.
-    folder = ws.project.display(ws.project.import_root / relative)
-    return None if folder.startswith("../") or folder == "." else folder
-
-
-def _parts_under_base_dir(node: cst.BaseExpression) -> list[str] | None:
-    """The path parts of a folder spelled from BASE_DIR (or a plain relative string), else None."""
-    if isinstance(node, cst.Call) and settings_editor.dotted_name(node.func) == "str" and len(node.args) == 1:
-        return _parts_under_base_dir(node.args[0].value)
-    text = settings_editor.string_literal(node)
-    if text is not None:
-        return [text]
-    if isinstance(node, cst.Call) and settings_editor.dotted_name(node.func) == "os.path.join" and node.args:
-        first, *rest = node.args
-        strings = [settings_editor.string_literal(arg.value) for arg in rest]
-        if _is_base_dir(first.value) and strings and None not in strings and not any(a.star for a in node.args):
-            return strings
-        return None
-    parts: list[str] = []
-    while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-        text = settings_editor.string_literal(node.right)
-        if text is None:
-            return None
-        parts.insert(0, text)
-        node = node.left
-    return parts if parts and _is_base_dir(node) else None
-
-
-def _is_base_dir(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "BASE_DIR"
