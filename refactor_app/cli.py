@@ -243,8 +243,8 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
         )
     if dockerfile is not None:
         raise RefactorError(
-            "--dockerfile names one project's Dockerfile, so it does not go with --recursive or several PATHs: run "
-            "that project on its own with it; the others find theirs from compose and the usual places."
+            "--dockerfile names one project's Dockerfile; with several projects, pass one PATH (run that project "
+            "on its own with it: the others find theirs from compose and the usual places)."
         )
     if output_format is OutputFormat.json:
         raise RefactorError("--format json describes one project; run it once per project.")

@@ -96,7 +96,7 @@ def test_fleet_status_and_apply_name_the_steps_they_decline_and_why(two_projects
     lines = status.stdout.splitlines()
     assert len(lines) == 3  # one line a project, then the summary
     assert lines[0].startswith("nodocker: pending debug, allowed-hosts, secret-key, ssl-redirect, staticfiles; "
-                               "not applicable: collectstatic (no Dockerfile in the project folder")
+                               "not applicable: collectstatic (no Dockerfile")
     assert lines[1] == "tutorial: pending debug, allowed-hosts, secret-key, ssl-redirect, collectstatic, staticfiles"
 
     dry = run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=two_projects)
