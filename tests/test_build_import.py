@@ -119,6 +119,23 @@ SPELLINGS = [
              'SECRET_KEY = "x-not-secret"\nDEBUG = False\nALLOWED_HOSTS = []\nREPLICA = dj_database_url.parse(os.environ["REPLICA_URL"])\n',
              {"REPLICA_URL": "sqlite://:memory:"}, {"REPLICA_URL": "sqlite:///replica.sqlite3"},
              expected={"REPLICA['NAME']": "replica.sqlite3"}),
+    # Two Scoops of Django's helper: raises ImproperlyConfigured when the variable is unset.
+    Spelling("own-helper-raising", "import os\n\nfrom django.core.exceptions import ImproperlyConfigured\n",
+             '\ndef get_env_variable(var_name):\n    try:\n        return os.environ[var_name]\n    except KeyError:\n'
+             '        raise ImproperlyConfigured("Set the %s environment variable" % var_name)\n\n\n'
+             'SECRET_KEY = get_env_variable("DJANGO_SECRET_KEY")\nDEBUG = False\nALLOWED_HOSTS = []\n',
+             {"DJANGO_SECRET_KEY": "collectstatic-build"}, {"DJANGO_SECRET_KEY": "k"}, expected={"SECRET_KEY": "k"}),
+    # ... and one that gives None instead: nothing is needed.
+    Spelling("own-helper-forgiving", "import os\n",
+             '\ndef optional(name):\n    try:\n        return os.environ[name]\n    except KeyError:\n        return None\n\n\n'
+             'SECRET_KEY = "x-not-secret"\nDEBUG = False\nALLOWED_HOSTS = []\nSENTRY_DSN = optional("SENTRY_DSN")\n',
+             {}, {"SENTRY_DSN": "https://k@sentry.invalid/1"}, fails_unset=False,
+             expected={"SENTRY_DSN": "https://k@sentry.invalid/1"}),
+    # The settings set it themselves before reading it.
+    Spelling("setdefault-first", "import os\n",
+             'SECRET_KEY = "x-not-secret"\nDEBUG = False\nos.environ.setdefault("HOSTS", "localhost")\n'
+             'ALLOWED_HOSTS = os.environ["HOSTS"].split(",")\n',
+             {}, {"HOSTS": "a.com"}, fails_unset=False, expected={"ALLOWED_HOSTS": ["a.com"]}),
     # What the stage sets itself is not made up: ENV, an ARG's default, and an ARG without one (the
     # build passes it with --build-arg, and a made-up value would override it).
     Spelling("stage-env-and-arg", "import os\n",

@@ -222,7 +222,7 @@ class _Scan:
 
     def __init__(self, ws: Workspace, environment: dict[str, str | None]) -> None:
         self.ws = ws
-        self.environment = environment
+        self.environment = dict(environment)  # and what the settings set themselves (os.environ.setdefault)
         self.needs: list[Need] = []
         self.names: dict[str, str] = {}  # name bound at module level -> what it is: "os", "os.environ", ...
         self.schemas: dict[str, dict[str, tuple[str, bool]]] = {}  # Env instance -> var -> (kind, has default)
@@ -243,6 +243,7 @@ class _Scan:
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return  # the steps report a module they cannot parse themselves
         where = self.ws.project.display(path)
+        lines = re.split(r"\r\n|\r|\n", source)  # as Python counts lines (str.splitlines also splits at \f)
         for statement in tree.body:
             if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
                 dotted = "." * statement.level + (statement.module or "")
@@ -256,9 +257,11 @@ class _Scan:
             if isinstance(statement, (ast.Import, ast.ImportFrom)):
                 self._imports(statement)
             elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr)):
-                self._statement(statement, source, where)
+                self._statement(statement, lines, where)
             elif isinstance(statement, (ast.If, ast.While)):
-                self._statement(statement.test, source, where)  # the test runs; the body may not
+                self._statement(statement.test, lines, where)  # the test runs; the body may not
+            elif isinstance(statement, ast.FunctionDef):
+                self._helper(statement)
 
     def _source(self, path: Path) -> str | None:
         """The module as the steps have left it (a module they have not read: as on disk)."""
@@ -334,13 +337,48 @@ class _Scan:
             if read is not None:
                 self.held[name] = read
 
+    def _helper(self, function: ast.FunctionDef) -> None:
+        """The settings' own `def get_env_variable(name): return os.environ[name]` (raising
+        ImproperlyConfigured, or KeyError, when unset): `helper('X')` is then a read of X that
+        raises. A helper that catches the KeyError without raising again gives something else."""
+        self.names.pop(function.name, None)
+        parameters = function.args.posonlyargs + function.args.args
+        if not parameters:
+            return
+        name = parameters[0].arg
+        caught: set[ast.AST] = set()  # subscripts inside a try whose handlers never raise
+        for node in ast.walk(function):
+            if isinstance(node, ast.Try) and not any(isinstance(inner, ast.Raise) for handler in node.handlers
+                                                     for inner in ast.walk(handler)):
+                caught.update(inner for statement in node.body for inner in ast.walk(statement))
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Subscript) and node not in caught and self._meaning(node.value) == "os.environ"
+                    and isinstance(node.slice, ast.Name) and node.slice.id == name):
+                self.names[function.name] = "required helper"
+                return
+
+    def _sets_environment(self, statement: ast.AST) -> None:
+        """`os.environ.setdefault('X', ...)` and `os.environ['X'] = ...` give later reads of X a value."""
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call) \
+                and self._meaning(statement.value.func) == "environ.setdefault":
+            variable = _text(_argument(statement.value, 0, "key"))
+            value = _argument(statement.value, 1, "value")
+            if variable is not None and value is not None:
+                self.environment.setdefault(variable, _text(value))
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Subscript) and self._meaning(target.value) == "os.environ":
+                    variable = _text(target.slice)
+                    if variable is not None:
+                        self.environment[variable] = _text(statement.value)
+
     # --- the reads ------------------------------------------------------------------------------
 
     def _read(self, node: ast.AST) -> _Read | None:
         """An environment read whose variable is unset in the build and that then raises or gives
         None; None for anything else (a read with a default, a variable the build sets)."""
         read = None
-        if isinstance(node, ast.Subscript) and self._meaning(node.value) == "os.environ":
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and self._meaning(node.value) == "os.environ":
             variable = _text(node.slice)
             read = _Read(variable, True, STRING) if variable else None
         elif isinstance(node, ast.Call) and not any(isinstance(arg, ast.Starred) for arg in node.args) \
@@ -354,6 +392,9 @@ class _Scan:
                 read = self._environ(node, node.func.value, node.func.attr)
             elif meaning == "env":
                 read = self._environ(node, node.func, "")
+            elif meaning == "required helper" and len(node.args) == 1 and not node.keywords:
+                variable = _text(node.args[0])
+                read = _Read(variable, True, STRING) if variable else None
         if read is None or read.variable in self.environment:
             return None
         return read
@@ -409,19 +450,24 @@ class _Scan:
 
     # --- a statement: its reads, and the uses of names holding one -------------------------------
 
-    def _statement(self, statement: ast.AST, source: str, where: str) -> None:
+    def _statement(self, statement: ast.AST, lines: list[str], where: str) -> None:
         targets = _targets(statement)
-        parents = {}
-        for node in _executed(statement):
+        parents: dict[ast.AST, ast.AST] = {}
+        found = []
+        stack = [statement]
+        while stack:  # the nodes that run with the statement: not a lambda's body
+            node = stack.pop()
+            read = self._read(node) if type(node) in (ast.Call, ast.Subscript) else None
+            if read is None and type(node) is ast.Name and node.id in self.held and type(node.ctx) is ast.Load:
+                read = self.held[node.id]
+            if read is not None:
+                found.append((node, read))
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
-        code = _shortened(ast.get_source_segment(source, statement) or "")
-        for node in _executed(statement):
-            read = self._read(node)
-            if read is None and isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in self.held:
-                read = self.held[node.id]
-            if read is None:
-                continue
+                if type(child) is not ast.Lambda:
+                    stack.append(child)
+        found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))  # in the order they are written
+        for node, read in found:
             fails_on_none, parses_as = _use(node, parents, targets)
             if not read.required and not fails_on_none:
                 continue  # None passes here, as far as can be told
@@ -435,9 +481,10 @@ class _Scan:
             if used_by:
                 why_not = (f"sets {used_by[0]} in {where}, which collectstatic uses: a made-up value would change "
                            "what it collects, or where")
-            self.needs.append(Need(read.variable, code, where, parses_as, why_not))
-        if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            self._bind(statement, [name for name in targets if isinstance(statement, (ast.Assign, ast.AnnAssign))])
+            self.needs.append(Need(read.variable, _first_line(lines, statement), where, parses_as, why_not))
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+            self._bind(statement, _bound(statement))
+        self._sets_environment(statement)
 
 
 def _use(node: ast.AST, parents: dict, targets: list[str]) -> tuple[bool, str]:
@@ -475,14 +522,6 @@ def _use(node: ast.AST, parents: dict, targets: list[str]) -> tuple[bool, str]:
     return False, STRING
 
 
-def _executed(statement: ast.AST):
-    """The nodes of a statement that run when it does: not a lambda's body."""
-    yield statement
-    for child in ast.iter_child_nodes(statement):
-        if not isinstance(child, ast.Lambda):
-            yield from _executed(child)
-
-
 def _targets(statement: ast.AST) -> list[str]:
     """The module-level names a statement assigns (or changes: `DATABASES['default'] = ...`)."""
     if isinstance(statement, ast.Assign):
@@ -497,6 +536,15 @@ def _targets(statement: ast.AST) -> list[str]:
             if isinstance(inner, ast.Name):
                 names.append(inner.id)
     return names
+
+
+def _bound(statement: ast.Assign | ast.AnnAssign) -> list[str]:
+    """The names an assignment binds anew: `A = ...`, `A, B = ...`; not `A['x'] = ...`."""
+    found = []
+    for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
+        elements = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+        found.extend(element.id for element in elements if isinstance(element, ast.Name))
+    return found
 
 
 def _schema(call: ast.Call) -> dict[str, tuple[str, bool]]:
@@ -535,6 +583,16 @@ def _dotted(node: ast.AST) -> str | None:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base is not None else None
     return None
+
+
+def _first_line(lines: list[str], node: ast.AST) -> str:
+    """The node's code on one line, shortened (ast.get_source_segment splits the whole file each time)."""
+    line = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
+    end = node.end_col_offset if node.end_lineno == node.lineno else None
+    # Offsets count UTF-8 bytes.
+    encoded = line.encode("utf-8")[node.col_offset:end]
+    text = encoded.decode("utf-8", "replace")
+    return _shortened(text + (" ..." if node.end_lineno != node.lineno else ""))
 
 
 def _shortened(code: str, limit: int = 72) -> str:
