@@ -5,7 +5,8 @@ Each project is committed to a new git repository and migrated with `python -m r
 --all` in a subprocess. The added RUN line's own VAR=value words are parsed from the Dockerfile, and
 `python manage.py collectstatic --noinput --dry-run` runs with real Django under `env -i` plus only
 those words (and the stage's ENV): it must succeed. Production keeps failing closed: the settings
-give no fallback for SECRET_KEY or the hosts, which stay the deployment's to set.
+give no fallback for SECRET_KEY or the hosts, which stay the deployment's to set. The same build
+check then runs on every migrated fixture of the production matrix whose Dockerfile collects.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import shlex
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -21,7 +23,10 @@ from pathlib import Path
 import pytest
 from conftest import git, git_status, run_cli
 from dockerfile_parse import DockerfileParser
+from production_fixtures import FIXTURES
 from project_builder import MANAGE_PY, write_project
+from test_production_matrix import builds_with_collectstatic, collectstatic_in_final_stage
+from test_production_matrix import migrated as matrix_migrated
 
 pytest.importorskip("django")
 pytest.importorskip("environ")
@@ -338,3 +343,21 @@ def test_the_reason_names_each_made_up_value_on_one_line(tmp_path):
     assert "RUN SECRET_KEY=collectstatic-build python manage.py collectstatic --noinput" in line
     assert 'SECRET_KEY (SECRET_KEY = os.environ["SECRET_KEY"])' in line
     assert "never in the settings" in line
+
+
+# --- Every fixture of the production matrix (tests/production_fixtures.py) --------------------------
+
+@pytest.mark.parametrize("name", [name for name, fixture in FIXTURES.items()
+                                  if fixture.production and builds_with_collectstatic(fixture)])
+def test_every_migrated_fixture_collects_under_env_i(name, tmp_path, tmp_path_factory):
+    """The issue's check: each migrated fixture whose Dockerfile runs collectstatic imports its
+    settings under `env -i` with only the final stage's ENV and the RUN line's own words."""
+    run = matrix_migrated(name, tmp_path_factory)
+    found = collectstatic_in_final_stage(run.root / "Dockerfile")
+    assert found is not None, run.first.stderr
+    variables, words = found
+    image = tmp_path / "image"
+    shutil.copytree(run.root, image, ignore=shutil.ignore_patterns(".git"))
+    assert words[0] in ("python", "python3"), words
+    built = under_env_i(image, variables, *words[1:], "--dry-run")
+    assert built.returncode == 0, built.stderr.strip().splitlines()[-1:]
