@@ -6,6 +6,8 @@ installed and the code is copied in, before the container's command; an image th
 the code (it is mounted at run time) cannot collect at build time, and the step declines. Docker
 builds have no environment variables, so DATABASE_URL gets a dummy fallback the build can
 import settings with; collectstatic also needs STATIC_ROOT, which startproject does not set.
+Any other variable the settings cannot be imported without gets a made-up value on the RUN line
+only, or the step is declined (steps/build_import.py says which, and why).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import libcst as cst
 
 from refactor_app.editors import dockerfile
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import aldryn, heroku
+from refactor_app.steps import aldryn, build_import, heroku
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
@@ -63,8 +65,9 @@ def run(ws: Workspace) -> Outcome:
     if not any(i.keyword == "FROM" for i in all_instructions):
         return not_applicable(f"{named} has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
-
-    if any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions):
+    adds_line = not any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions)
+    context = None
+    if not adds_line:  # whatever VAR=value words come before it: the project's own line
         finished.append(f"{named} runs collectstatic")
     else:
         context = build_context(ws, all_instructions)
@@ -75,21 +78,36 @@ def run(ws: Workspace) -> Outcome:
                 "compose volume brings it), so the build cannot collect static files; run collectstatic where the "
                 "code is, such as in the container's command"
             )
+    before_settings = ws.snapshot()
+
+    set_by = _static_root_set_by(ws)
+    static_root_note = f"STATIC_ROOT is set by {set_by}" if set_by is not None else _static_root(ws)
+    database_note = _database_fallback(ws)
+
+    if adds_line:
         stage = dockerfile.final_stage(all_instructions)
         position = _run_line_position(stage)
-        line = run_line(ws, stage, position, context)
+        # What the build's import of the settings (as edited above) needs from the environment.
+        needs = build_import.build_import(ws, build_import.stage_environment(stage, position, all_instructions))
+        if needs.declined:
+            _put_back(ws, before_settings)  # a step that declines changes nothing
+            return not_applicable(needs.decline_reason())
+        line = run_line(ws, stage, position, context, needs.prefix())
         # Right below the instruction the line follows: comments and blank lines above the next
         # instruction (`# Runtime command` over CMD) stay with it.
         after = stage[position - 1]  # position > 0: stage[0] is the FROM
         document.text = dockerfile.insert_line(document.text, after.last_line + 1, line, document.format.newline)
-        todo.append(f"{shown}: + {line}")
+        todo.append(f"{shown}: + {line}" + (f" ({needs.dummy_note()})" if needs.dummies else ""))
 
-    set_by = _static_root_set_by(ws)
-    static_root_note = f"STATIC_ROOT is set by {set_by}" if set_by is not None else _static_root(ws)
     (todo if static_root_note.startswith("+") else finished).append(static_root_note.lstrip("+ "))
-    database_note = _database_fallback(ws)
     (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
     return pending("; ".join(todo)) if todo else done("; ".join(finished))
+
+
+def _put_back(ws: Workspace, snapshot: dict) -> None:
+    """Undo what this step edited in the settings since `snapshot` (ws.snapshot())."""
+    for settings in ws.settings_modules().values():
+        settings.module = snapshot.get(settings.path, settings.original_state())
 
 
 def _run_line_position(stage: list[dockerfile.Instruction]) -> int:
@@ -133,10 +151,12 @@ def build_context(ws: Workspace, all_instructions: list[dockerfile.Instruction])
     return project.root if dockerfile.fetches_code(all_instructions) else None
 
 
-def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int, context: Path | None = None) -> str:
+def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int, context: Path | None = None,
+             environment: str = "") -> str:
     """`RUN python manage.py collectstatic --noinput`, spelled the way this image runs Python:
     python3 if that is the only Python it names, `uv run`/`poetry run`/`pipenv run` if its
-    command uses one, and manage.py's path when it is not in the WORKDIR."""
+    command uses one, and manage.py's path when it is not in the WORKDIR. `environment`: the
+    `VAR=value ` words the build's import of the settings needs (steps/build_import.py)."""
     python_words = " ".join(i.value for i in stage if i.keyword in ("RUN", "CMD", "ENTRYPOINT"))
     python = "python3" if re.search(r"\bpython3\b", python_words) and not re.search(r"\bpython\b(?!3)", python_words) else "python"
     commands = [i for i in stage if i.keyword in ("CMD", "ENTRYPOINT")]
@@ -155,7 +175,7 @@ def run_line(ws: Workspace, stage: list[dockerfile.Instruction], position: int, 
     prefix = f"{runner} run " if runner else ""
     # aldryn-django's build mode: DATABASE_URL=sqlite://:memory:, as the Aldryn Dockerfiles run it
     mode = f"{aldryn.BUILD_MODE} " if aldryn.loaded(ws) else ""
-    return f"RUN {mode}{prefix}{python} {manage_path} collectstatic --noinput"
+    return f"RUN {mode}{environment}{prefix}{python} {manage_path} collectstatic --noinput"
 
 
 def _static_root_set_by(ws: Workspace) -> str | None:
