@@ -131,24 +131,15 @@ def _untracked(ws, edits: list[FileEdit]) -> list[str]:
     return [path for path in existing if path in states.untracked]
 
 
-COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
-
-
 def _notes(ws, edits: list[FileEdit]) -> list[str]:
-    """.env-local only helps if something loads it: docker-compose's env_file, in the tutorial."""
-    env_path = ws.project.env_path
-    if not any(edit.path == env_path for edit in edits):
+    """Local values help only if something loads them: when a step wrote some this run and nothing
+    in the project loads the file (refactor_app/local_env.py), one note with a command that does."""
+    local = ws.project.local_env
+    if local.loaded or not any(edit.path == local.path for edit in edits):
         return []
-    from refactor_app.textfile import is_regular_file, read_bytes
+    from refactor_app.local_env import run_command
 
-    for name in COMPOSE_FILES:
-        compose = ws.project.root / name  # only read: a FIFO or a device is refused, never opened
-        if is_regular_file(compose, name) and b".env-local" in (read_bytes(compose, name) or b""):
-            return []
-    return [
-        "nothing in this project loads .env-local (docker-compose's env_file does in the tutorial); "
-        "without it DEBUG is off and only DOMAIN is allowed. For runserver: set -a; . ./.env-local; set +a"
-    ]
+    return [run_command(ws.project)]
 
 
 def _check_still_parses(edit: FileEdit) -> None:

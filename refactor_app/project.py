@@ -11,11 +11,14 @@ import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import is_regular_file, read_bytes
+
+if TYPE_CHECKING:
+    from refactor_app.local_env import LocalEnv
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Folders that hold no project of the user's: virtualenvs, dependencies, build output, VCS data.
@@ -38,6 +41,16 @@ class Project(NamedTuple):
     # Settings modules the steps leave alone, as shown, and why (only local work or tests load them).
     left_alone: tuple[tuple[str, str], ...] = ()
     local_settings_path: Path | None = None  # what manage.py runs (local work), when it is not production's
+    local_env_found: "LocalEnv | None" = None  # what local work loads: refactor_app/local_env.py, found once
+
+    @property
+    def local_env(self) -> "LocalEnv":
+        """The env file local work loads, where the steps write local values (see local_env.py)."""
+        if self.local_env_found is not None:
+            return self.local_env_found
+        from refactor_app import local_env
+
+        return local_env.default(self.root)
 
     @property
     def limits(self) -> Boundary:
@@ -60,7 +73,8 @@ class Project(NamedTuple):
 
     @property
     def env_path(self) -> Path:
-        return self.root / ".env-local"
+        """Where local values go: `.env-local` unless local work loads another env file."""
+        return self.local_env.path
 
     @property
     def gitignore_path(self) -> Path:
@@ -366,7 +380,11 @@ def _checked(project: Project) -> Project:
     root = os.fspath(project.root)
     for name in ("Dockerfile", ".env-local", ".gitignore"):
         is_regular_file(os.path.join(root, name), name)
-    return project
+    from refactor_app import local_env
+
+    found = local_env.find(project)
+    is_regular_file(found.path, project.display(found.path))
+    return project._replace(local_env_found=found)
 
 
 def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | None]:
