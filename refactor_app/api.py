@@ -244,7 +244,9 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         states = early.file_states() if early is not None else None
         if states is None or not states.asked.issuperset(settings):
             states = repo.file_states(list(settings))
-        hidden = [path for path in states.asked if path not in states.tracked and path not in states.untracked]
+        # Only the settings: other files asked about with them (an env file git ignores) may be ignored.
+        hidden = [path for path in settings
+                  if path in states.asked and path not in states.tracked and path not in states.untracked]
         if hidden:
             raise RefactorError(
                 f"{sorted(hidden)[0]} is ignored by the git repository at {repo.work_tree}, so git could not show "
