@@ -91,6 +91,9 @@ def find(project) -> LocalEnv:
         elif path in read_paths and not _git_ignores(root, path):
             why_not.append(f"{shown} ({how}) is read by the settings themselves and git does not ignore it: local "
                            "values there would reach every build of the repository, production's too")
+        elif path in read_paths and (dockerfile := _image_copies(root, path)):
+            why_not.append(f"{shown} ({how}) is read by the settings themselves and {dockerfile}'s build would copy it "
+                           "into the image (.dockerignore does not name it)")
         else:
             return True
         return False
@@ -115,6 +118,27 @@ def find(project) -> LocalEnv:
         return found(default, f"{environment_where} loads it (env_file)", ComposeService(compose.path, compose.service))
     return LocalEnv(default, "", False, None, tuple(dict.fromkeys((*compose_files, *read_paths))), environment,
                     environment_where, tuple(why_not))
+
+
+def values(project) -> dict[str, str]:
+    """What local work's environment sets, as local_values.local_environment reads it (files on
+    disk): the other env files, the one local values go to, then compose's `environment`."""
+    from dotenv import dotenv_values
+
+    local = project.local_env
+    found: dict[str, str] = {}
+    for path in (*reversed(local.others), local.path):
+        if path.is_file() and project.limits.contains(path):
+            found.update({key: value or "" for key, value in dotenv_values(path).items()})
+    found.update(dict(local.environment))
+    return found
+
+
+def local_only(project) -> Path | None:
+    """The env file local values go to when the settings read it themselves (git ignores it and no
+    image copies it): production's runs must not see it."""
+    local = project.local_env
+    return local.path if local.loaded and local.how.startswith("the settings load it") else None
 
 
 def default(root: Path) -> LocalEnv:
@@ -541,7 +565,51 @@ def _evaluate(node: ast.expr, values: dict, module: Path, depth: int):
     return None
 
 
-# --- git ------------------------------------------------------------------------------------------
+# --- git and docker builds -----------------------------------------------------------------------
+
+DOCKERFILE_SEARCH_DEPTH = 3  # docker/Dockerfile, compose/production/django/Dockerfile
+
+
+def _image_copies(root: Path, path: Path) -> str:
+    """The project's Dockerfile (as shown) when there is one and the build context (the project
+    folder) would hold `path`: .dockerignore does not exclude it. "" otherwise."""
+    dockerfile = _a_dockerfile(root, DOCKERFILE_SEARCH_DEPTH)
+    if dockerfile is None:
+        return ""
+    try:
+        patterns = (root / ".dockerignore").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        patterns = []
+    import pathspec
+
+    # Docker's patterns are Go's filepath.Match with `**` and `!`; gitignore's cover the usual ones.
+    lines = [line.strip().lstrip("/") for line in patterns if line.strip() and not line.lstrip().startswith("#")]
+    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    if pathspec.PathSpec.from_lines("gitwildmatch", [f"/{line}" if not line.startswith("!") else f"!/{line[1:].lstrip('/')}"
+                                                     for line in lines]).match_file(relative):
+        return ""
+    return _shown(dockerfile, root)
+
+
+def _a_dockerfile(folder: Path, depth: int) -> Path | None:
+    from refactor_app.project import SKIPPED_FOLDERS
+
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return None
+    for entry in entries:
+        name = entry.name.lower()
+        if (name.startswith("dockerfile") or name.endswith(".dockerfile")) and entry.is_file():
+            return Path(entry.path)
+    if depth > 0:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and entry.name not in SKIPPED_FOLDERS and not entry.name.startswith("."):
+                found = _a_dockerfile(Path(entry.path), depth - 1)
+                if found is not None:
+                    return found
+    return None
+
 
 def _git_ignores(root: Path, path: Path) -> bool:
     """Does git ignore `path` (and not track it)? False when git cannot say: outside git a file

@@ -87,9 +87,12 @@ class Project(NamedTuple):
 
     @property
     def edited_files(self) -> list[str]:
-        """The files the steps edit, as the user sees them: the settings, Dockerfile, .env-local, .gitignore."""
+        """The files the steps edit, as the user sees them: the settings, Dockerfile, .env-local, .gitignore
+        (and the compose file that is to name .env-local)."""
+        naming = self.local_env.name_in
         return [*self.settings_files, *(self.display(path) for path in
-                                       (self.dockerfile_path, self.env_path, self.gitignore_path))]
+                                       (self.dockerfile_path, self.env_path, self.gitignore_path)),
+                *([self.display(naming.compose)] if naming is not None else [])]
 
     @property
     def default_static_folder(self) -> str:
@@ -376,7 +379,8 @@ def _looks_like_settings(path: str) -> bool:
 
 def _checked(project: Project) -> Project:
     """A FIFO, device or socket in place of the Dockerfile, .env-local or .gitignore is refused
-    before anything opens it: git, started early by planning, would block reading a FIFO .gitignore."""
+    before anything opens it: git, started early by planning, would block reading a FIFO .gitignore.
+    Then what local work loads is found, once (local_env.py)."""
     root = os.fspath(project.root)
     for name in ("Dockerfile", ".env-local", ".gitignore"):
         is_regular_file(os.path.join(root, name), name)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git, git_status, run_cli
-from production_fixtures import DEV_KEY, project, settings_py
+from production_fixtures import DEV_KEY, DOCKERFILE, project, settings_py
 from project_builder import write_project
 
 pytest.importorskip("django")
@@ -87,6 +87,10 @@ class Case:
     kept: dict[str, str] = field(default_factory=dict)  # values local work already set, not written again
 
 
+DOTENV_SETTINGS = settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
+                                                 'load_dotenv(BASE_DIR / ".env")\n\n# SECURITY WARNING: keep'),
+                           imports="import os\n\nfrom dotenv import load_dotenv\n")
+
 CASES = {
     # cookiecutter-django's local stack: two env files; the production stack's is never touched.
     "compose-env-file": Case(
@@ -107,12 +111,16 @@ CASES = {
          "docker-compose.yml": COMPOSE_WEB.format(extra="    environment:\n      SECURE_SSL_REDIRECT: \"False\"\n")},
         ".env-local", "compose", kept={"SECURE_SSL_REDIRECT": "False"},
     ),
+    # The image leaves .env out (.dockerignore), and git ignores it: only local work has it.
     "python-dotenv": Case(
-        {**project("mysite", settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
-                                                             'load_dotenv(BASE_DIR / ".env")\n\n# SECURITY WARNING: keep'),
-                                      imports="import os\n\nfrom dotenv import load_dotenv\n")),
-         ".gitignore": ".env\n", ".env.example": "DEBUG=on\n"},
+        {**project("mysite", DOTENV_SETTINGS), ".gitignore": ".env\n", ".env.example": "DEBUG=on\n",
+         "Dockerfile": DOCKERFILE, ".dockerignore": ".git\n*.env\n.env\n"},
         ".env", "settings", never_written=(".env.example",),
+    ),
+    # Without .dockerignore the image build copies .env, and the settings would read it in production.
+    "python-dotenv-copied-into-the-image": Case(
+        {**project("mysite", DOTENV_SETTINGS), ".gitignore": ".env\n", "Dockerfile": DOCKERFILE},
+        ".env-local", "note", never_written=(".env",),
     ),
     "python-dotenv-find-dotenv": Case(
         {**project("mysite", settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
@@ -137,10 +145,7 @@ CASES = {
     ),
     # Production and example env files everywhere: the one local work loads is the ignored .env.
     "production-and-example-files": Case(
-        {**project("mysite", settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
-                                                             'load_dotenv(BASE_DIR / ".env")\n\n# SECURITY WARNING: keep'),
-                                      imports="import os\n\nfrom dotenv import load_dotenv\n")),
-         ".gitignore": ".env\n", **PRODUCTION_FILES},
+        {**project("mysite", DOTENV_SETTINGS), ".gitignore": ".env\n", **PRODUCTION_FILES},
         ".env", "settings", never_written=tuple(PRODUCTION_FILES),
     ),
     # compose passes only an example file: it takes no local values, and nothing else loads them.
@@ -152,10 +157,7 @@ CASES = {
     "nothing-loads": Case(project("mysite", settings()), ".env-local", "note"),
     # A .env the settings read but git tracks is in every build: production's DEBUG would be on.
     "committed-dotenv": Case(
-        {**project("mysite", settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
-                                                             'load_dotenv(BASE_DIR / ".env")\n\n# SECURITY WARNING: keep'),
-                                      imports="import os\n\nfrom dotenv import load_dotenv\n")),
-         ".env": "LOCAL_NAME=shared\n"},
+        {**project("mysite", DOTENV_SETTINGS), ".env": "LOCAL_NAME=shared\n"},
         ".env-local", "note", never_written=(".env",),
     ),
 }
@@ -171,10 +173,10 @@ class Migrated:
     changed_by_second: list[str]
 
     def copy(self) -> Path:
-        """The migrated project's files, to run Django in (it writes __pycache__ and db.sqlite3)."""
+        """The migrated repository, to run Django in (it writes __pycache__ and db.sqlite3)."""
         target = self.root.parent / "run"
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(self.root, target, ignore=shutil.ignore_patterns(".git"))
+        shutil.copytree(self.root, target, symlinks=True)
         return target
 
 
@@ -272,7 +274,10 @@ def test_local_values_go_where_local_work_loads_them(name, tmp_path_factory):
         else:
             assert written.get(key) == value, (case.written, written)
     for path in case.never_written:
-        assert (root / path).read_bytes() == run.before[path], path
+        if path in run.before:
+            assert (root / path).read_bytes() == run.before[path], path
+        else:
+            assert not (root / path).exists(), path
     if case.written != ".env-local":
         assert not (root / ".env-local").exists()
     output = run.first.stdout + run.first.stderr
@@ -316,6 +321,9 @@ def test_the_note_names_why_a_loaded_file_takes_no_local_values(tmp_path_factory
     committed = the_note(migrated("committed-dotenv", tmp_path_factory).first.stderr)
     assert ".env (python-dotenv's load_dotenv in mysite/settings.py) is read by the settings themselves and git " \
            "does not ignore it" in committed
+    image = the_note(migrated("python-dotenv-copied-into-the-image", tmp_path_factory).first.stderr)
+    assert ".env (python-dotenv's load_dotenv in mysite/settings.py) is read by the settings themselves and " \
+           "Dockerfile's build would copy it into the image (.dockerignore does not name it)" in image
     example = the_note(migrated("compose-loads-an-example", tmp_path_factory).first.stderr)
     assert ".env.example (docker-compose.yml's env_file) is named for production, as an example or for tests" in example
     assert "set -a" not in committed + example
@@ -340,3 +348,15 @@ def test_a_src_layout_note_runs_its_manage_py(tmp_path):
     result = run_cli("apply", "--step", "debug", cwd=root)
     assert result.returncode == 0, result.stderr
     assert re.search(r"dotenv -f \.env-local run -- python src/manage\.py runserver$", the_note(result.stderr))
+
+
+@pytest.mark.parametrize("name", ["python-dotenv", "python-decouple", "compose-env-file", "nothing-loads"])
+def test_verify_reads_what_local_work_loads(name, tmp_path_factory):
+    """verify's local run has what local work loads; its production runs never see a .env only
+    local work has (git ignores it and the image leaves it out)."""
+    run = migrated(name, tmp_path_factory)
+    result = run_cli("verify", cwd=run.copy())
+    assert result.returncode == 0, result.stdout + result.stderr
+    debug = next(line for line in result.stdout.splitlines() if line.startswith("DEBUG "))
+    assert debug.split()[1:] == ["True", "False", "False"], result.stdout
+    assert f"local ({run.case.written})" in result.stdout
