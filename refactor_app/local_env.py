@@ -31,7 +31,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from refactor_app.deployment import PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _yaml
+from refactor_app.deployment import PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text
 
 DEFAULT_NAME = ".env-local"  # Divio's: what the tutorial's docker-compose.yml names
 # Compose files local work runs, most specific first (`docker compose -f docker-compose.local.yml up`,
@@ -174,6 +174,20 @@ def _web_service(root: Path, boundary) -> _WebService | None:
     return None
 
 
+def _yaml(path: Path, root: Path, boundary) -> object:
+    """The YAML document, or None; with libyaml when PyYAML has it (a tenth of the time: every
+    project of a fleet run with a compose file is read)."""
+    text = _read_text(path, root, boundary)
+    if text is None:
+        return None
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+
+
 def _environment(value: object) -> dict[str, str]:
     """A service's `environment`, as a mapping or a list of KEY=VALUE; a bare KEY (passed on from
     the shell compose runs in) sets nothing here."""
@@ -207,7 +221,6 @@ def _django_service(services: dict) -> str | None:
 
 def _can_name(compose: Path, service: str, boundary, root: Path) -> bool:
     """Can `env_file: .env-local` be added to the service as one line?"""
-    from refactor_app.deployment import _read_text
     from refactor_app.editors.compose import add_env_file
     from refactor_app.textfile import detect_newline
 
@@ -272,7 +285,7 @@ def _module_chain(project, start: Path, seen: frozenset = frozenset()) -> list[P
         return []
     data = _read(start, project)
     try:  # most settings star-import nothing: parsed only when one may
-        tree = ast.parse(data) if data is not None and b"import" in data and b"*" in data else None
+        tree = ast.parse(data) if data is not None and STAR_IMPORT.search(data) else None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     chain: list[Path] = []
@@ -282,6 +295,9 @@ def _module_chain(project, start: Path, seen: frozenset = frozenset()) -> list[P
             if imported is not None:
                 chain += _module_chain(project, imported, seen | {start})
     return [start, *(path for path in chain if path != start)]
+
+
+STAR_IMPORT = re.compile(rb"\bimport\s*\*")
 
 
 def _import_file(project, importer: Path, dotted: str) -> Path | None:
