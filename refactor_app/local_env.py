@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from refactor_app.deployment import PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text
+from refactor_app.textfile import is_regular_file
 
 DEFAULT_NAME = ".env-local"  # Divio's: what the tutorial's docker-compose.yml names
 # Compose files local work runs, most specific first (`docker compose -f docker-compose.local.yml up`,
@@ -86,6 +87,8 @@ def find(project) -> LocalEnv:
             why_not.append(f"{shown} ({how}) is named for production, as an example or for tests")
         elif not boundary.contains(path):
             why_not.append(f"{shown} ({how}) is outside {boundary.name}")
+        elif not path.parent.is_dir():
+            why_not.append(f"{shown} ({how}) is in a folder that does not exist")
         elif partial:
             why_not.append(f"{shown} ({how}): {partial}, which never sees it")
         elif path in read_paths and not _git_ignores(root, path):
@@ -159,7 +162,8 @@ class _WebService(NamedTuple):
 def _web_service(root: Path, boundary) -> _WebService | None:
     """The service that runs Django in the first local compose file that has one."""
     for name in LOCAL_COMPOSE:
-        if PRODUCTION_COMPOSE.match(name) or not (root / name).is_file():
+        # A FIFO or a device in its place is refused (a plain error), never opened.
+        if PRODUCTION_COMPOSE.match(name) or not is_regular_file(root / name, name):
             continue
         document = _yaml(root / name, root, boundary)
         services = document.get("services") if isinstance(document, dict) else None
