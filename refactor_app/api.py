@@ -135,24 +135,15 @@ def _untracked(ws, edits: list[FileEdit]) -> list[str]:
     return [path for path in existing if path in states.untracked]
 
 
-COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
-
-
 def _notes(ws, edits: list[FileEdit]) -> list[str]:
-    """.env-local only helps if something loads it: docker-compose's env_file, in the tutorial."""
-    env_path = ws.project.env_path
-    if not any(edit.path == env_path for edit in edits):
+    """Local values help only if something loads them: when a step wrote some this run and nothing
+    in the project loads the file (refactor_app/local_env.py), one note with a command that does."""
+    local = ws.project.local_env
+    if local.loaded or not any(edit.path == local.path for edit in edits):
         return []
-    from refactor_app.textfile import is_regular_file, read_bytes
+    from refactor_app.local_env import run_command
 
-    for name in COMPOSE_FILES:
-        compose = ws.project.root / name  # only read: a FIFO or a device is refused, never opened
-        if is_regular_file(compose, name) and b".env-local" in (read_bytes(compose, name) or b""):
-            return []
-    return [
-        "nothing in this project loads .env-local (docker-compose's env_file does in the tutorial); "
-        "without it DEBUG is off and only DOMAIN is allowed. For runserver: set -a; . ./.env-local; set +a"
-    ]
+    return [run_command(ws.project)]
 
 
 def _check_still_parses(edit: FileEdit) -> None:
@@ -257,7 +248,9 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
         states = early.file_states() if early is not None else None
         if states is None or not states.asked.issuperset(settings):
             states = repo.file_states(list(settings))
-        hidden = [path for path in states.asked if path not in states.tracked and path not in states.untracked]
+        # Only the settings: other files asked about with them (an env file git ignores) may be ignored.
+        hidden = [path for path in settings
+                  if path in states.asked and path not in states.tracked and path not in states.untracked]
         if hidden:
             raise RefactorError(
                 f"{sorted(hidden)[0]} is ignored by the git repository at {repo.work_tree}, so git could not show "

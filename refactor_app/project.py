@@ -11,12 +11,15 @@ import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.deployment import DockerBuild, production_dockerfile
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import is_regular_file, read_bytes
+
+if TYPE_CHECKING:
+    from refactor_app.local_env import LocalEnv
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Folders that hold no project of the user's: virtualenvs, dependencies, build output, VCS data.
@@ -40,6 +43,16 @@ class Project(NamedTuple):
     left_alone: tuple[tuple[str, str], ...] = ()
     local_settings_path: Path | None = None  # what manage.py runs (local work), when it is not production's
     build: DockerBuild | None = None  # the Dockerfile production builds (deployment.production_dockerfile)
+    local_env_found: "LocalEnv | None" = None  # what local work loads: refactor_app/local_env.py, found once
+
+    @property
+    def local_env(self) -> "LocalEnv":
+        """The env file local work loads, where the steps write local values (see local_env.py)."""
+        if self.local_env_found is not None:
+            return self.local_env_found
+        from refactor_app import local_env
+
+        return local_env.default(self.root)
 
     @property
     def limits(self) -> Boundary:
@@ -63,7 +76,8 @@ class Project(NamedTuple):
 
     @property
     def env_path(self) -> Path:
-        return self.root / ".env-local"
+        """Where local values go: `.env-local` unless local work loads another env file."""
+        return self.local_env.path
 
     @property
     def gitignore_path(self) -> Path:
@@ -76,9 +90,12 @@ class Project(NamedTuple):
 
     @property
     def edited_files(self) -> list[str]:
-        """The files the steps edit, as the user sees them: the settings, Dockerfile, .env-local, .gitignore."""
+        """The files the steps edit, as the user sees them: the settings, Dockerfile, .env-local, .gitignore
+        (and the compose file that is to name .env-local)."""
+        naming = self.local_env.name_in
         return [*self.settings_files, *(self.display(path) for path in
-                                       (self.dockerfile_path, self.env_path, self.gitignore_path))]
+                                       (self.dockerfile_path, self.env_path, self.gitignore_path)),
+                *([self.display(naming.compose)] if naming is not None else [])]
 
     @property
     def default_static_folder(self) -> str:
@@ -372,10 +389,15 @@ def _looks_like_settings(path: str) -> bool:
 
 def _checked_files(project: Project) -> Project:
     """A FIFO, device or socket in place of the Dockerfile, .env-local or .gitignore is refused
-    before anything opens it: git, started early by planning, would block reading a FIFO .gitignore."""
+    before anything opens it: git, started early by planning, would block reading a FIFO .gitignore.
+    Then what local work loads is found, once (local_env.py)."""
     for path in (project.dockerfile_path, project.env_path, project.gitignore_path):
         is_regular_file(path, project.display(path))
-    return project
+    from refactor_app import local_env
+
+    found = local_env.find(project)
+    is_regular_file(found.path, project.display(found.path))
+    return project._replace(local_env_found=found)
 
 
 def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | None]:

@@ -61,6 +61,8 @@ def _every_step_done(project: Project) -> bool:
     values = _module_level_values(tree)
     if values is None:
         return False
+    if project.local_env.name_in is not None:
+        return False  # compose's env_file is to name .env-local: the full plan says whether a step writes one
     env_keys = _env_keys(project.env_path, boundary)
 
     for name in ("DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT"):

@@ -20,9 +20,33 @@ from refactor_app.errors import RefactorError
 from refactor_app.plan import State
 from refactor_app.project import Project
 
-# Runs in the project's Python: imports the settings module, prints the values as JSON.
+# The env file only local work has (git ignores it), which production's runs must not read.
+HIDDEN_FILE = "REFACTOR_APP_VERIFY_HIDDEN_FILE"
+# Runs in the project's Python: imports the settings module, prints the values as JSON. A file
+# named in HIDDEN_FILE is missing for the settings (python-dotenv, django-environ and decouple look
+# with os.path.isfile / exists / os.stat, then open it).
 LOADER = r"""
-import importlib, json, sys
+import importlib, json, os, sys
+hidden = os.environ.pop("REFACTOR_APP_VERIFY_HIDDEN_FILE", "")
+if hidden:
+    import builtins, io
+    def _is_hidden(path):
+        try:
+            return os.path.realpath(os.fspath(path)) == hidden
+        except (TypeError, ValueError):
+            return False
+    def _missing(function, fallback=None):
+        def wrapper(path, *args, **kwargs):
+            if _is_hidden(path):
+                if fallback is not None:
+                    return fallback
+                raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+            return function(path, *args, **kwargs)
+        return wrapper
+    os.path.isfile = _missing(os.path.isfile, False)
+    os.path.exists = _missing(os.path.exists, False)
+    os.stat = _missing(os.stat)
+    builtins.open = io.open = _missing(builtins.open)
 sys.path.insert(0, sys.argv[1])
 try:
     module = importlib.import_module(sys.argv[2])
@@ -67,6 +91,7 @@ class Verification:
     host_variable: str = HOST_VARIABLE  # the variable production's sample host is given in
     key_variable: str = KEY_VARIABLE  # the variable production's sample SECRET_KEY is given in
     local_module: str = ""  # local work's, when it is not production's
+    local_env: str = ".env-local"  # the env file local work loads, as shown
 
 
 class ReadVariables(NamedTuple):
@@ -122,17 +147,14 @@ def settings_module_name(project: Project, path=None) -> tuple[str, str]:
 
 
 def verify_project(project: Project, python: str) -> Verification:
-    from dotenv import dotenv_values
-
-    from refactor_app import api
+    from refactor_app import api, local_env
 
     folder, module = settings_module_name(project)
     secret_key_plan = api.make_plan(project, ["secret-key"])
     hard_coded = secret_key_plan.results[0].state is State.PENDING
     variables = read_variables(project)
-    local_values = {}
-    if project.env_path.is_file():
-        local_values = {key: value or "" for key, value in dotenv_values(project.env_path).items()}
+    local_values = local_env.values(project)  # what local work loads: compose's env_file, .env-local, ...
+    hidden = local_env.local_only(project)  # a .env only local work has: production's runs go without it
     unset = set(PAGE_VARIABLES) | variables.every
     clean = {key: value for key, value in os.environ.items() if key not in unset and key not in local_values}
     sample_key = "verify-" + secrets.token_urlsafe(24)
@@ -148,6 +170,9 @@ def verify_project(project: Project, python: str) -> Verification:
             "production": (folder, module, {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value}),
             "unset": (folder, module, dict(clean)),
         }
+        if hidden is not None:
+            for name in ("production", "unset"):
+                environments[name][2][HIDDEN_FILE] = os.path.realpath(hidden)
         loads = []
         for name, (load_folder, load_module, environment) in environments.items():
             environment["DJANGO_SETTINGS_MODULE"] = load_module
@@ -165,7 +190,8 @@ def verify_project(project: Project, python: str) -> Verification:
             loads.append(Load(name, values, source, error))
 
     verification = Verification(module, loads, host_variable=variables.host, key_variable=variables.key,
-                                local_module=local_module if local_module != module else "")
+                                local_module=local_module if local_module != module else "",
+                                local_env=project.display(project.env_path))
     production, unset = loads[1], loads[2]
     if production.error:
         pass  # said below; the values are unknown
@@ -207,7 +233,12 @@ def verify_project(project: Project, python: str) -> Verification:
             )
     verification.warnings = secret_key_plan.warnings  # the committed-key warning
     dotenv_file = dotenv_read_by_settings(project)
-    if dotenv_file:
+    if hidden is not None:
+        verification.notes.append(
+            f"the settings also read {project.display(hidden)}, local work's env file ({project.local_env.how}): "
+            "the local run has it, the production runs do not (git ignores it, and no image copies it)"
+        )
+    elif dotenv_file:
         verification.notes.append(
             f"the settings also read {dotenv_file.path} ({READER_NAMES[dotenv_file.reader]}), in both runs "
             "above: what it sets counts in production too if the file is in the image"
@@ -312,7 +343,7 @@ def render_verification(out, verification: Verification) -> None:
     title = f"refactor-app verify: {verification.module}"
     if verification.local_module:
         title += f" (production), {verification.local_module} (local)"
-    header = ("setting", "local (.env-local)",
+    header = ("setting", f"local ({verification.local_env})",
               f"production-like ({verification.host_variable}={SAMPLE_DOMAIN}, {verification.key_variable} set)",
               "production, variables unset")
     if out.is_terminal:

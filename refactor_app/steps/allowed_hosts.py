@@ -11,7 +11,6 @@ import ipaddress
 
 import libcst as cst
 
-from refactor_app.editors import dotenv
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps import aldryn, fail_closed, heroku
 from refactor_app.steps.base import (
@@ -139,8 +138,11 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
 
 
 def _aliases(ws: Workspace) -> str | None:
-    """DOMAIN_ALIASES as .env-local sets it, or None."""
-    return dotenv.values(ws.text(ws.project.env_path).text).get("DOMAIN_ALIASES")
+    """DOMAIN_ALIASES as local work's environment (.env-local) sets it, or None."""
+    from refactor_app.steps.local_values import local_environment
+
+    found = local_environment(ws).get("DOMAIN_ALIASES")
+    return found.value if found is not None else None
 
 
 def _wanted_aliases(ws: Workspace) -> str:
@@ -157,5 +159,7 @@ def _missing_local_hosts(ws: Workspace, old_local_hosts: list[str]) -> str:
     missing = [host for host in old_local_hosts if host.lower() not in present]
     if not missing:
         return ""
-    return (f".env-local's DOMAIN_ALIASES lacks {', '.join(missing)}, which the old ALLOWED_HOSTS allowed: "
+    from refactor_app.steps.local_values import local_environment
+
+    return (f"{local_environment(ws)['DOMAIN_ALIASES'].where}'s DOMAIN_ALIASES lacks {', '.join(missing)}, which the old ALLOWED_HOSTS allowed: "
             "add them there to keep using them for local work")

@@ -96,16 +96,20 @@ class EnvLocalLine(NamedTuple):
 
 
 def ensure_env_local(ws: Workspace, key: str, value: str) -> EnvLocalLine:
-    """Add KEY=VALUE to .env-local (created if missing) unless KEY is set: a user's value stays."""
+    """Add KEY=VALUE to the env file local work loads (.env-local unless it loads another: created
+    if missing) unless what local work loads sets KEY: a user's value stays."""
+    from refactor_app.steps.local_values import local_environment, name_in_compose
+
     document = ws.text(ws.project.env_path)
-    existing = dotenv.values(document.text)
-    if key in existing:
-        kept = existing[key]
-        note = "" if kept == value else f".env-local keeps your {key}={kept if kept is not None else ''}"
-        return EnvLocalLine(False, note)
+    existing = local_environment(ws).get(key)
+    if existing is not None:
+        kept = existing.value
+        note = "" if kept == value else f"{existing.where} keeps your {key}={kept if kept is not None else ''}"
+        named = name_in_compose(ws) if key in dotenv.values(document.text) else ""
+        return EnvLocalLine(bool(named), join(named, note))
     later = ENV_LOCAL_ORDER[ENV_LOCAL_ORDER.index(key) + 1 :] if key in ENV_LOCAL_ORDER else ()
     document.text = dotenv.ensure_key(document.text, key, value, document.format.newline, before_keys=later)
-    return EnvLocalLine(True, f".env-local: + {key}={value}")
+    return EnvLocalLine(True, join(f"{document.display_path}: + {key}={value}", name_in_compose(ws)))
 
 
 def settings_done_env_local_checked(ws: Workspace, key: str, value: str, done_reason: str) -> Outcome:
