@@ -431,7 +431,12 @@ PROJECT_MARKERS = ("Dockerfile", ".env-local", "docker-compose.yml", "compose.ya
 def project_folder(manage: Path, start: Path, include_start: bool = True) -> Path:
     """For a manage.py below `start`: the folder that holds its Dockerfile and .env-local, the
     nearest from manage.py's folder up to `start` with one of them (src/ layouts keep them at
-    the top), else manage.py's folder. A fleet's folder is not a project: `include_start=False`."""
+    the top), else manage.py's folder. A fleet's folder is not a project: `include_start=False`.
+    A compose file above that builds or mounts manage.py's folder (`build: ./app`, testdriven.io's
+    layout) wins over a Dockerfile beside manage.py: its folder is the project's."""
+    composed = _compose_above(manage, start, include_start)
+    if composed is not None:
+        return composed
     for folder in (manage.parent, *manage.parent.parents):
         if folder == start and not include_start:
             break
@@ -440,6 +445,33 @@ def project_folder(manage: Path, start: Path, include_start: bool = True) -> Pat
         if folder == start:
             break
     return manage.parent
+
+
+COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yaml", "compose.yml")
+
+
+def _compose_above(manage: Path, start: Path, include_start: bool) -> Path | None:
+    """The nearest folder above manage.py's, up to `start` and not past the repository's top,
+    whose compose file names manage.py's folder (./app) as a build context or a volume."""
+    folder = manage.parent
+    while folder != start and start in folder.parents:
+        if (folder / ".git").exists():
+            return None
+        parent = folder.parent
+        if parent == start and not include_start:
+            return None
+        relative = manage.parent.relative_to(parent).as_posix()
+        mention = re.compile(rf"(?:^|[\s'\"=])(?:\./)?{re.escape(relative)}/?(?:[\s'\":]|$)", re.MULTILINE)
+        for name in COMPOSE_FILES:
+            try:
+                with open(parent / name, "rb") as file:
+                    text = file.read(1_000_000).decode("utf-8", "replace")
+            except OSError:
+                continue
+            if mention.search(text):
+                return parent
+        folder = parent
+    return None
 
 
 def find_manage_files(folder: Path, depth: int, warn: Callable[[str], None] | None = None) -> Iterator[Path]:

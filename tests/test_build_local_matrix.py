@@ -70,13 +70,7 @@ def cannot_import(why: str) -> str:
 
 # What fails today, fixture by fixture: (fixture, check) -> what is missing. A strict xfail that
 # passes fails the suite and names itself: remove its line when the feature lands.
-TODAY: dict[tuple[str, str], str] = {
-    # testdriven.io's layout: manage.py and its Dockerfiles in app/, compose at the repository's top.
-    # Discovery takes app/ as the project folder (it holds a Dockerfile), so the compose file above
-    # it, whose env_file (.env.dev) local work loads, is not looked at.
-    ("testdriven-app-dockerfile-prod", "local"): not_loaded("compose's env_file is .env.dev"),
-    ("testdriven-app-dockerfile-prod", "printed-command"): FROM_APP,
-}
+TODAY: dict[tuple[str, str], str] = {}
 
 
 # --- One migrated project per fixture, shared by its checks ---------------------------------------
