@@ -184,7 +184,12 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
         # startup.manage(...). Either way the settings.py beside manage.py.
         dotted = legacy or aldryn
     elif dotted is None:
-        dotted = settings_module_name(manage, required=True, display_path=manage_shown)  # raises: why not
+        # manage.py sets none: the deployment may (Dockerfile's ENV DJANGO_SETTINGS_MODULE=...).
+        from refactor_app.deployment import deployment_namings
+
+        named = next((naming.dotted for naming in deployment_namings(root, boundary)
+                      if module_file(import_root, naming.dotted, boundary, root) is not None), None)
+        dotted = named or settings_module_name(manage, required=True, display_path=manage_shown)  # raises: why not
     main = module_file(import_root, dotted, boundary, root)
     if main is None:
         candidates = f"{dotted.replace('.', '/')}.py"

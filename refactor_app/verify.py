@@ -66,6 +66,7 @@ print(json.dumps({name: plain(getattr(module, name, None)) for name in names}))
 PAGE_VARIABLES = ("DJANGO_DEBUG", "DOMAIN", "DOMAIN_ALIASES", "DOMAIN_REDIRECTS", "SECRET_KEY",
                   "SECURE_SSL_REDIRECT", "DATABASE_URL", "DJANGO_SETTINGS_MODULE")
 SAMPLE_DOMAIN = "www.example.com"
+SAMPLE_DATABASE_URL = "sqlite://:memory:"
 # The page's variables for the host and the key, when the settings read none of their own.
 HOST_VARIABLE, KEY_VARIABLE = "DOMAIN", "SECRET_KEY"
 # The settings whose environment variables are unset before each load, as the page's are.
@@ -167,7 +168,10 @@ def verify_project(project: Project, python: str) -> Verification:
         local_folder, local_module = settings_module_name(project, project.local_path)
         environments = {
             "local": (local_folder, local_module, {**clean, **local_values}),
-            "production": (folder, module, {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value}),
+            "production": (folder, module, {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value,
+                                         # production sets its database: a sample, so env.db() and
+                                         # os.environ['DATABASE_URL'] import
+                                         "DATABASE_URL": SAMPLE_DATABASE_URL}),
             "unset": (folder, module, dict(clean)),
         }
         if hidden is not None:
@@ -226,8 +230,8 @@ def verify_project(project: Project, python: str) -> Verification:
         if load.error and load.name != "unset":
             hint = ""
             if load.name == "production":
-                hint = (f" (this environment sets only {variables.host} and {variables.key}, as a Docker build sets none: "
-                        "a variable read without a fallback, such as DATABASE_URL, fails here)")
+                hint = (f" (this environment sets only {variables.host}, {variables.key} and DATABASE_URL: another "
+                        "variable the settings read without a fallback fails here)")
             verification.problems.append(
                 f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
             )

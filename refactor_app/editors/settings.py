@@ -583,6 +583,18 @@ def block_contents(module: cst.Module) -> tuple[frozenset[str], tuple[str, ...]]
     return frozenset(finder.names), tuple(finder.star_imports)
 
 
+def first_star_import_block(module: cst.Module) -> int | None:
+    """The index of the first module-level block that star-imports a module (`try: from .local
+    import *`): a local override that must stay last, so new settings go above it."""
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, _BLOCKS):
+            finder = _NestedAssignmentFinder()
+            statement.visit(finder)
+            if finder.star_imports:
+                return index
+    return None
+
+
 class _NestedAssignmentFinder(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()

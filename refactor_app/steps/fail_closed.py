@@ -16,6 +16,7 @@ way is "not applicable", to be fixed by hand, never "done".
 from __future__ import annotations
 
 import ast
+import re
 from typing import Callable, NamedTuple
 
 import libcst as cst
@@ -31,6 +32,7 @@ OFF_STRINGS = "('', '0', 'false', 'no', 'off')"
 SAMPLE_VALUES = ("True", "true", "TRUE", "1", "yes", "on", "False", "false", "0", "no", "off", "",
                  "a.com,b.com", "a.com", "*")
 TRUE_VALUES = ("True", "true", "TRUE", "1", "yes", "on")
+OFF_WORDS = ("False", "false", "0", "no", "off")
 
 
 class Unknown(Exception):
@@ -118,7 +120,7 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
         settings.module = fixed.module
         notes = [(f"{where}: {rule.setting} = {code}: {problem} (the default in {fixed.old_code}); it becomes "
                   f"{fixed.new_code} (a deployment that sets {fixed.key} keeps its value)")]
-        local = _local_value(settings.module, value, rule, fixed.key)
+        local = _local_value(settings.module, value, rule, fixed.key, code)
         if local is not None:
             notes.append(ensure_env_local(ws, fixed.key, local).note)
         return pending(join(*notes))
@@ -132,7 +134,7 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     elif full_code.endswith(OFF_STRINGS):
         kept = f"a deployment that sets {key} to True, 1, yes or on keeps the redirect; False, 0, no or off turn it off"
     notes = [f"{where}: {rule.setting} = {code}: {problem}; it becomes {new_code} ({kept})"]
-    local = _local_value(settings.module, new_value, rule, key)
+    local = _local_value(settings.module, new_value, rule, key, code)
     if local is not None:
         notes.append(ensure_env_local(ws, key, local).note)
     return pending(join(*notes))
@@ -345,16 +347,24 @@ def _same_case(word: str, like: str) -> str:
     return word
 
 
-def _local_value(module, new_value, rule: Rule, key: str) -> str | None:
+def _local_value(module, new_value, rule: Rule, key: str, old_code: str = "") -> str | None:
     """What .env-local sets `key` to for local work (DEBUG on, localhost, no redirect), checked
-    against the new code when it can be worked out."""
+    against the new code when it can be worked out. Besides the usual spellings, the strings of
+    the old code are tried: its unsafe default was what local work ran with (`== '1'`,
+    `DJANGO_ENV == 'development'`)."""
     evaluator = Evaluator(module)
-    candidates = [rule.local_value] if rule is not ALLOWED_HOSTS else ["localhost,127.0.0.1", "localhost 127.0.0.1"]
+    if rule is ALLOWED_HOSTS:
+        candidates = ["localhost,127.0.0.1", "localhost 127.0.0.1", "localhost;127.0.0.1"]
+    else:
+        quoted = [a or b for a, b in re.findall(r"'([^'\\]*)'|\"([^\"\\]*)\"", old_code)]
+        candidates = list(dict.fromkeys([rule.local_value, *TRUE_VALUES, *quoted, *OFF_WORDS]))
     for candidate in candidates:
         try:
             got = evaluator.value(new_value, {key: candidate})
         except (Raises, Unknown):
-            return candidates[0]
+            if candidate == candidates[0]:
+                return candidate
+            continue
         if rule is DEBUG and got:
             return candidate
         if rule is SECURE_SSL_REDIRECT and not got:
@@ -484,6 +494,19 @@ def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression
     return None
 
 
+class _EnvironmentView:
+    """os.environ for a membership test: answers from the environment evaluated, noting the key."""
+
+    def __init__(self, evaluator: "Evaluator") -> None:
+        self.evaluator = evaluator
+
+    def __contains__(self, key) -> bool:
+        if not isinstance(key, str):
+            raise Unknown
+        self.evaluator.keys.add(key)
+        return key in self.evaluator.environment
+
+
 class Evaluator:
     """What a settings expression gives under an environment, as far as the code alone tells."""
 
@@ -538,6 +561,8 @@ class Evaluator:
                 raise Unknown from None
         if isinstance(node, cst.ListComp):
             return self._list_comp(node, scope)
+        if isinstance(node, (cst.Attribute, cst.Name)) and settings_editor.dotted_name(node) in ("os.environ", "environ"):
+            return _EnvironmentView(self)  # `'RENDER' not in os.environ`
         raise Unknown
 
     def _name(self, name: str, scope: dict):

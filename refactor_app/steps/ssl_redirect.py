@@ -46,7 +46,31 @@ def run(ws: Workspace) -> Outcome:
             # aldryn-django sets it where the settings do not: a line added here would override it.
             by_aldryn = aldryn.entry_outcome(ws, "SECURE_SSL_REDIRECT", entry)
             outcomes.append(by_aldryn if by_aldryn is not None else _add(ws, entry))
-    return combine(outcomes)
+    outcome = combine(outcomes)
+    if outcome.state.value in ("pending", "done"):
+        loop = proxy_loop_warning(ws)
+        if loop:
+            ws.warnings.append(loop)
+    return outcome
+
+
+# Platforms whose load balancer ends TLS and forwards plain HTTP with X-Forwarded-Proto: there
+# the redirect needs SECURE_PROXY_SSL_HEADER, or every request is redirected again, forever.
+TLS_PROXY_FILES = {"Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io"}
+
+
+def proxy_loop_warning(ws: Workspace) -> str:
+    """The warning for a project deployed behind a TLS-terminating proxy whose settings do not
+    set SECURE_PROXY_SSL_HEADER; "" otherwise."""
+    platforms = [platform for name, platform in TLS_PROXY_FILES.items() if (ws.project.root / name).is_file()]
+    if not platforms or ws.find_setting("SECURE_PROXY_SSL_HEADER") is not None:
+        return ""
+    if "SECURE_PROXY_SSL_HEADER" in (name for settings in ws.loaded_settings() for name in settings.block_contents()[0]):
+        return ""
+    return (f"production runs behind {platforms[0]}'s proxy, which ends HTTPS and forwards plain HTTP: with the "
+            "redirect on and no SECURE_PROXY_SSL_HEADER, every request is redirected again, forever; add "
+            "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https') to the production settings (only behind "
+            "a proxy that sets that header: anywhere else a client could claim HTTPS)")
 
 
 def _add(ws: Workspace, entry: Path) -> Outcome:
@@ -66,8 +90,14 @@ def _add(ws: Workspace, entry: Path) -> Outcome:
             break
     else:
         settings = ws.settings_module(entry)
-        writer = environment_writer(ws, settings, variables)
-        settings.module = settings_editor.append(settings.module, settings_editor.statements(new_statement(writer)))
+        override = settings_editor.first_star_import_block(settings.module)
+        if override:  # above `try: from .local import *`, which must keep the last word for local work
+            writer = environment_writer(ws, settings, variables, override)
+            new = settings_editor.statements(new_statement(writer))
+            settings.module = settings_editor.insert_after(settings.module, override - 1, new)
+        else:
+            writer = environment_writer(ws, settings, variables)
+            settings.module = settings_editor.append(settings.module, settings_editor.statements(new_statement(writer)))
     ensure_writer_import(settings, writer)
     env_line = ensure_env_local(ws, "SECURE_SSL_REDIRECT", "False")
     return pending(join(f"{settings.display_path}: + SECURE_SSL_REDIRECT, {SWITCH.meaning}", env_line.note))

@@ -1,0 +1,91 @@
+"""Defects a new-user review of issues 12 and 13 found on projects outside the fixtures; each test
+failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from project_builder import MANAGE_PY, STARTPROJECT_SETTINGS, startproject, write_project
+from test_cli import run_cli
+
+
+def load(root: Path, module: str, **environment: str) -> dict:
+    code = ("import json; from django.conf import settings as s; "
+            "print(json.dumps({'DEBUG': s.DEBUG, 'SSL': s.SECURE_SSL_REDIRECT}))")
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": module, "PYTHONPATH": str(root), **environment}
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_fixed_debug_default_keeps_local_work_on_with_its_own_spelling(tmp_path):
+    """`os.environ.get('DEBUG', '1') == '1'`: the default becomes '0', and .env-local gets DEBUG=1."""
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = os.environ.get('DEBUG', '1') == '1'")
+    root = startproject(tmp_path, settings)
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    assert "DEBUG = os.environ.get('DEBUG', '0') == '1'" in (root / "mysite/settings.py").read_text()
+    assert "DEBUG=1\n" in (root / ".env-local").read_text()
+    assert load(root, "mysite.settings", DEBUG="1")["DEBUG"] is True
+    assert load(root, "mysite.settings")["DEBUG"] is False
+
+
+def test_debug_on_unless_a_platform_variable_is_set_is_never_done(tmp_path):
+    """Render's template: `DEBUG = 'RENDER' not in os.environ` is on wherever RENDER is unset."""
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = 'RENDER' not in os.environ")
+    root = startproject(tmp_path, settings)
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("debug"))
+    assert "not applicable" in line and "DEBUG is on when RENDER is unset" in line, line
+
+
+def test_the_dockerfile_names_the_module_when_manage_py_sets_none(tmp_path):
+    root = write_project(tmp_path, {
+        "manage.py": "import sys\nfrom django.core.management import execute_from_command_line\n"
+                     "execute_from_command_line(sys.argv)\n",
+        "config/__init__.py": "",
+        "config/settings.py": STARTPROJECT_SETTINGS,
+        "Dockerfile": "FROM python:3.12\nENV DJANGO_SETTINGS_MODULE=config.settings\nCOPY . .\n"
+                      "RUN pip install -r requirements.txt\nCMD gunicorn config.wsgi\n",
+    })
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "Production settings: config/settings.py" in status.stdout
+
+
+def test_a_new_ssl_redirect_goes_above_the_local_override(tmp_path):
+    """`try: from .local import *` must keep the last word for local work."""
+    root = write_project(tmp_path, {
+        "manage.py": MANAGE_PY, "mysite/__init__.py": "",
+        "mysite/settings/__init__.py": "from .base import *  # noqa\n\ntry:\n    from .local import *  # noqa\n"
+                                       "except ImportError:\n    pass\n",
+        "mysite/settings/base.py": STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent"),
+        ".gitignore": "mysite/settings/local.py\n",
+    })
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    init = (root / "mysite/settings/__init__.py").read_text()
+    assert init.index("SECURE_SSL_REDIRECT") < init.index("try:")
+    (root / "mysite/settings/local.py").write_text("DEBUG = True\nSECURE_SSL_REDIRECT = False\n")
+    assert load(root, "mysite.settings")["SSL"] is False
+
+
+def test_ssl_redirect_behind_a_tls_proxy_without_the_header_warns(tmp_path):
+    root = startproject(tmp_path, Procfile="web: gunicorn mysite.wsgi\n")
+    result = run_cli("apply", "--all", "--dry-run", cwd=root)
+    assert "Warning: production runs behind Heroku's proxy" in result.stderr
+    assert "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')" in result.stderr
+    settings = STARTPROJECT_SETTINGS + "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n"
+    other = startproject(tmp_path / "with-header", settings, Procfile="web: gunicorn mysite.wsgi\n")
+    assert "Heroku's proxy" not in run_cli("apply", "--all", "--dry-run", cwd=other).stderr
+
+
+def test_verify_gives_production_a_database_url(tmp_path):
+    settings = STARTPROJECT_SETTINGS.replace(
+        'DATABASES = {', "import dj_database_url\nDATABASES = {'default': dj_database_url.parse(os.environ['DATABASE_URL'])}\n_OLD = {"
+    ).replace("from pathlib import Path", "import os\nfrom pathlib import Path")
+    root = startproject(tmp_path, settings)
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    result = run_cli("verify", cwd=root)
+    assert "cannot be imported in the production environment" not in result.stdout, result.stdout
