@@ -37,17 +37,18 @@ def make_plan(
     plan is for `apply` with its dirty-tree check, whose git questions then run with the
     planning's (the answer is the tree as planning found it; `apply` still compares every
     file it writes with what was planned)."""
-    from refactor_app.steps import STEPS, check_names, settings_read
+    from refactor_app.steps import ALL_STEPS, STEP_NAMES, check_names, settings_read
 
     check_names(step_names)
-    wanted = set(step_names) if step_names is not None else None
+    # None: the page's six (`apply --all`); the hardening steps only when named (`--hardening`).
+    wanted = set(step_names) if step_names is not None else set(STEP_NAMES)
     early_git = _ask_git_early(project, wanted, clean_check)  # git runs while libcst loads (the next import)
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
     results = []
-    for step in STEPS:
-        if wanted is not None and step.name not in wanted:
+    for step in ALL_STEPS:
+        if step.name not in wanted:
             continue
         before = ws.snapshot()
         removals_before = len(ws.removals)

@@ -130,10 +130,14 @@ def _flush_output() -> None:
 @app.command()
 def steps() -> None:
     """List the steps, in the order the page applies them."""
-    from refactor_app.steps import STEPS
+    from refactor_app.steps import ALL_STEPS, HARDENING_STEPS, STEPS
 
-    width = max(len(step.name) for step in STEPS)
+    width = max(len(step.name) for step in ALL_STEPS)
     for number, step in enumerate(STEPS, 1):
+        typer.echo(f"{number}. {step.name:<{width}}  {step.summary}")
+    typer.echo("")
+    typer.echo("Beyond the page (deploy-ready; `apply --all --hardening` or --step NAME):")
+    for number, step in enumerate(HARDENING_STEPS, len(STEPS) + 1):
         typer.echo(f"{number}. {step.name:<{width}}  {step.summary}")
 
 
@@ -168,6 +172,9 @@ def status(
 def apply(
     paths: Optional[List[Path]] = PathsArgument,
     all_steps: bool = typer.Option(False, "--all", help="Apply every step, in the page's order."),
+    hardening: bool = typer.Option(
+        False, "--hardening", help="With --all, also the deploy-ready steps beyond the page (`refactor-app steps`)."
+    ),
     step: Optional[List[str]] = typer.Option(
         None, "--step", "-s", help="Apply this step (repeatable); see `refactor-app steps`.", metavar="NAME"
     ),
@@ -189,6 +196,8 @@ def apply(
 
     if all_steps and step:
         raise RefactorError("use either --all or --step NAME, not both.")
+    if hardening and not all_steps:
+        raise RefactorError("--hardening adds the deploy-ready steps to --all; use `--all --hardening`, or --step NAME.")
     if not all_steps and not step:
         raise RefactorError("choose the steps: --all, or --step NAME (repeatable); `refactor-app steps` lists them.")
     if (dry_run or check) and (commit or interactive):
@@ -196,6 +205,10 @@ def apply(
     if interactive and output_format is OutputFormat.json:
         raise RefactorError("--interactive asks a person; it does not go with --format json.")
     names = None if all_steps else step
+    if hardening:
+        from refactor_app.steps import ALL_STEP_NAMES
+
+        names = list(ALL_STEP_NAMES)
     paths = paths or [Path(".")]
     mode = "check" if check else "dry-run" if dry_run else "apply"
     if recursive or len(paths) > 1:
@@ -204,7 +217,7 @@ def apply(
         _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, allow_dirty, dockerfile)
         return
     project = api.discover(paths[0], settings, dockerfile)
-    if all_steps and not (commit or interactive) and output_format is OutputFormat.text:
+    if all_steps and not hardening and not (commit or interactive) and output_format is OutputFormat.text:
         from refactor_app.quickcheck import every_step_done
 
         if every_step_done(project):  # the finished-project case, without loading the parsers
@@ -330,7 +343,7 @@ def _report_plan(plan, mode: str) -> None:
 
 def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_dirty: bool, output_format) -> None:
     from refactor_app import report
-    from refactor_app.steps import STEP_NAMES
+    from refactor_app.steps import ALL_STEP_NAMES, STEP_NAMES
     from refactor_app.workflow import apply_step_by_step
 
     err = _output(stderr=True)
@@ -350,7 +363,7 @@ def _apply_step_by_step(project, names, commit: bool, interactive: bool, allow_d
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(before, "apply", mode, session)))
         return
     err.line(report.session_heading(session))
-    wanted = [name for name in STEP_NAMES if names is None or name in names]
+    wanted = list(STEP_NAMES) if names is None else [name for name in ALL_STEP_NAMES if name in names]
     report.render_rows(err, report.session_rows(session, wanted), f"refactor-app apply: {project.root}")
     if session.applied:
         for line in report.notes_and_warnings(before):

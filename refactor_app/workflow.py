@@ -71,7 +71,7 @@ def apply_step_by_step(
 
 
 def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -> Session:
-    from refactor_app.steps import STEP_NAMES
+    from refactor_app.steps import ALL_STEP_NAMES, STEP_NAMES
 
     ours = api.files_refactor_app_writes(project)
     if commit:
@@ -85,7 +85,7 @@ def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -
 
         repo = GitRepository.open(project.root)
     session = Session()
-    names = [name for name in STEP_NAMES if step_names is None or name in step_names]
+    names = list(STEP_NAMES) if step_names is None else [name for name in ALL_STEP_NAMES if name in step_names]
     # Unknown names and bad input fail here, before anything is written; the caller reports from it.
     session.initial_plan = api.make_plan(project, step_names)
     for name in names:

@@ -52,16 +52,42 @@ STEPS: tuple[Step, ...] = (
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
 
+# Beyond the page (issue 14): what Django's `check --deploy` still asks for. Never part of
+# `apply --all` alone (the golden contract is the page's six); `--hardening` adds them.
+HARDENING_STEPS: tuple[Step, ...] = (
+    Step("secure-cookies", "Send session and CSRF cookies over HTTPS only",
+         'SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE follow the SSL redirect: off only where SECURE_SSL_REDIRECT=False',
+         "secure_cookies", frozenset({"SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT",
+                                     "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY", "env"})),
+    Step("hsts", "Configure HSTS from the environment",
+         "SECURE_HSTS_SECONDS from the environment (0, off, when unset); subdomains and preload only when asked",
+         "hsts", frozenset({"SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+                           "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY", "env"})),
+    Step("proxy-ssl-header", "Trust the platform proxy's X-Forwarded-Proto",
+         "SECURE_PROXY_SSL_HEADER where the deployment files show a TLS-terminating proxy (Heroku, Render, Fly.io)",
+         "proxy_ssl_header", frozenset({"SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG",
+                                       "SECRET_KEY", "env"})),
+    Step("csrf-trusted-origins", "Trust the environment's domains for CSRF",
+         "CSRF_TRUSTED_ORIGINS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS (https:// on Django 4.0 and later)",
+         "csrf_trusted_origins", frozenset({"CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "DIVIO_DOMAIN",
+                                           "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS", "DEBUG", "SECRET_KEY",
+                                           "env"})),
+)
+HARDENING_STEP_NAMES = tuple(step.name for step in HARDENING_STEPS)
+ALL_STEPS = STEPS + HARDENING_STEPS  # the order every run follows
+ALL_STEP_NAMES = STEP_NAMES + HARDENING_STEP_NAMES
+
 
 def settings_read(names=None) -> frozenset[str]:
-    """The settings the chosen steps (all by default) look up."""
-    return frozenset().union(*(step.reads for step in STEPS if names is None or step.name in names))
+    """The settings the chosen steps (the page's six by default) look up."""
+    chosen = STEPS if names is None else [step for step in ALL_STEPS if step.name in names]
+    return frozenset().union(*(step.reads for step in chosen))
 
 
 def check_names(names) -> None:
     """Refuse names that are not steps, in one plain sentence that lists the steps."""
     from refactor_app.errors import RefactorError
 
-    unknown = sorted(set(names or ()) - set(STEP_NAMES))
+    unknown = sorted(set(names or ()) - set(ALL_STEP_NAMES))
     if unknown:
-        raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(STEP_NAMES)}.")
+        raise RefactorError(f"unknown step {', '.join(unknown)}; the steps are: {', '.join(ALL_STEP_NAMES)}.")
