@@ -120,8 +120,12 @@ def test_path_argument_and_settings_option(tutorial, tmp_path):
 def test_steps_lists_the_six_steps_in_the_pages_order():
     result = run_cli("steps")
     assert result.returncode == 0
-    names = [line.split()[1] for line in result.stdout.splitlines()]
+    page, beyond = result.stdout.split("\n\n")
+    names = [line.split()[1] for line in page.splitlines()]
     assert names == ["debug", "allowed-hosts", "secret-key", "ssl-redirect", "collectstatic", "staticfiles"]
+    assert beyond.startswith("Beyond the page")  # the hardening steps, under their own heading
+    assert [line.split()[1] for line in beyond.splitlines()[1:]] == [
+        "secure-cookies", "hsts", "proxy-ssl-header", "csrf-trusted-origins"]
 
 
 def test_status_names_state_files_and_reason(tutorial):

@@ -1,0 +1,163 @@
+"""The deploy-ready steps beyond the page (issue 14), on real `django-admin startproject`
+projects through the CLI, checked with real Django: `check --deploy`, and the test client in
+production (behind a proxy that sets X-Forwarded-Proto) and locally (over plain HTTP)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import git, run_cli
+
+PRODUCTION = {
+    "DOMAIN": "example.com",
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+    "SECURE_HSTS_PRELOAD": "True",
+}
+LOCAL = {"DJANGO_DEBUG": "True", "DOMAIN_ALIASES": "localhost, 127.0.0.1", "SECURE_SSL_REDIRECT": "False"}
+VARIABLES = {*PRODUCTION, *LOCAL, "DJANGO_SETTINGS_MODULE", "DOMAIN_REDIRECTS", "SESSION_COOKIE_SECURE"}
+
+
+def startproject(tmp_path: Path, requirement: str = "Django>=4.2", **files: str) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(root)], check=True)
+    (root / "requirements.txt").write_text(requirement + "\n")
+    for name, text in files.items():
+        (root / name).write_text(text)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "project")
+    return root
+
+
+def django_run(root: Path, code: str, environment: dict) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
+    env.update(environment, DJANGO_SETTINGS_MODULE="mysite.settings", PYTHONPATH=str(root))
+    return subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+
+
+LOAD = "import json, django; from django.conf import settings; django.setup(); print(json.dumps({n: getattr(settings, n) for n in %r}))"
+
+
+def loaded(root: Path, names: list[str], environment: dict) -> dict:
+    result = django_run(root, LOAD % (names,), environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+CLIENT = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.test import Client
+client = Client(enforce_csrf_checks=True)
+host = %r
+extra = %r
+answers = {}
+page = client.get("/admin/login/", HTTP_HOST=host, **extra)
+answers["get"] = [page.status_code, page.get("Location"), {k: bool(v["secure"]) for k, v in page.cookies.items()}]
+if page.status_code == 200:
+    token = page.cookies["csrftoken"].value
+    post = client.post("/admin/login/", {"username": "nobody", "password": "x", "csrfmiddlewaretoken": token,
+                                         "next": "/admin/"}, HTTP_HOST=host,
+                       HTTP_ORIGIN=("https://" if extra else "http://") + host, **extra)
+    answers["post"] = post.status_code
+print(json.dumps(answers))
+"""
+
+
+def client_answers(root: Path, environment: dict, host: str, extra: dict) -> dict:
+    result = django_run(root, CLIENT % (host, extra), environment)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_steps_lists_them_apart_and_all_alone_leaves_them_out(tmp_path):
+    listing = run_cli("steps")
+    assert listing.returncode == 0
+    heading = listing.stdout.index("Beyond the page")
+    for name in ("secure-cookies", "hsts", "proxy-ssl-header", "csrf-trusted-origins"):
+        assert listing.stdout.index(name) > heading
+    root = startproject(tmp_path)
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    text = (root / "mysite/settings.py").read_text()
+    assert "SESSION_COOKIE_SECURE" not in text and "SECURE_HSTS_SECONDS" not in text
+
+
+def test_hardening_alone_is_refused(tmp_path):
+    root = startproject(tmp_path)
+    result = run_cli("apply", "--hardening", cwd=root)
+    assert result.returncode == 2
+    assert "--all --hardening" in result.stderr
+
+
+@pytest.mark.parametrize("files", [{"Procfile": "web: gunicorn mysite.wsgi\n"}, {}], ids=["heroku", "no-proxy"])
+def test_deploy_check_is_clean_and_requests_work(tmp_path, files):
+    root = startproject(tmp_path, **files)
+    result = run_cli("apply", "--all", "--hardening", cwd=root)
+    assert result.returncode == 0, result.stderr
+    check = django_run(root, "import sys; from django.core.management import execute_from_command_line as e; "
+                       "e(['manage.py', 'check', '--deploy', '--tag', 'security', '--fail-level', 'WARNING'])",
+                       PRODUCTION)
+    assert check.returncode == 0, check.stdout + check.stderr
+    production = loaded(root, ["CSRF_TRUSTED_ORIGINS", "SESSION_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER"], PRODUCTION)
+    assert production["CSRF_TRUSTED_ORIGINS"] == ["https://example.com"]
+    assert production["SESSION_COOKIE_SECURE"] is True
+    plain = client_answers(root, PRODUCTION, "example.com", {})
+    assert plain["get"][0] == 301 and plain["get"][1] == "https://example.com/admin/login/"
+    if files:  # behind the proxy: the forwarded HTTPS request is served, cookies Secure, no loop
+        assert production["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+        forwarded = client_answers(root, PRODUCTION, "example.com", {"HTTP_X_FORWARDED_PROTO": "https"})
+        assert forwarded["get"][0] == 200
+        assert forwarded["get"][2]["csrftoken"] is True
+        assert forwarded["post"] == 200
+    else:  # no proxy shown: the header is never trusted
+        assert production["SECURE_PROXY_SSL_HEADER"] is None
+        spoofed = client_answers(root, PRODUCTION, "example.com", {"HTTP_X_FORWARDED_PROTO": "https"})
+        assert spoofed["get"][0] == 301
+    local = loaded(root, ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+                          "SECURE_PROXY_SSL_HEADER"], LOCAL)
+    assert local == {"SESSION_COOKIE_SECURE": False, "CSRF_COOKIE_SECURE": False, "SECURE_HSTS_SECONDS": 0,
+                     "SECURE_PROXY_SSL_HEADER": None}
+    over_http = client_answers(root, LOCAL, "localhost", {})
+    assert over_http["get"][0] == 200 and over_http["get"][2]["csrftoken"] is False
+    assert over_http["post"] == 200  # the login form again (wrong password), not a CSRF 403
+    again = run_cli("apply", "--all", "--hardening", "--check", cwd=root)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_csrf_origins_are_bare_hosts_before_django_4(tmp_path):
+    root = startproject(tmp_path, requirement="django>=3.1,<3.2")
+    assert run_cli("apply", "--step", "csrf-trusted-origins", cwd=root).returncode == 0
+    origins = loaded(root, ["CSRF_TRUSTED_ORIGINS"], {"DOMAIN": "example.com", "DOMAIN_ALIASES": "www.example.com"})
+    assert origins["CSRF_TRUSTED_ORIGINS"] == ["example.com", "www.example.com"]
+
+
+@pytest.mark.parametrize("step, line", [
+    ("secure-cookies", "SESSION_COOKIE_SECURE = True\nCSRF_COOKIE_SECURE = True"),
+    ("secure-cookies", "SESSION_COOKIE_SECURE = os.environ.get('COOKIES') == 'on'\n"
+                       "CSRF_COOKIE_SECURE = os.environ.get('COOKIES') == 'on'"),
+    ("hsts", "SECURE_HSTS_SECONDS = int(os.environ['HSTS'])\nSECURE_HSTS_INCLUDE_SUBDOMAINS = False\n"
+             "SECURE_HSTS_PRELOAD = False"),
+    ("proxy-ssl-header", "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')"),
+    ("csrf-trusted-origins", "CSRF_TRUSTED_ORIGINS = ['https://example.com']"),
+])
+def test_done_by_hand_is_recognised(tmp_path, step, line):
+    root = startproject(tmp_path, **{"Procfile": "web: gunicorn mysite.wsgi\n"})
+    settings = root / "mysite/settings.py"
+    settings.write_text("import os\n" + settings.read_text() + "\n" + line + "\n")
+    git(root, "commit", "-qam", "by hand")
+    result = run_cli("status", cwd=root)
+    row = next(row for row in result.stdout.splitlines() if row.split()[:1] == [step])
+    assert row.split()[1] == "done", row
+    assert run_cli("apply", "--step", step, "--check", cwd=root).returncode == 0
