@@ -150,15 +150,18 @@ def status(
     settings: Optional[Path] = SettingsOption,
     dockerfile: Optional[Path] = DockerfileOption,
     output_format: OutputFormat = FormatOption,
+    hardening: bool = typer.Option(False, "--hardening", help="Also the deploy-ready steps beyond the page."),
 ) -> None:
     """Show each step's state: pending, done (by refactor-app or by hand) or not applicable, and why."""
     from refactor_app import api, jsonout, report
+    from refactor_app.steps import ALL_STEP_NAMES
 
+    names = list(ALL_STEP_NAMES) if hardening else None
     paths = paths or [Path(".")]
     if recursive or len(paths) > 1:
-        _run_fleet(paths, recursive, jobs, "status", None, settings, output_format, allow_dirty=True, dockerfile=dockerfile)
+        _run_fleet(paths, recursive, jobs, "status", names, settings, output_format, allow_dirty=True, dockerfile=dockerfile)
         return
-    plan = api.make_plan(api.discover(paths[0], settings, dockerfile))
+    plan = api.make_plan(api.discover(paths[0], settings, dockerfile), names)
     if output_format is OutputFormat.json:
         sys.stdout.write(jsonout.dumps(jsonout.plan_document(plan, "status", "status")))
         return

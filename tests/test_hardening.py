@@ -157,7 +157,24 @@ def test_done_by_hand_is_recognised(tmp_path, step, line):
     settings = root / "mysite/settings.py"
     settings.write_text("import os\n" + settings.read_text() + "\n" + line + "\n")
     git(root, "commit", "-qam", "by hand")
-    result = run_cli("status", cwd=root)
+    result = run_cli("status", "--hardening", cwd=root)
     row = next(row for row in result.stdout.splitlines() if row.split()[:1] == [step])
     assert row.split()[1] == "done", row
     assert run_cli("apply", "--step", step, "--check", cwd=root).returncode == 0
+
+
+def test_heroku_condition_block_counts_as_done(tmp_path):
+    root = startproject(tmp_path, **{"Procfile": "web: gunicorn mysite.wsgi\n"})
+    settings = root / "mysite/settings.py"
+    settings.write_text("import os\n" + settings.read_text() + "\nIS_HEROKU_APP = 'DYNO' in os.environ\n"
+                        "if IS_HEROKU_APP:\n    SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n")
+    git(root, "commit", "-qam", "heroku's spelling")
+    row = next(row for row in run_cli("status", "--hardening", cwd=root).stdout.splitlines()
+               if row.startswith("proxy-ssl-header"))
+    assert row.split()[1] == "done", row
+
+
+def test_ssl_redirect_warning_names_the_step(tmp_path):
+    root = startproject(tmp_path, **{"render.yaml": "services: []\n"})
+    result = run_cli("apply", "--step", "ssl-redirect", "--dry-run", cwd=root)
+    assert "--step proxy-ssl-header" in result.stderr

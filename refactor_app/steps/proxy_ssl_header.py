@@ -51,6 +51,9 @@ def run(ws: Workspace) -> Outcome:
             f"no deployment file shows a TLS-terminating proxy ({', '.join(TLS_PROXY_FILES)}); {NAME} is only safe "
             "behind one that sets X-Forwarded-Proto, so none is added"
         )
+    in_blocks = [settings.display_path for settings in ws.loaded_settings() if NAME in settings.block_contents()[0]]
+    if in_blocks:  # Heroku's own `if IS_HEROKU_APP:` spelling, and the like: the user's condition
+        return done(f"{in_blocks[0]} sets {NAME} inside an if/try block")
     blocked = blocks_setting(ws, NAME)
     if blocked:
         ws.warnings.append(blocked)

@@ -70,7 +70,8 @@ def proxy_loop_warning(ws: Workspace) -> str:
     return (f"production runs behind {platforms[0]}'s proxy, which ends HTTPS and forwards plain HTTP: with the "
             "redirect on and no SECURE_PROXY_SSL_HEADER, every request is redirected again, forever; add "
             "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https') to the production settings (only behind "
-            "a proxy that sets that header: anywhere else a client could claim HTTPS)")
+            "a proxy that sets that header: anywhere else a client could claim HTTPS), or run `refactor-app apply "
+            "--step proxy-ssl-header`")
 
 
 def _add(ws: Workspace, entry: Path) -> Outcome:
