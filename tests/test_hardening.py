@@ -178,3 +178,14 @@ def test_ssl_redirect_warning_names_the_step(tmp_path):
     root = startproject(tmp_path, **{"render.yaml": "services: []\n"})
     result = run_cli("apply", "--step", "ssl-redirect", "--dry-run", cwd=root)
     assert "--step proxy-ssl-header" in result.stderr
+
+
+def test_hsts_zero_is_read_from_the_environment(tmp_path):
+    root = startproject(tmp_path)
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + "\nSECURE_HSTS_SECONDS = 0\n")
+    git(root, "commit", "-qam", "hsts off")
+    assert run_cli("apply", "--step", "hsts", cwd=root).returncode == 0
+    assert loaded(root, ["SECURE_HSTS_SECONDS"], {"SECURE_HSTS_SECONDS": "60"}) == {"SECURE_HSTS_SECONDS": 60}
+    assert loaded(root, ["SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD"], {}) == {
+        "SECURE_HSTS_SECONDS": 0, "SECURE_HSTS_PRELOAD": False}

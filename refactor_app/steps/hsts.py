@@ -12,8 +12,8 @@ from __future__ import annotations
 from refactor_app.editors import settings as settings_editor
 from refactor_app.steps.added_setting import add_to_entry
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, blocks_setting, combine, describe_reads, done, not_applicable, pending,
-    reads_environment,
+    EnvironmentSwitch, Outcome, blocks_setting, combine, describe_reads, done, ensure_writer_import,
+    environment_writer, not_applicable, pending, reads_environment,
 )
 from refactor_app.workspace import SettingRef, Workspace
 
@@ -61,10 +61,10 @@ def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
         return done(f"{where} already reads {name} from the environment ({describe_reads(reads)})")
     code = settings_editor.one_line_code(ref.value)
     if name == SECONDS and code.strip() in ("0", "None"):
-        ref.replace_value(settings_editor.expression(seconds_value(settings_editor.PAGE_WRITER)))
-        from refactor_app.steps.base import ensure_import_os
-
-        ensure_import_os(ref.settings)
+        # Read the way the module reads its others (decouple, django-environ), as the page's steps do.
+        writer = environment_writer(ws, ref.settings, (SECONDS,), ref.assignment.index)
+        ref.replace_value(settings_editor.expression(seconds_value(writer)))
+        ensure_writer_import(ref.settings, writer)
         return pending(f"{where}: {name} = {code} becomes read from the environment (0 when unset)")
     # A value chosen by hand (HSTS seconds, subdomains, preload) is the user's decision: kept.
     return done(f"{where} sets {name} = {code} by hand")
