@@ -189,3 +189,13 @@ def test_hsts_zero_is_read_from_the_environment(tmp_path):
     assert loaded(root, ["SECURE_HSTS_SECONDS"], {"SECURE_HSTS_SECONDS": "60"}) == {"SECURE_HSTS_SECONDS": 60}
     assert loaded(root, ["SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD"], {}) == {
         "SECURE_HSTS_SECONDS": 0, "SECURE_HSTS_PRELOAD": False}
+
+
+def test_bare_hosts_on_django_4_are_not_done(tmp_path):
+    root = startproject(tmp_path, requirement="Django==4.2.11")
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + "\nCSRF_TRUSTED_ORIGINS = ['example.com']\n")
+    git(root, "commit", "-qam", "old spelling")
+    row = next(row for row in run_cli("status", "--hardening", cwd=root).stdout.splitlines()
+               if row.startswith("csrf-trusted-origins"))
+    assert row.split()[1:3] == ["not", "applicable"] and "https://HOST" in row, row

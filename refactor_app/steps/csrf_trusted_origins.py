@@ -36,6 +36,11 @@ def new_statement(scheme: str, uses_block: bool):
     return code
 
 
+def _bare_hosts(value) -> list[str]:
+    hosts = settings_editor.string_list(value) or []
+    return [host for host in hosts if "://" not in host]
+
+
 def run(ws: Workspace) -> Outcome:
     refs = ws.find_settings(NAME)
     if refs:
@@ -45,6 +50,11 @@ def run(ws: Workspace) -> Outcome:
             reads = reads_environment(ws, ref.settings, ref.value)
             if reads:
                 outcomes.append(done(f"{where} already builds {NAME} from the environment ({describe_reads(reads)})"))
+            elif _bare_hosts(ref.value) and before_4_0(ws) is False:
+                # Django 4.0 and later refuse them (4_0.E001): not done, and not the step's to guess.
+                outcomes.append(not_applicable(
+                    f"{where} lists {NAME} without a scheme ({', '.join(_bare_hosts(ref.value))}), which Django 4.0 "
+                    "and later reject; write them as https://HOST"))
             else:
                 outcomes.append(done(f"{where} sets {NAME} = {settings_editor.one_line_code(ref.value)} by hand"))
         return combine(outcomes)

@@ -10,7 +10,7 @@ from refactor_app.workspace import Workspace
 REQUIREMENT_FILES = ("requirements.txt", "requirements.in", "requirements/base.txt", "requirements/production.txt",
                      "requirements/prod.txt", "pyproject.toml", "Pipfile", "setup.cfg", "setup.py")
 # `django==3.2.1`, `Django>=4.2,<5`, `django = "~=3.2"`: each comparison and its major.minor.
-_SPEC = re.compile(r"""(?im)^[\s"']*django\b(?![-_.\w])[\s"'=:]*(?P<specs>[^#\n]*)""")
+_SPEC = re.compile(r"""(?im)^[\s"']*django\b(?![-_.\w])(?P<specs>[^#\n]*)""")
 _CLAUSE = re.compile(r"(==|~=|>=|<=|<|>)\s*(\d+)(?:\.(\d+))?")
 
 
