@@ -415,6 +415,9 @@ def verify(
         None, "--python", help="The project's Python (its virtualenv's), to import the settings with.",
         show_default="the Python running refactor-app",
     ),
+    deploy: bool = typer.Option(
+        False, "--deploy", help="Also run Django's check --deploy (security) production-like, each warning with its fix."
+    ),
 ) -> None:
     """Load the settings with .env-local and with a production-like environment; exit 1 if production
     would run with DEBUG on, a wildcard ALLOWED_HOSTS or the committed SECRET_KEY."""
@@ -422,9 +425,17 @@ def verify(
     from refactor_app.verify import render_verification, verify_project
 
     project = api.discover(path, settings, dockerfile)
-    verification = verify_project(project, str(python) if python else sys.executable)
+    interpreter = str(python) if python else sys.executable
+    verification = verify_project(project, interpreter)
     render_verification(_output(), verification)
-    if verification.problems:
+    failed = bool(verification.problems)
+    if deploy:
+        from refactor_app.deploy_check import deploy_check, render_deploy_check
+
+        check = deploy_check(project, interpreter)
+        render_deploy_check(_output(), check)
+        failed = failed or bool(check.findings or check.problems)
+    if failed:
         raise typer.Exit(EXIT_WORK_FOUND)
 
 

@@ -199,3 +199,20 @@ def test_bare_hosts_on_django_4_are_not_done(tmp_path):
     row = next(row for row in run_cli("status", "--hardening", cwd=root).stdout.splitlines()
                if row.startswith("csrf-trusted-origins"))
     assert row.split()[1:3] == ["not", "applicable"] and "https://HOST" in row, row
+
+
+def test_verify_deploy_names_the_steps_then_is_clean(tmp_path):
+    root = startproject(tmp_path, **{"Procfile": "web: gunicorn mysite.wsgi\n"})
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the page's six")
+    before = run_cli("verify", "--deploy", cwd=root)
+    assert before.returncode == 1, before.stdout + before.stderr
+    assert "security.W012" in before.stdout and "--step secure-cookies" in before.stdout
+    assert "security.W004" in before.stdout and "--step hsts" in before.stdout
+    assert "redirected again, forever" in before.stdout and "--step proxy-ssl-header" in before.stdout
+    assert run_cli("apply", "--all", "--hardening", cwd=root).returncode == 0
+    after = run_cli("verify", "--deploy", cwd=root)
+    assert "security.W012" not in after.stdout and "forever" not in after.stdout
+    # HSTS stays the production environment's decision: verify says which variable to set.
+    assert "then set SECURE_HSTS_SECONDS in production" in after.stdout
