@@ -24,6 +24,14 @@ def test_there_is_one_case_per_step_and_one_for_all():
     assert {f"divio-tutorial-{name}" for name in (*STEP_NAMES, "all")} <= set(cases())
 
 
+def test_the_hardening_steps_have_cases_of_their_own():
+    from refactor_app.steps import HARDENING_STEP_NAMES
+
+    own = {f"divio-tutorial-{name}" for name in HARDENING_STEP_NAMES if name != "proxy-ssl-header"}
+    # The tutorial shows no TLS-terminating proxy: proxy-ssl-header's case is a Heroku startproject.
+    assert own | {"divio-tutorial-hardening", "startproject-heroku-proxy-ssl-header"} <= set(cases())
+
+
 def test_every_case_starts_from_the_bundled_example():
     bundled = tree_files(EXAMPLE)
     for case in cases():
