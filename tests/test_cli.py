@@ -159,7 +159,7 @@ def test_unknown_step_is_bad_input(tutorial):
     assert result.returncode == 2
     assert result.stderr == (
         "error: unknown step debugg; the steps are: debug, allowed-hosts, secret-key, ssl-redirect, "
-        "collectstatic, staticfiles.\n"
+        "collectstatic, staticfiles, secure-cookies, hsts, proxy-ssl-header, csrf-trusted-origins.\n"
     )
 
 
