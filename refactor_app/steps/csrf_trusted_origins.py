@@ -27,11 +27,12 @@ def new_statement(scheme: str, uses_block: bool):
         if uses_block:  # the allowed-hosts step's names, already read from the environment
             hosts = f"[{NEW_NAMES[0]}] + {NEW_NAMES[1]} + {NEW_NAMES[2]}"
             return (f"\n{NAME} = [\n    {prefix}host\n    for host in {hosts}\n    if host\n]\n")
-        sources = " + ".join(
+        sources = "\n        + ".join(
             [f"[{writer.read('DOMAIN', repr(''))}]"]
             + [f"{writer.read(variable, repr(''))}.split(',')" for variable in READ_VARIABLES[1:]]
         )
-        return (f"\n{NAME} = [\n    {prefix}host.strip()\n    for host in {sources}\n    if host.strip()\n]\n")
+        return (f"\n{NAME} = [\n    {prefix}host.strip()\n    for host in (\n        {sources}\n    )\n"
+                "    if host.strip()\n]\n")
 
     return code
 

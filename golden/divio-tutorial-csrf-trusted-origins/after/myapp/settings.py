@@ -32,7 +32,11 @@ ALLOWED_HOSTS = ['*']
 
 CSRF_TRUSTED_ORIGINS = [
     host.strip()
-    for host in [os.environ.get('DOMAIN', '')] + os.environ.get('DOMAIN_ALIASES', '').split(',') + os.environ.get('DOMAIN_REDIRECTS', '').split(',')
+    for host in (
+        [os.environ.get('DOMAIN', '')]
+        + os.environ.get('DOMAIN_ALIASES', '').split(',')
+        + os.environ.get('DOMAIN_REDIRECTS', '').split(',')
+    )
     if host.strip()
 ]
 
