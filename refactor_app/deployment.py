@@ -189,13 +189,19 @@ def _procfile(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
 
 # --- 3. compose -----------------------------------------------------------------------------------
 
-def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+def _compose_names(root: Path) -> tuple[list[str], list[str]]:
+    """The compose files in `root`: (those named for production, docker-compose.yml / compose.yaml)."""
     try:
         names = sorted(entry.name for entry in root.iterdir() if entry.name.endswith((".yml", ".yaml")))
     except OSError:
-        return
+        return [], []
     production = [name for name in names if PRODUCTION_COMPOSE.match(name)]
     ordinary = [name for name in names if name not in production and re.match(r"^(docker-)?compose\.ya?ml$", name)]
+    return production, ordinary
+
+
+def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    production, ordinary = _compose_names(root)
     for name in production + ordinary:
         text = _read_text(root / name, root, boundary)
         if text is None or not (_may_name_settings(text) or "env_file" in text):
@@ -212,7 +218,7 @@ def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             if name in ordinary and not PRODUCTION_WORDS.search(str(service_name)):
                 continue  # docker-compose.yml is local work, unless the service says production
             where = f"{name}'s service {service_name}"
-            yield from _from_environment(_compose_environment(service.get("environment")), where)
+            yield from _from_environment(compose_environment(service.get("environment")), where)
             for env_file in _env_files(service.get("env_file")):
                 yield from _from_environment(_dotenv_values(root / env_file, root, boundary), f"{where} (env_file {env_file})")
             command = service.get("command")
@@ -221,12 +227,18 @@ def _compose_files(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
                 yield Naming(dotted, f"{where} command")
 
 
-def _compose_environment(environment: object) -> dict:
-    if isinstance(environment, dict):
-        return {str(key): value for key, value in environment.items()}
-    if isinstance(environment, list):
-        return dict(str(item).partition("=")[::2] for item in environment)
-    return {}
+def compose_environment(value: object) -> dict[str, str]:
+    """A service's `environment`, as a mapping or a list of KEY=VALUE; a bare KEY (passed on from
+    the shell compose runs in) sets nothing here."""
+    items = value.items() if isinstance(value, dict) else (
+        str(item).partition("=")[::2] for item in value if "=" in str(item)) if isinstance(value, list) else ()
+    found = {}
+    for key, setting in items:
+        if isinstance(setting, bool):
+            found[str(key)] = "true" if setting else "false"  # as compose passes YAML booleans on
+        elif isinstance(setting, (str, int, float)):
+            found[str(key)] = str(setting)
+    return found
 
 
 def _env_files(value: object) -> list[str]:
@@ -424,12 +436,7 @@ def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[boo
     production compose file the services named web/django/app, or else those whose command starts
     a Django server; in docker-compose.yml / compose.yaml the web/django/app services, unless the
     Dockerfile's path says local work."""
-    try:
-        names = sorted(entry.name for entry in root.iterdir() if entry.name.endswith((".yml", ".yaml")))
-    except OSError:
-        return
-    production = [name for name in names if PRODUCTION_COMPOSE.match(name)]
-    ordinary = [name for name in names if name not in production and re.match(r"^(docker-)?compose\.ya?ml$", name)]
+    production, ordinary = _compose_names(root)
     for name in production + ordinary:
         document = _yaml(root / name, root, boundary)
         services = document.get("services") if isinstance(document, dict) else None

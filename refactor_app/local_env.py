@@ -31,7 +31,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from refactor_app.deployment import PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text
+from refactor_app.deployment import (
+    PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text, _yaml, compose_environment,
+)
 from refactor_app.textfile import is_regular_file
 
 DEFAULT_NAME = ".env-local"  # Divio's: what the tutorial's docker-compose.yml names
@@ -174,36 +176,8 @@ def _web_service(root: Path, boundary) -> _WebService | None:
             continue
         definition = services[service]
         env_files = [Path(os.path.normpath(root / path)) for path in _env_files(definition.get("env_file"))]
-        return _WebService(root / name, name, service, env_files, _environment(definition.get("environment")))
+        return _WebService(root / name, name, service, env_files, compose_environment(definition.get("environment")))
     return None
-
-
-def _yaml(path: Path, root: Path, boundary) -> object:
-    """The YAML document, or None; with libyaml when PyYAML has it (a tenth of the time: every
-    project of a fleet run with a compose file is read)."""
-    text = _read_text(path, root, boundary)
-    if text is None:
-        return None
-    import yaml
-
-    try:
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
-
-
-def _environment(value: object) -> dict[str, str]:
-    """A service's `environment`, as a mapping or a list of KEY=VALUE; a bare KEY (passed on from
-    the shell compose runs in) sets nothing here."""
-    items = value.items() if isinstance(value, dict) else (
-        str(item).partition("=")[::2] for item in value if "=" in str(item)) if isinstance(value, list) else ()
-    found = {}
-    for key, setting in items:
-        if isinstance(setting, bool):
-            found[str(key)] = "true" if setting else "false"  # as compose passes YAML booleans on
-        elif isinstance(setting, (str, int, float)):
-            found[str(key)] = str(setting)
-    return found
 
 
 def _django_service(services: dict) -> str | None:

@@ -22,6 +22,7 @@ from refactor_app.project import Project
 
 # The env file only local work has (git ignores it), which production's runs must not read.
 HIDDEN_FILE = "REFACTOR_APP_VERIFY_HIDDEN_FILE"
+HIDDEN_MODULES = "REFACTOR_APP_VERIFY_HIDDEN_MODULES"  # dotted names production's runs cannot import
 # Runs in the project's Python: imports the settings module, prints the values as JSON. A file
 # named in HIDDEN_FILE is missing for the settings (python-dotenv, django-environ and decouple look
 # with os.path.isfile / exists / os.stat, then open it).
@@ -47,6 +48,14 @@ if hidden:
     os.path.exists = _missing(os.path.exists, False)
     os.stat = _missing(os.stat)
     builtins.open = io.open = _missing(builtins.open)
+blocked = set(filter(None, os.environ.pop("REFACTOR_APP_VERIFY_HIDDEN_MODULES", "").split(",")))
+if blocked:  # local-only modules (`try: from .local import *`, local.py ignored by git)
+    class _Blocked:
+        def find_spec(self, name, path=None, target=None):
+            if name in blocked:
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+    sys.meta_path.insert(0, _Blocked())
 sys.path.insert(0, sys.argv[1])
 try:
     module = importlib.import_module(sys.argv[2])
@@ -147,6 +156,29 @@ def settings_module_name(project: Project, path=None) -> tuple[str, str]:
     return str(project.import_root), ".".join(parts)
 
 
+def local_only_modules(project: Project) -> list[tuple[str, "os.PathLike"]]:
+    """(dotted name, path) of each module production's settings import inside a try/if block
+    (`try: from .local import *`) that git ignores: a developer's own, which production lacks."""
+    from refactor_app.local_env import _git_ignores
+    from refactor_app.workspace import Workspace
+
+    ws = Workspace(project)
+    found = []
+    try:
+        modules = ws.loaded_settings()
+    except RefactorError:
+        return []
+    for settings in modules:
+        for dotted in settings.block_contents()[1]:
+            try:
+                path = ws.module_file(settings.path, dotted)
+            except RefactorError:
+                continue
+            if path is not None and _git_ignores(project.root, path):
+                found.append((settings_module_name(project, path)[1], path))
+    return list(dict.fromkeys(found))
+
+
 def verify_project(project: Project, python: str) -> Verification:
     from refactor_app import api, local_env
 
@@ -177,6 +209,10 @@ def verify_project(project: Project, python: str) -> Verification:
         if hidden is not None:
             for name in ("production", "unset"):
                 environments[name][2][HIDDEN_FILE] = os.path.realpath(hidden)
+        local_modules = local_only_modules(project)
+        if local_modules:
+            for name in ("production", "unset"):
+                environments[name][2][HIDDEN_MODULES] = ",".join(dotted for dotted, _ in local_modules)
         loads = []
         for name, (load_folder, load_module, environment) in environments.items():
             environment["DJANGO_SETTINGS_MODULE"] = load_module
@@ -237,6 +273,11 @@ def verify_project(project: Project, python: str) -> Verification:
             )
     verification.warnings = secret_key_plan.warnings  # the committed-key warning
     dotenv_file = dotenv_read_by_settings(project)
+    for _, path in local_modules:
+        verification.notes.append(
+            f"the production runs leave out {project.display(path)}, which the settings import inside a try/if block "
+            "and git ignores: production does not have it"
+        )
     if hidden is not None:
         verification.notes.append(
             f"the settings also read {project.display(hidden)}, local work's env file ({project.local_env.how}): "

@@ -76,6 +76,9 @@ def test_ssl_redirect_behind_a_tls_proxy_without_the_header_warns(tmp_path):
     result = run_cli("apply", "--all", "--dry-run", cwd=root)
     assert "Warning: production runs behind Heroku's proxy" in result.stderr
     assert "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')" in result.stderr
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("ssl-redirect"))
+    assert "nothing sets SECURE_PROXY_SSL_HEADER" in line and "redirect forever" in line, line
     settings = STARTPROJECT_SETTINGS + "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n"
     other = startproject(tmp_path / "with-header", settings, Procfile="web: gunicorn mysite.wsgi\n")
     assert "Heroku's proxy" not in run_cli("apply", "--all", "--dry-run", cwd=other).stderr
@@ -89,3 +92,22 @@ def test_verify_gives_production_a_database_url(tmp_path):
     assert run_cli("apply", "--all", cwd=root).returncode == 0
     result = run_cli("verify", cwd=root)
     assert "cannot be imported in the production environment" not in result.stdout, result.stdout
+
+
+def test_verify_leaves_a_gitignored_local_module_out_of_production(tmp_path):
+    root = write_project(tmp_path, {
+        "manage.py": MANAGE_PY, "mysite/__init__.py": "",
+        "mysite/settings/__init__.py": "from .base import *  # noqa\n\ntry:\n    from .local import *  # noqa\n"
+                                       "except ImportError:\n    pass\n",
+        "mysite/settings/base.py": STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent"),
+        ".gitignore": "mysite/settings/local.py\n",
+    })
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", "commit", "-qm", "migrated"], cwd=root, check=True)
+    (root / "mysite/settings/local.py").write_text("DEBUG = True\nSECURE_SSL_REDIRECT = False\n")
+    result = run_cli("verify", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "leave out mysite/settings/local.py" in result.stdout
+    debug = next(line for line in result.stdout.splitlines() if line.startswith("DEBUG"))
+    assert debug.split()[1:] == ["True", "False", "False"], debug

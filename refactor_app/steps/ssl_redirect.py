@@ -51,6 +51,10 @@ def run(ws: Workspace) -> Outcome:
         loop = proxy_loop_warning(ws)
         if loop:
             ws.warnings.append(loop)
+            # In the reason too: `status` shows reasons, and this one breaks every request.
+            outcome = Outcome(outcome.state, join(outcome.reason, "but nothing sets SECURE_PROXY_SSL_HEADER behind "
+                                                  "this platform's HTTPS proxy: every request would redirect forever "
+                                                  "(see the warning)"))
     return outcome
 
 
