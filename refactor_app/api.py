@@ -46,6 +46,7 @@ def make_plan(
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
+    ws.steps_in_run = frozenset(wanted)
     results = []
     for step in ALL_STEPS:
         if step.name not in wanted:

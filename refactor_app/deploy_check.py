@@ -20,6 +20,10 @@ FIXED_BY = {
     "security.W008": "ssl-redirect", "security.W009": "secret-key", "security.W018": "debug",
     "security.W020": "allowed-hosts", "security.W012": "secure-cookies", "security.W016": "secure-cookies",
 }
+# The production values README's "Deploy-ready" section documents for what the hsts step reads:
+# the check runs with them, as production is meant to (they only count where the settings read them).
+DOCUMENTED_PRODUCTION = {"SECURE_HSTS_SECONDS": "31536000", "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
+                         "SECURE_HSTS_PRELOAD": "True"}
 # Variables a step's settings read, which production must set for the warning to go.
 SET_IN_PRODUCTION = {
     "security.W004": "SECURE_HSTS_SECONDS", "security.W005": "SECURE_HSTS_INCLUDE_SUBDOMAINS=True",
@@ -56,7 +60,7 @@ class DeployCheck:
 
 def deploy_check(project: Project, python: str) -> DeployCheck:
     from refactor_app import local_env
-    from refactor_app.steps.ssl_redirect import TLS_PROXY_FILES
+    from refactor_app.platforms import tls_proxy_platforms
     from refactor_app.verify import (
         HIDDEN_FILE, LOADER, PAGE_VARIABLES, SAMPLE_DATABASE_URL, SAMPLE_DOMAIN, read_variables,
         settings_module_name,
@@ -69,7 +73,7 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
     unset = set(PAGE_VARIABLES) | variables.every
     environment = {key: value for key, value in os.environ.items() if key not in unset and key not in local_values}
     environment.update({variables.host: SAMPLE_DOMAIN, "DATABASE_URL": SAMPLE_DATABASE_URL,
-                        "DJANGO_SETTINGS_MODULE": module})
+                        "DJANGO_SETTINGS_MODULE": module, **DOCUMENTED_PRODUCTION})
     if not variables.key.endswith("_FILE"):
         environment[variables.key] = "verify-" + secrets.token_urlsafe(40)
     if hidden is not None:
@@ -98,7 +102,7 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
                if step else "no refactor-app step fixes this: see Django's deployment checklist")
         first_line = message.split(". ")[0].split("\n")[0]
         check.findings.append(f"{identifier}: {first_line[:160]} -> {fix}")
-    platforms = [platform for name, platform in TLS_PROXY_FILES.items() if (project.root / name).is_file()]
+    platforms = tls_proxy_platforms(project.root)
     if platforms and answer["ssl_redirect"] and not answer["proxy_header"]:
         check.problems.append(
             f"production runs behind {platforms[0]}'s proxy with SECURE_SSL_REDIRECT on and no SECURE_PROXY_SSL_HEADER: "
@@ -108,7 +112,9 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
 
 
 def render_deploy_check(out, check: DeployCheck) -> None:
-    out.line(f"Django's check --deploy (security) on {check.module}, production-like:")
+    documented = ", ".join(f"{name}={value}" for name, value in DOCUMENTED_PRODUCTION.items())
+    out.line(f"Django's check --deploy (security) on {check.module}, production-like, with {documented} as README's "
+             "Deploy-ready section has production set them (HSTS is sticky: start with a short time):")
     for finding in check.findings:
         out.line(f"Deploy warning: {finding}")
     for problem in check.problems:

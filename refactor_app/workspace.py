@@ -180,6 +180,7 @@ class Workspace:
         self._git_opened = False
         self.removals: list[GitRemoval] = []
         self.warnings: list[str] = []  # what the user must act on beyond the edits
+        self.steps_in_run: frozenset[str] = frozenset()  # the steps this plan runs (make_plan sets it)
 
     # --- plain text files ------------------------------------------------------------------
 

@@ -213,6 +213,71 @@ def test_verify_deploy_names_the_steps_then_is_clean(tmp_path):
     assert "redirected again, forever" in before.stdout and "--step proxy-ssl-header" in before.stdout
     assert run_cli("apply", "--all", "--hardening", cwd=root).returncode == 0
     after = run_cli("verify", "--deploy", cwd=root)
-    assert "security.W012" not in after.stdout and "forever" not in after.stdout
-    # HSTS stays the production environment's decision: verify says which variable to set.
-    assert "then set SECURE_HSTS_SECONDS in production" in after.stdout
+    # Checked with the HSTS values README documents for production, which the settings now read.
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "SECURE_HSTS_SECONDS=31536000" in after.stdout and "OK: no deploy warnings." in after.stdout
+    assert "Deploy warning" not in after.stdout and "forever" not in after.stdout
+
+
+def test_verify_deploy_says_when_the_settings_do_not_load(tmp_path):
+    root = startproject(tmp_path)
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + "\nif os.environ.get('DATABASE_URL'):\n    raise RuntimeError('no such service')\n"
+                        .replace("os.environ", "__import__('os').environ"))
+    git(root, "commit", "-qam", "settings that need a service")
+    result = run_cli("verify", "--deploy", cwd=root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "could not run on mysite.settings: RuntimeError: no such service" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# --- aldryn-django and Divio ----------------------------------------------------------------------
+
+def test_aldryn_project_keeps_what_aldryn_django_sets(tmp_path):
+    """aldryn-django trusts Divio's proxy and reads SECURE_HSTS_SECONDS itself: nothing is added
+    that would override it. SESSION_COOKIE_SECURE is off while its variable is unset: said, not
+    overridden. What aldryn-django leaves alone (the CSRF cookie, the HSTS flags) is added."""
+    from test_aldryn_heroku import aldryn_project, states
+
+    root = aldryn_project(tmp_path / "aldryn")
+    result = run_cli("status", "--hardening", "--format", "json", cwd=root)
+    assert result.returncode == 0, result.stderr
+    found = states(json.loads(result.stdout))
+    assert found["proxy-ssl-header"][0] == "done" and "aldryn-django" in found["proxy-ssl-header"][1]
+    assert "forever" not in found["ssl-redirect"][1]
+    assert found["hsts"][0] == "pending" and "SECURE_HSTS_SECONDS is set by aldryn-django" in found["hsts"][1]
+    assert "SESSION_COOKIE_SECURE is set by aldryn-django" in found["secure-cookies"][1]
+    applied = run_cli("apply", "--all", "--hardening", cwd=root)
+    assert applied.returncode == 0, applied.stderr
+    assert "set SESSION_COOKIE_SECURE=True in each environment served over HTTPS" in applied.stdout + applied.stderr
+    text = (root / "settings.py").read_text()
+    load_line = text.index("aldryn_addons.settings.load(locals())")
+    for added in ("CSRF_COOKIE_SECURE =", "SECURE_HSTS_INCLUDE_SUBDOMAINS =", "SECURE_HSTS_PRELOAD ="):
+        assert text.index(added) > load_line, added
+    for kept in ("SESSION_COOKIE_SECURE =", "SECURE_HSTS_SECONDS =", "SECURE_PROXY_SSL_HEADER ="):
+        assert kept not in text
+
+
+@pytest.mark.parametrize("marker", [
+    {".gitignore": "# Divio\n.divio\n/data\n"},
+    {"docker-compose.yml": "services:\n  db:\n    image: postgres\n    environment:\n      SERVICE_MANAGER: \"fsm-postgres\"\n"},
+])
+def test_divio_projects_get_the_proxy_header(tmp_path, marker):
+    root = startproject(tmp_path, **marker)
+    status = run_cli("status", cwd=root)
+    assert "Divio's proxy" in status.stdout + status.stderr or "forever" in status.stdout, status.stdout
+    applied = run_cli("apply", "--all", "--hardening", cwd=root)
+    assert applied.returncode == 0, applied.stderr
+    assert "forever" not in applied.stdout + applied.stderr
+    assert "# Divio's proxy ends HTTPS" in (root / "mysite/settings.py").read_text()
+    production = loaded(root, ["SECURE_PROXY_SSL_HEADER"], PRODUCTION)
+    assert production["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert loaded(root, ["SECURE_PROXY_SSL_HEADER"], LOCAL)["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_no_platform_no_proxy_header(tmp_path):
+    root = startproject(tmp_path)
+    status = run_cli("status", "--hardening", cwd=root)
+    row = next(row for row in status.stdout.splitlines() if row.startswith("proxy-ssl-header"))
+    assert "not applicable" in row and "TLS-terminating proxy" in row, row
+    assert "forever" not in status.stdout

@@ -11,6 +11,9 @@ when it is one (ALLOWED_HOSTS=['www.example.com'], SECURE_SSL_REDIRECT=True):
     ALLOWED_HOSTS       = env('ALLOWED_HOSTS', ['localhost', '*']), then DOMAIN, DOMAIN_ALIASES and
                           DOMAIN_REDIRECTS (comma lists) appended when DOMAIN is set
     SECURE_SSL_REDIRECT = env('SECURE_SSL_REDIRECT', None)  (False in older releases)
+    SECURE_PROXY_SSL_HEADER = env('SECURE_PROXY_SSL_HEADER', ('HTTP_X_FORWARDED_PROTO', 'https'))
+    SECURE_HSTS_SECONDS = env('SECURE_HSTS_SECONDS', 0)
+    SESSION_COOKIE_SECURE = env('SESSION_COOKIE_SECURE', False)
     STATIC_ROOT         = env('STATIC_ROOT', os.path.join(BASE_DIR, 'static_collected'))
     DATABASE_URL        = env('DATABASE_URL'), 'sqlite://:memory:' when DJANGO_MODE=build
     BASE_DIR            = env('BASE_DIR', the settings module's folder)  (aldryn-addons' load())
@@ -60,6 +63,14 @@ SETTINGS = {
         "reads SECURE_SSL_REDIRECT from the environment",
         "aldryn-django does not redirect to HTTPS while the SECURE_SSL_REDIRECT variable is unset",
         "set SECURE_SSL_REDIRECT=True in each environment served over HTTPS"),
+    # The deploy-ready steps beyond the page (`--hardening`).
+    "SECURE_PROXY_SSL_HEADER": Handling("reads SECURE_PROXY_SSL_HEADER from the environment, trusting Divio's proxy "
+                                        "(('HTTP_X_FORWARDED_PROTO', 'https')) when it is unset"),
+    "SECURE_HSTS_SECONDS": Handling("reads SECURE_HSTS_SECONDS from the environment, 0 (off) when it is unset"),
+    "SESSION_COOKIE_SECURE": Handling(
+        "reads SESSION_COOKIE_SECURE from the environment",
+        "aldryn-django sends the session cookie over plain HTTP while the SESSION_COOKIE_SECURE variable is unset",
+        "set SESSION_COOKIE_SECURE=True in each environment served over HTTPS"),
     "STATIC_ROOT": Handling(f"reads STATIC_ROOT from the environment ({STATIC_FOLDER}/ under BASE_DIR when it is unset)"),
 }
 
@@ -114,3 +125,18 @@ def outcome(ws: Workspace, name: str) -> Outcome | None:
         return None
     outcomes = [entry_outcome(ws, name, entry) for entry in ws.project.settings_paths]
     return None if None in outcomes else combine(outcomes)
+
+
+def split(ws: Workspace, names: tuple[str, ...]) -> tuple[list[Outcome], tuple[str, ...]]:
+    """For steps that set several settings: the outcomes for those of `names` that aldryn-django
+    alone sets, and the names left for the step to add."""
+    if not namespace_calls.any_calls(ws):
+        return [], names
+    outcomes, left = [], []
+    for name in names:
+        by_aldryn = outcome(ws, name) if name in SETTINGS else None
+        if by_aldryn is None:
+            left.append(name)
+        else:
+            outcomes.append(by_aldryn)
+    return outcomes, tuple(left)

@@ -10,6 +10,7 @@ to take back.
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.steps import aldryn
 from refactor_app.steps.added_setting import add_to_entry
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, describe_reads, done, ensure_writer_import,
@@ -20,7 +21,8 @@ from refactor_app.workspace import SettingRef, Workspace
 SECONDS = "SECURE_HSTS_SECONDS"
 FLAGS = ("SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD")
 NAMES = (SECONDS, *FLAGS)
-ANCHORS = ("SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
+# Below the cookies when secure-cookies added them, so the lines read in the steps' order.
+ANCHORS = ("CSRF_COOKIE_SECURE", "SESSION_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
 def flag_switch(setting: str) -> EnvironmentSwitch:
@@ -49,8 +51,11 @@ def run(ws: Workspace) -> Outcome:
         outcomes += [_existing(ws, ref, name) for ref in refs]
         if not refs:
             missing.append(name)
+    # aldryn-django sets some of them where the settings do not: a line added would override it.
+    by_aldryn, missing = aldryn.split(ws, tuple(missing))
+    outcomes += by_aldryn
     if missing:
-        outcomes.append(_add(ws, tuple(missing)))
+        outcomes.append(_add(ws, missing))
     return combine(outcomes)
 
 

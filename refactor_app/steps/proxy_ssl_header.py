@@ -1,6 +1,6 @@
 """Trust X-Forwarded-Proto from the platform's TLS-terminating proxy.
 
-Heroku, Render and Fly.io end HTTPS at their load balancer and forward plain HTTP with
+Heroku, Render, Fly.io and Divio end HTTPS at their load balancer and forward plain HTTP with
 X-Forwarded-Proto: without SECURE_PROXY_SSL_HEADER the SSL redirect redirects every request
 again, forever. Anywhere else the header must not be trusted (a client could claim HTTPS, as
 Django's docs warn), so the step writes it only where the deployment files show such a proxy,
@@ -10,28 +10,24 @@ and it follows the SSL redirect's switch: off where SECURE_SSL_REDIRECT=False (l
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.platforms import SHOWN, tls_proxy_platforms
+from refactor_app.steps import aldryn
 from refactor_app.steps.added_setting import add_to_entry
 from refactor_app.steps.base import (
     Outcome, blocks_setting, combine, describe_reads, done, ensure_env_local, join, not_applicable, pending,
     reads_environment,
 )
-from refactor_app.steps.ssl_redirect import TLS_PROXY_FILES
 from refactor_app.workspace import Workspace
 
 NAME = "SECURE_PROXY_SSL_HEADER"
 HEADER = "('HTTP_X_FORWARDED_PROTO', 'https')"
+# Right below the redirect it makes work.
 ANCHORS = ("SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
 def new_statement(writer: settings_editor.Writer) -> str:
     return (f"\n# {{platform}}'s proxy ends HTTPS and says so in X-Forwarded-Proto: trusted only in production\n"
-            f"{NAME} = {HEADER} if {writer.read('SECURE_SSL_REDIRECT')} != \"False\" else None\n")
-
-
-def platforms(ws: Workspace) -> list[str]:
-    return list(dict.fromkeys(
-        platform for name, platform in TLS_PROXY_FILES.items() if (ws.project.root / name).is_file()
-    ))
+            f"{NAME} = (\n    {HEADER} if {writer.read('SECURE_SSL_REDIRECT')} != \"False\" else None\n)\n")
 
 
 def run(ws: Workspace) -> Outcome:
@@ -45,10 +41,13 @@ def run(ws: Workspace) -> Outcome:
             outcomes.append(done(f"{where} already sets {NAME}"
                                  + (f" from the environment ({describe_reads(reads)})" if reads else f" = {shown}")))
         return combine(outcomes)
-    found = platforms(ws)
+    by_aldryn = aldryn.outcome(ws, NAME)
+    if by_aldryn is not None:
+        return by_aldryn
+    found = tls_proxy_platforms(ws.project.root)
     if not found:
         return not_applicable(
-            f"no deployment file shows a TLS-terminating proxy ({', '.join(TLS_PROXY_FILES)}); {NAME} is only safe "
+            f"no deployment file shows a TLS-terminating proxy ({', '.join(SHOWN)}); {NAME} is only safe "
             "behind one that sets X-Forwarded-Proto, so none is added"
         )
     in_blocks = [settings.display_path for settings in ws.loaded_settings() if NAME in settings.block_contents()[0]]

@@ -7,6 +7,7 @@ which only .env-local does, so local work over plain http://localhost can still 
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.steps import aldryn
 from refactor_app.steps.added_setting import add_to_entry
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, done, ensure_env_local, join, not_applicable, pending,
@@ -41,15 +42,25 @@ def run(ws: Workspace) -> Outcome:
         outcomes += [_existing(ws, ref, name) for ref in refs]
         if not refs:
             missing.append(name)
+    # aldryn-django sets some of them where the settings do not: a line added would override it.
+    by_aldryn, missing = aldryn.split(ws, tuple(missing))
+    outcomes += by_aldryn
     if missing:
-        outcomes.append(_add(ws, tuple(missing)))
+        outcomes.append(_add(ws, missing))
     return combine(outcomes)
 
 
 def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
     where = ref.settings.display_path
     if settings_editor.same_expression(ref.value, "True"):
-        # Set by hand: on everywhere, local work included (it then needs HTTPS to log in).
+        # Set by hand: the user's choice, safe in production. Said when local work loads it too.
+        local = ws.find_setting(name, ws.project.local_path)
+        if local is not None and local.settings.path == ref.settings.path and local.assignment.index == ref.assignment.index:
+            ws.warnings.append(
+                f"{where} sets {name} = True for local work too: over plain HTTP a browser may drop that cookie "
+                f"(Safari does, and every browser at an address other than localhost), and logging in then fails; to "
+                f"follow the SSL redirect's switch instead, write "
+                f"{name} = {switch(name).new_value(settings_editor.Writer('os', 'os.environ.get'))}")
         return done(f"{where} sets {name} = True by hand")
     return switch(name).apply(ws, ref)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.platforms import tls_proxy_platforms
 from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
@@ -58,18 +59,17 @@ def run(ws: Workspace) -> Outcome:
     return outcome
 
 
-# Platforms whose load balancer ends TLS and forwards plain HTTP with X-Forwarded-Proto: there
-# the redirect needs SECURE_PROXY_SSL_HEADER, or every request is redirected again, forever.
-TLS_PROXY_FILES = {"Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io"}
-
-
 def proxy_loop_warning(ws: Workspace) -> str:
     """The warning for a project deployed behind a TLS-terminating proxy whose settings do not
     set SECURE_PROXY_SSL_HEADER; "" otherwise."""
-    platforms = [platform for name, platform in TLS_PROXY_FILES.items() if (ws.project.root / name).is_file()]
+    if "proxy-ssl-header" in ws.steps_in_run:  # that step, later in this run, sets it or says why not
+        return ""
+    platforms = tls_proxy_platforms(ws.project.root)
     if not platforms or ws.find_setting("SECURE_PROXY_SSL_HEADER") is not None:
         return ""
     if "SECURE_PROXY_SSL_HEADER" in (name for settings in ws.loaded_settings() for name in settings.block_contents()[0]):
+        return ""
+    if aldryn.outcome(ws, "SECURE_PROXY_SSL_HEADER") is not None:  # aldryn-django trusts Divio's proxy itself
         return ""
     return (f"production runs behind {platforms[0]}'s proxy, which ends HTTPS and forwards plain HTTP: with the "
             "redirect on and no SECURE_PROXY_SSL_HEADER, every request is redirected again, forever; add "

@@ -52,14 +52,19 @@ CSRF_TRUSTED_ORIGINS = [
 # Redirect to HTTPS by default, unless explicitly disabled
 SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT') != "False"
 
-# HSTS is sticky in browsers: set SECURE_HSTS_SECONDS in production only, short at first
-SECURE_HSTS_SECONDS = int(os.environ.get('SECURE_HSTS_SECONDS', '0'))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get('SECURE_HSTS_INCLUDE_SUBDOMAINS') == "True"
-SECURE_HSTS_PRELOAD = os.environ.get('SECURE_HSTS_PRELOAD') == "True"
+# Divio's proxy ends HTTPS and says so in X-Forwarded-Proto: trusted only in production
+SECURE_PROXY_SSL_HEADER = (
+    ('HTTP_X_FORWARDED_PROTO', 'https') if os.environ.get('SECURE_SSL_REDIRECT') != "False" else None
+)
 
 # Cookies over HTTPS only, as the SSL redirect: off only where SECURE_SSL_REDIRECT=False
 SESSION_COOKIE_SECURE = os.environ.get('SECURE_SSL_REDIRECT') != "False"
 CSRF_COOKIE_SECURE = os.environ.get('SECURE_SSL_REDIRECT') != "False"
+
+# HSTS is sticky in browsers: set SECURE_HSTS_SECONDS in production only, short at first
+SECURE_HSTS_SECONDS = int(os.environ.get('SECURE_HSTS_SECONDS', '0'))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get('SECURE_HSTS_INCLUDE_SUBDOMAINS') == "True"
+SECURE_HSTS_PRELOAD = os.environ.get('SECURE_HSTS_PRELOAD') == "True"
 
 
 # Application definition

@@ -29,7 +29,9 @@ DEBUG = True
 ALLOWED_HOSTS = []
 
 # Heroku's proxy ends HTTPS and says so in X-Forwarded-Proto: trusted only in production
-SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https') if os.environ.get('SECURE_SSL_REDIRECT') != "False" else None
+SECURE_PROXY_SSL_HEADER = (
+    ('HTTP_X_FORWARDED_PROTO', 'https') if os.environ.get('SECURE_SSL_REDIRECT') != "False" else None
+)
 
 
 # Application definition

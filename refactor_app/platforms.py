@@ -1,0 +1,52 @@
+"""Which hosting platform's load balancer ends TLS in front of production, as the project's files
+show it. Such a balancer forwards plain HTTP and says `X-Forwarded-Proto: https`. Behind it the
+SSL redirect needs SECURE_PROXY_SSL_HEADER, or every request is redirected again, forever.
+Anywhere else that header must not be trusted: a client could send it and claim HTTPS.
+
+Only reads, and only the project's own folder: a file that cannot be read shows nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+# A file whose presence says the platform; the first listed platform is the one named.
+PLATFORM_FILES = {"Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io"}
+DIVIO = "Divio"
+# Divio's local compose file marks its database services with Divio's service manager
+# (`SERVICE_MANAGER: "fsm-postgres"`), and its .gitignore ignores the `.divio` folder the divio
+# CLI keeps its project link in.
+DIVIO_COMPOSE = re.compile(r"SERVICE_MANAGER\W+fsm-", re.IGNORECASE)
+DIVIO_IGNORE = re.compile(r"^/?\.divio/?\s*$", re.MULTILINE)
+COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
+SHOWN = (*PLATFORM_FILES, ".divio/ (Divio)")  # for messages that list what is looked at
+
+
+def tls_proxy_platforms(root: Path) -> list[str]:
+    """The platforms whose TLS-ending proxy the project's files show, most specific first."""
+    found = [platform for name, platform in PLATFORM_FILES.items() if _own_file(root / name)]
+    if _divio(root):
+        found.append(DIVIO)
+    return list(dict.fromkeys(found))
+
+
+def _divio(root: Path) -> bool:
+    if (root / ".divio").is_dir() and not (root / ".divio").is_symlink():
+        return True
+    if DIVIO_IGNORE.search(_text(root / ".gitignore")):
+        return True
+    return any(DIVIO_COMPOSE.search(_text(root / name)) for name in COMPOSE_FILES)
+
+
+def _own_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _text(path: Path) -> str:
+    if not _own_file(path):
+        return ""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
