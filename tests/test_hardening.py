@@ -281,3 +281,38 @@ def test_no_platform_no_proxy_header(tmp_path):
     row = next(row for row in status.stdout.splitlines() if row.startswith("proxy-ssl-header"))
     assert "not applicable" in row and "TLS-terminating proxy" in row, row
     assert "forever" not in status.stdout
+
+
+# --- with --commit and over a fleet ---------------------------------------------------------------
+
+def test_commit_makes_one_commit_per_step_in_order(tmp_path):
+    root = startproject(tmp_path, **{"Procfile": "web: gunicorn mysite.wsgi\n"})
+    result = run_cli("apply", "--all", "--hardening", "--commit", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    subjects = git(root, "log", "--format=%s").splitlines()[::-1]
+    from refactor_app.steps import HARDENING_STEPS, STEPS
+
+    # No Dockerfile (collectstatic has nothing to do); staticfiles only adds its ignore line.
+    assert subjects[1:5] == [step.title for step in STEPS[:4]], subjects
+    assert subjects[5] == "Ignore collected static files (/staticfiles)", subjects
+    assert subjects[6:] == [step.title for step in HARDENING_STEPS], subjects
+    assert git(root, "status", "--porcelain") == ""
+    again = run_cli("apply", "--all", "--hardening", "--check", cwd=root)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_fleet_runs_the_hardening_steps_in_every_project(tmp_path):
+    projects = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        projects.append(startproject(tmp_path / name, **{"Procfile": "web: gunicorn mysite.wsgi\n"}))
+    dry = run_cli("apply", "--all", "--hardening", "--dry-run", "-r", str(tmp_path), cwd=tmp_path)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert dry.stdout.count("+SECURE_PROXY_SSL_HEADER = (") == 2 and dry.stdout.count("+SECURE_HSTS_SECONDS =") == 2
+    plain = run_cli("apply", "--all", "--dry-run", "-r", str(tmp_path), cwd=tmp_path)
+    assert "SECURE_HSTS_SECONDS" not in plain.stdout
+    applied = run_cli("apply", "--all", "--hardening", "-r", str(tmp_path), cwd=tmp_path)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    for root in projects:
+        values = loaded(root, ["SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE"], PRODUCTION)
+        assert values == {"SECURE_HSTS_SECONDS": 31536000, "SESSION_COOKIE_SECURE": True}
