@@ -316,3 +316,26 @@ def test_fleet_runs_the_hardening_steps_in_every_project(tmp_path):
     for root in projects:
         values = loaded(root, ["SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE"], PRODUCTION)
         assert values == {"SECURE_HSTS_SECONDS": 31536000, "SESSION_COOKIE_SECURE": True}
+
+
+@pytest.mark.parametrize("spelling", [
+    "env.bool('SESSION_COOKIE_SECURE', default=False)",
+    "bool(os.getenv('SESSION_COOKIE_SECURE'))",
+    "os.environ.get('SESSION_COOKIE_SECURE', 'False') == 'True'",
+])
+def test_cookie_read_off_when_unset_is_made_safe_in_its_own_spelling(tmp_path, spelling):
+    """Fail closed: a hand-made read that leaves the cookie insecure with its variable unset is
+    not done; the default changes, the variable keeps working, local work turns it off."""
+    from dotenv import dotenv_values
+
+    root = startproject(tmp_path)
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + f"\nimport os, environ\nenv = environ.Env()\nSESSION_COOKIE_SECURE = {spelling}\n")
+    git(root, "commit", "-qam", "cookie by hand")
+    result = run_cli("apply", "--all", "--hardening", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert loaded(root, ["SESSION_COOKIE_SECURE"], PRODUCTION) == {"SESSION_COOKIE_SECURE": True}
+    assert loaded(root, ["SESSION_COOKIE_SECURE"], {**PRODUCTION, "SESSION_COOKIE_SECURE": "False"}) == {
+        "SESSION_COOKIE_SECURE": False}
+    local = {key: value for key, value in dotenv_values(root / ".env-local").items() if value is not None}
+    assert loaded(root, ["SESSION_COOKIE_SECURE"], local) == {"SESSION_COOKIE_SECURE": False}

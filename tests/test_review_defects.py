@@ -111,3 +111,22 @@ def test_verify_leaves_a_gitignored_local_module_out_of_production(tmp_path):
     assert "leave out mysite/settings/local.py" in result.stdout
     debug = next(line for line in result.stdout.splitlines() if line.startswith("DEBUG"))
     assert debug.split()[1:] == ["True", "False", "False"], debug
+
+
+def test_an_import_os_below_the_new_reads_gets_one_above_them(tmp_path):
+    """`import os` only at the end of the file (with a helper using it): the new reads above it
+    would fail with NameError, so `import os` is added at the top as well."""
+    settings = STARTPROJECT_SETTINGS + "\n\ndef env_flag(name):\n    return os.environ.get(name) == 'True'\n\nimport os\n"
+    root = startproject(tmp_path, settings)
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    text = (root / "mysite/settings.py").read_text()
+    assert text.index("import os") < text.index("os.environ.get('DJANGO_DEBUG')")
+    assert text.rstrip().endswith("import os")  # the user's own line stays
+    assert load(root, "mysite.settings", DOMAIN="example.com") == {"DEBUG": False, "SSL": True}
+
+
+def test_an_import_os_above_every_use_is_kept_alone(tmp_path):
+    settings = "import os\n" + STARTPROJECT_SETTINGS
+    root = startproject(tmp_path, settings)
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    assert (root / "mysite/settings.py").read_text().count("import os") == 1

@@ -785,10 +785,29 @@ def has_import(module: cst.Module, name: str) -> bool:
     return False
 
 
+def imported_before_use(module: cst.Module, name: str) -> bool:
+    """Is `import name` bound at module level before the first module-level statement that uses
+    `name`? An import below a use (`import os` at the end of the file) leaves that use, a new
+    read included, failing with NameError. Function and class bodies run later: not uses."""
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
+    for statement in module.body:
+        if has_import(cst.Module(body=[statement]), name):
+            return True
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(statement, OpaqueStatement):
+            deferred = statement.text.lstrip().startswith(("def ", "async def ", "class ", "@"))
+            if not deferred and word.search(statement.text):
+                return False
+        elif name in names_used(statement):
+            return False
+    return False
+
+
 def ensure_import(module: cst.Module, name: str) -> cst.Module:
-    """Add `import name` when missing: first in the top import block (where isort puts a plain
-    `import`), else after the docstring, else at the top."""
-    if has_import(module, name):
+    """Add `import name` when missing, or only bound below a use: first in the top import block
+    (where isort puts a plain `import`), else after the docstring, else at the top."""
+    if imported_before_use(module, name):
         return module
     new = cst.SimpleStatementLine(body=[cst.Import(names=[cst.ImportAlias(name=cst.Name(name))])])
     body = list(module.body)

@@ -67,6 +67,9 @@ def _ssl_unsafe(value) -> bool:
 DEBUG = Rule("DEBUG", _debug_unsafe, "DEBUG is on", "True", False)
 ALLOWED_HOSTS = Rule("ALLOWED_HOSTS", _hosts_unsafe, "ALLOWED_HOSTS allows any host ('*')", "localhost,127.0.0.1", False)
 SECURE_SSL_REDIRECT = Rule("SECURE_SSL_REDIRECT", _ssl_unsafe, "there is no HTTPS redirect", "False", True)
+# The deploy-ready steps' cookies: like the redirect, safe only when on (wanted_default True).
+SESSION_COOKIE_SECURE = Rule("SESSION_COOKIE_SECURE", _ssl_unsafe, "the session cookie goes over plain HTTP", "False", True)
+CSRF_COOKIE_SECURE = Rule("CSRF_COOKIE_SECURE", _ssl_unsafe, "the CSRF cookie goes over plain HTTP", "False", True)
 
 
 def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
@@ -132,7 +135,8 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     if full_code.endswith(TRUE_STRINGS):
         kept = f"a deployment that sets {key} to True, true, 1, yes or on keeps DEBUG on"
     elif full_code.endswith(OFF_STRINGS):
-        kept = f"a deployment that sets {key} to True, 1, yes or on keeps the redirect; False, 0, no or off turn it off"
+        what = "the redirect" if rule is SECURE_SSL_REDIRECT else rule.setting
+        kept = f"a deployment that sets {key} to True, 1, yes or on keeps {what}; False, 0, no or off turn it off"
     notes = [f"{where}: {rule.setting} = {code}: {problem}; it becomes {new_code} ({kept})"]
     local = _local_value(settings.module, new_value, rule, key, code)
     if local is not None:
@@ -148,7 +152,7 @@ def _names(keys: list[str]) -> str:
 
 def _fix(module: cst.Module, value: cst.BaseExpression, rule: Rule, keys: list[str]):
     """(new value, the variable) when a rewrite in the project's spelling makes it safe."""
-    if rule is DEBUG or rule is SECURE_SSL_REDIRECT:
+    if rule is DEBUG or rule.wanted_default:  # the redirect and the cookies: safe when on
         read = _plain_string_read(value)
         if read is not None:
             func, key_node, key = read
@@ -367,7 +371,7 @@ def _local_value(module, new_value, rule: Rule, key: str, old_code: str = "") ->
             continue
         if rule is DEBUG and got:
             return candidate
-        if rule is SECURE_SSL_REDIRECT and not got:
+        if rule.wanted_default and not got:
             return candidate
         if rule is ALLOWED_HOSTS and isinstance(got, (list, tuple)) and "localhost" in got:
             return candidate
@@ -428,7 +432,7 @@ def _check_helper(ws: Workspace, ref: SettingRef, rule: Rule, helper: str, where
         return None
     if rule is DEBUG:
         unsafe = literal is True or str(literal).lower() in _TRUTHY_LITERALS
-    elif rule is SECURE_SSL_REDIRECT:
+    elif rule.wanted_default:
         unsafe = literal is False or literal is None or str(literal).lower() in _FALSY_LITERALS
     else:
         unsafe = "*" in (literal if isinstance(literal, (list, tuple)) else str(literal).replace(",", " ").split())

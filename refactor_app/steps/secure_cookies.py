@@ -7,7 +7,7 @@ which only .env-local does, so local work over plain http://localhost can still 
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import aldryn
+from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.added_setting import add_to_entry
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, done, ensure_env_local, join, not_applicable, pending,
@@ -15,6 +15,7 @@ from refactor_app.steps.base import (
 from refactor_app.workspace import SettingRef, Workspace
 
 NAMES = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE")
+RULES = {"SESSION_COOKIE_SECURE": fail_closed.SESSION_COOKIE_SECURE, "CSRF_COOKIE_SECURE": fail_closed.CSRF_COOKIE_SECURE}
 ANCHORS = ("SECURE_SSL_REDIRECT", "ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
@@ -62,7 +63,8 @@ def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
                 f"follow the SSL redirect's switch instead, write "
                 f"{name} = {switch(name).new_value(settings_editor.Writer('os', 'os.environ.get'))}")
         return done(f"{where} sets {name} = True by hand")
-    return switch(name).apply(ws, ref)
+    # Read from the environment by hand: done only when on with the variable unset (fail closed).
+    return fail_closed.check(ws, ref, RULES[name]) or switch(name).apply(ws, ref)
 
 
 def _add(ws: Workspace, names: tuple[str, ...]) -> Outcome:
