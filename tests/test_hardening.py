@@ -145,8 +145,9 @@ def test_csrf_origins_are_bare_hosts_before_django_4(tmp_path):
 
 @pytest.mark.parametrize("step, line", [
     ("secure-cookies", "SESSION_COOKIE_SECURE = True\nCSRF_COOKIE_SECURE = True"),
-    ("secure-cookies", "SESSION_COOKIE_SECURE = os.environ.get('COOKIES') == 'on'\n"
-                       "CSRF_COOKIE_SECURE = os.environ.get('COOKIES') == 'on'"),
+    # On when COOKIES is unset (fail closed); `os.environ.get('COOKIES') == 'on'` would not be done.
+    ("secure-cookies", "SESSION_COOKIE_SECURE = os.environ.get('COOKIES', 'on') == 'on'\n"
+                       "CSRF_COOKIE_SECURE = os.environ.get('COOKIES', 'on') == 'on'"),
     ("hsts", "SECURE_HSTS_SECONDS = int(os.environ['HSTS'])\nSECURE_HSTS_INCLUDE_SUBDOMAINS = False\n"
              "SECURE_HSTS_PRELOAD = False"),
     ("proxy-ssl-header", "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')"),
