@@ -79,12 +79,13 @@ from django.test import Client
 client = Client(enforce_csrf_checks=True)
 host = %r
 extra = %r
+form_host = %r
 answers = {}
 page = client.get("/admin/login/", HTTP_HOST=host, **extra)
 answers["get"] = [page.status_code, page.get("Location"), {k: bool(v["secure"]) for k, v in page.cookies.items()}]
 if page.status_code == 200:
     token = page.cookies["csrftoken"].value
-    origin = ("https://" if extra else "http://") + host
+    origin = ("https://" if extra else "http://") + form_host
     post = client.post("/admin/login/", {"username": "nobody", "password": "x", "csrfmiddlewaretoken": token,
                                          "next": "/admin/"}, HTTP_HOST=host,
                        HTTP_ORIGIN=origin, HTTP_REFERER=origin + "/admin/login/", **extra)
@@ -101,8 +102,11 @@ print(json.dumps(answers))
 """
 
 
-def client_answers(root: Path, environment: dict, host: str, extra: dict, **run) -> dict:
-    result = django_run(root, CLIENT % (host, extra), environment, **run)
+def client_answers(root: Path, environment: dict, host: str, extra: dict, form_host: str | None = None,
+                   **run) -> dict:
+    """The answers to CLIENT's requests for `host`, its form posted from a page on `form_host` (the same host
+    unless given: another one must be a trusted origin)."""
+    result = django_run(root, CLIENT % (host, extra, form_host or host), environment, **run)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pytest
 
+import project_builder
 from conftest import EXAMPLE, committed_project, git, run_cli
 from django_venvs import venv_python
 from hardening_checks import (
     PROCFILE, PRODUCTION, client_answers, deploy_check, env_file, loaded, python_run, startproject,
 )
+from refactor_app import api
 
 # What the tutorial's settings import, as its requirements.txt pins them; left out: the uWSGI
 # server, the PostgreSQL driver (the tests use SQLite through DATABASE_URL) and boto3 (S3 only).
@@ -119,6 +121,22 @@ def test_production_behind_the_proxy(deployed):
     assert forwarded["login"][2]["sessionid"] is True
 
 
+def test_a_form_from_a_domain_alias_is_a_trusted_origin(deployed):
+    # The step's reason to be: a page on www.example.com posting to example.com. Django 4.0 and
+    # later match the Origin against https://HOST entries, earlier ones the Referer's host against bare
+    # hosts; the wrong form for the version is silently never matched (a CSRF 403).
+    forwarded = {"HTTP_X_FORWARDED_PROTO": "https"}
+    with_alias = {**PRODUCTION, "DOMAIN_ALIASES": "www.example.com"}
+    origins = loaded(deployed.root, ["CSRF_TRUSTED_ORIGINS"], with_alias, **deployed.run())["CSRF_TRUSTED_ORIGINS"]
+    scheme = "" if deployed.case.bare_origins else "https://"
+    assert origins == [scheme + "example.com", scheme + "www.example.com"]
+    trusted = client_answers(deployed.root, with_alias, "example.com", forwarded, "www.example.com", **deployed.run())
+    assert trusted["post"] == 200 and trusted["login"][:2] == [302, "/admin/"], trusted
+    untrusted = client_answers(deployed.root, PRODUCTION, "example.com", forwarded, "www.example.com",
+                               **deployed.run())
+    assert untrusted["post"] == 403, untrusted  # the control: without the alias, refused
+
+
 def test_local_work_over_plain_http(deployed):
     local = deployed.local()
     assert local["SECURE_SSL_REDIRECT"] == "False" and local["DJANGO_DEBUG"] == "True"
@@ -136,3 +154,45 @@ def test_local_work_over_plain_http(deployed):
 def test_apply_again_changes_nothing(deployed):
     again = run_cli("apply", "--all", "--hardening", "--check", cwd=deployed.root)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize("name, text, bare", [
+    ("requirements.txt", "Django<4.0.1\n", False),  # 4.0.0 is allowed
+    ("requirements/common.txt", "Django==3.2.25\n", True),
+    ("requirements-prod.txt", "Django~=3.2\n", True),
+    ("pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.8"\ndjango = "^3.2"\n', True),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nDjango = {version = "~3.2", extras = ["argon2"]}\n', True),
+    ("pyproject.toml", '[tool.poetry.dependencies]\nDjango = "^4.2"\n', False),
+    ("pyproject.toml", '[project]\ndependencies = ["Django>=3.2,<4"]\n', True),
+    ("pyproject.toml", '[project]\ndependencies = ["Django>=3.2", "celery<5"]\n', False),
+    ("setup.py", 'setup(name="django-x", install_requires=["Django>=3.2,<4.0"])\n', True),
+    ("setup.cfg", "[options]\ninstall_requires =\n    Django>=3.2,<4\n", True),
+    ("Pipfile", '[packages]\ndjango = {version = ">=3.2,<4", extras = ["argon2"]}\n', True),
+    ("requirements.txt", "Django>=4.2 ; python_version<'3.12'\n", False),
+])
+def test_the_origin_form_follows_the_requirement_spelling(tmp_path, name, text, bare):
+    root = project_builder.startproject(tmp_path, **{name: text})
+    api.apply(api.make_plan(api.discover(root), ["csrf-trusted-origins"]))
+    written = (root / "mysite/settings.py").read_text()
+    assert ("'https://' + host" not in written) is bare, written
+
+
+def test_requirements_beside_manage_py_in_a_sub_folder_count(tmp_path):
+    project_builder.write_project(tmp_path, {
+        "Dockerfile": "FROM python:3.8\nCOPY backend /app\n",
+        "backend/requirements.txt": "Django==3.2.25\n", "backend/manage.py": project_builder.MANAGE_PY,
+        "backend/mysite/__init__.py": "", "backend/mysite/settings.py": project_builder.STARTPROJECT_SETTINGS})
+    result = run_cli("apply", "--step", "csrf-trusted-origins", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "bare hosts" in result.stdout + result.stderr and "'https://'" not in (tmp_path / "backend/mysite/settings.py").read_text()
+
+
+def test_schemed_origins_before_django_4_are_not_done(tmp_path):
+    root = startproject(tmp_path, requirement="Django==3.2.25")
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + "\nCSRF_TRUSTED_ORIGINS = ['https://example.com', 'https://b.example.com', "
+                        "'b.example.com']\n")
+    git(root, "commit", "-qam", "the 4.0 spelling too early")
+    row = next(row for row in run_cli("status", "--hardening", cwd=root).stdout.splitlines()
+               if row.startswith("csrf-trusted-origins"))
+    assert row.split()[1:3] == ["not", "applicable"] and "(https://example.com)" in row, row
