@@ -4,81 +4,10 @@ production (behind a proxy that sets X-Forwarded-Proto) and locally (over plain 
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from conftest import git, run_cli
-
-PRODUCTION = {
-    "DOMAIN": "example.com",
-    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-0123456789",
-    "SECURE_HSTS_SECONDS": "31536000",
-    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "True",
-    "SECURE_HSTS_PRELOAD": "True",
-}
-LOCAL = {"DJANGO_DEBUG": "True", "DOMAIN_ALIASES": "localhost, 127.0.0.1", "SECURE_SSL_REDIRECT": "False"}
-VARIABLES = {*PRODUCTION, *LOCAL, "DJANGO_SETTINGS_MODULE", "DOMAIN_REDIRECTS", "SESSION_COOKIE_SECURE"}
-
-
-def startproject(tmp_path: Path, requirement: str = "Django>=4.2", **files: str) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    subprocess.run([sys.executable, "-m", "django", "startproject", "mysite", str(root)], check=True)
-    (root / "requirements.txt").write_text(requirement + "\n")
-    for name, text in files.items():
-        (root / name).write_text(text)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "project")
-    return root
-
-
-def django_run(root: Path, code: str, environment: dict) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key not in VARIABLES}
-    env.update(environment, DJANGO_SETTINGS_MODULE="mysite.settings", PYTHONPATH=str(root))
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=120)
-
-
-LOAD = "import json, django; from django.conf import settings; django.setup(); print(json.dumps({n: getattr(settings, n) for n in %r}))"
-
-
-def loaded(root: Path, names: list[str], environment: dict) -> dict:
-    result = django_run(root, LOAD % (names,), environment)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-CLIENT = """
-import json, django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
-from django.test import Client
-client = Client(enforce_csrf_checks=True)
-host = %r
-extra = %r
-answers = {}
-page = client.get("/admin/login/", HTTP_HOST=host, **extra)
-answers["get"] = [page.status_code, page.get("Location"), {k: bool(v["secure"]) for k, v in page.cookies.items()}]
-if page.status_code == 200:
-    token = page.cookies["csrftoken"].value
-    post = client.post("/admin/login/", {"username": "nobody", "password": "x", "csrfmiddlewaretoken": token,
-                                         "next": "/admin/"}, HTTP_HOST=host,
-                       HTTP_ORIGIN=("https://" if extra else "http://") + host, **extra)
-    answers["post"] = post.status_code
-print(json.dumps(answers))
-"""
-
-
-def client_answers(root: Path, environment: dict, host: str, extra: dict) -> dict:
-    result = django_run(root, CLIENT % (host, extra), environment)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.splitlines()[-1])
+from hardening_checks import LOCAL, PRODUCTION, client_answers, deploy_check, loaded, startproject
 
 
 def test_steps_lists_them_apart_and_all_alone_leaves_them_out(tmp_path):
@@ -106,9 +35,7 @@ def test_deploy_check_is_clean_and_requests_work(tmp_path, files):
     root = startproject(tmp_path, **files)
     result = run_cli("apply", "--all", "--hardening", cwd=root)
     assert result.returncode == 0, result.stderr
-    check = django_run(root, "import sys; from django.core.management import execute_from_command_line as e; "
-                       "e(['manage.py', 'check', '--deploy', '--tag', 'security', '--fail-level', 'WARNING'])",
-                       PRODUCTION)
+    check = deploy_check(root, PRODUCTION)
     assert check.returncode == 0, check.stdout + check.stderr
     production = loaded(root, ["CSRF_TRUSTED_ORIGINS", "SESSION_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER"], PRODUCTION)
     assert production["CSRF_TRUSTED_ORIGINS"] == ["https://example.com"]

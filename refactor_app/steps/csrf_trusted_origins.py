@@ -2,7 +2,7 @@
 
 CSRF_TRUSTED_ORIGINS is built from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS, the variables
 ALLOWED_HOSTS reads: with the https:// scheme on Django 4.0 and later (which requires it), as
-bare hosts before (which rejects it).
+bare hosts before (which compares the Referer's host with each entry and never matches a scheme).
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ def _bare_hosts(value) -> list[str]:
     return [host for host in hosts if "://" not in host]
 
 
+def _schemed_only(value) -> list[str]:
+    """Origins with a scheme and no bare twin: Django before 4.0 compares the Referer's host with
+    each entry as it is, so these never match (where both are listed, the bare one does)."""
+    origins = settings_editor.string_list(value) or []
+    return [origin for origin in origins if "://" in origin and origin.split("://", 1)[1] not in origins]
+
+
 def run(ws: Workspace) -> Outcome:
     refs = ws.find_settings(NAME)
     if refs:
@@ -56,6 +63,10 @@ def run(ws: Workspace) -> Outcome:
                 outcomes.append(not_applicable(
                     f"{where} lists {NAME} without a scheme ({', '.join(_bare_hosts(ref.value))}), which Django 4.0 "
                     "and later reject; write them as https://HOST"))
+            elif _schemed_only(ref.value) and before_4_0(ws) is True:
+                outcomes.append(not_applicable(
+                    f"{where} lists {NAME} with a scheme ({', '.join(_schemed_only(ref.value))}), which Django "
+                    "before 4.0 never matches (it compares bare hosts); write them as HOST"))
             else:
                 outcomes.append(done(f"{where} sets {NAME} = {settings_editor.one_line_code(ref.value)} by hand"))
         return combine(outcomes)
