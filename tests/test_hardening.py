@@ -4,6 +4,8 @@ production (behind a proxy that sets X-Forwarded-Proto) and locally (over plain 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import git, run_cli
