@@ -28,7 +28,8 @@ __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "
 
 
 def make_plan(
-    project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False
+    project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False,
+    in_fleet: bool = False,
 ) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
@@ -36,15 +37,18 @@ def make_plan(
     steps read: the same plan, more slowly (the tests compare the two). `clean_check`: the
     plan is for `apply` with its dirty-tree check, whose git questions then run with the
     planning's (the answer is the tree as planning found it; `apply` still compares every
-    file it writes with what was planned)."""
+    file it writes with what was planned). `in_fleet`: one project of many (fleet.py), each
+    running in a busy worker: git is asked only what the plan needs, when it needs it (no
+    early questions in a thread, no question that only spares one project some waiting)."""
     from refactor_app.steps import STEPS, check_names, settings_read
 
     check_names(step_names)
     wanted = set(step_names) if step_names is not None else None
-    early_git = _ask_git_early(project, wanted, clean_check)  # git runs while libcst loads (the next import)
+    # git runs while libcst loads (the next import)
+    early_git = _ask_git_early(project, wanted, clean_check) if not in_fleet else None
     from refactor_app.workspace import Workspace
 
-    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
+    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet)
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:

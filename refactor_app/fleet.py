@@ -91,7 +91,7 @@ def run_project(task: Task) -> ProjectOutcome:
 
             if every_step_done(project):  # a finished project: no parser needed
                 return ProjectOutcome(task.display, EXIT_OK, root=task.root)
-        plan = api.make_plan(project, task.step_names)
+        plan = api.make_plan(project, task.step_names, in_fleet=True)
         if task.mode == "apply" and plan.has_changes:
             # Every repository was checked before the first project. git rm waits for the parent:
             # projects of one repository share its index, which one git command locks at a time.
