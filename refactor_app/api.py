@@ -19,7 +19,9 @@ from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
 from refactor_app.textfile import read_bytes
-from refactor_app.writer import ChangedOnDisk, read_or_none, remove_stale_temp_files, write_atomically
+from refactor_app.writer import (
+    ChangedOnDisk, read_or_none, remove_stale_temp_files, write_all_atomically, write_atomically, Write,
+)
 
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
@@ -312,8 +314,8 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
     try:
         for edit in plan.edits:
             remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
-            write_atomically(edit.path, edit.after, edit.display_path, expected=edit.before)
-            written.append(edit)
+        write_all_atomically([Write(edit.path, edit.after, edit.display_path, edit.before) for edit in plan.edits],
+                             on_written=lambda index: written.append(plan.edits[index]))
         if plan.removals and git_removals:
             removing = True
             remove_from_git(plan.root, plan.removals, removed)
