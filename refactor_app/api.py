@@ -213,17 +213,19 @@ def _decode(data: bytes) -> str:
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
                 stopped_run: int | None = None, ours: Sequence[str] | None = None,
-                settings: Sequence[str] = ()) -> None:
+                settings: Sequence[str] = (), tree: tuple[bool, list[str]] | None = None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
     `stopped_run`: the pid of a run that was stopped before it finished here (runlock); `ours`:
     the files and folders refactor-app writes (`files_refactor_app_writes`): only changes to those
     can be the stopped run's, any other is the user's own work. `settings`: the settings modules
-    (project-relative), which must not be files the repository ignores (one `git ls-files`)."""
+    (project-relative), which must not be files the repository ignores (one `git ls-files`).
+    `tree`: git's answer (GitRepository.commits_and_changes), asked already (a fleet asks every
+    repository's at once)."""
     from refactor_app.editors.git import GitRepository
 
-    answered = early.tree_state() if early is not None else None
+    answered = tree if tree is not None else early.tree_state() if early is not None else None
     repo = GitRepository.open(root)
     if repo is None:
         raise RefactorError(
@@ -387,6 +389,16 @@ def remove_from_git(root: Path, removals, removed: list[str] | None = None) -> N
         if removed is not None:
             removed.append(removal.folder)
         repo.remove_folder(removal.folder)
+
+
+def remove_from_git_together(removals: Sequence[tuple[Path, Sequence]]) -> None:
+    """`remove_from_git` for several projects of one repository ((root, removals) each), in one
+    `git rm`: all of them or, when it fails, none."""
+    from refactor_app.editors.git import GitRepository
+
+    folders = [(GitRepository.open(root), removal.folder) for root, project_removals in removals
+               for removal in project_removals]
+    folders[0][0].remove_folders_together(folders)
 
 
 def undo(plan: Plan) -> list[str]:

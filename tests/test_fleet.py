@@ -265,3 +265,49 @@ def test_the_progress_bar_gives_the_terminal_its_cursor_back_when_the_reader_sto
     assert process.wait(timeout=60) == 141
     hidden, shown = terminal.rfind(b"\x1b[?25l"), terminal.rfind(b"\x1b[?25h")
     assert hidden != -1 and shown > hidden, terminal[-500:]
+
+
+def git_logging_rm(folder, fail_on: str = ""):
+    """A git first on PATH that logs each `git rm` (its arguments, a line each) and, given
+    `fail_on`, fails one whose arguments name it (as git rm fails: nothing removed)."""
+    import shutil
+
+    folder.mkdir()
+    log = folder / "rm.log"
+    (folder / "git").write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = rm ]; then echo "$*" >> {log}; '
+        f'case "$*" in *"{fail_on or "no such folder"}"*) echo "fatal: refused by the test" >&2; exit 128;; esac; fi\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (folder / "git").chmod(0o755)
+    return folder, log
+
+
+@pytest.mark.parametrize("fail_on", ["", "b/staticfiles"])
+def test_a_monorepos_projects_leave_git_in_one_git_rm_and_a_failure_is_its_projects_alone(tmp_path, fail_on):
+    """git rm rewrites the whole index: the projects of one repository share one. When it fails
+    (and changes nothing), each project's own git rm says which one failed; the others are done."""
+    import os
+
+    repo = tmp_path / "mono"
+    for name in ("a", "b", "c"):
+        copy_tree(EXAMPLE, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "three projects")
+    folder, log = git_logging_rm(tmp_path / "bin", fail_on)
+    result = run_cli("apply", "--all", "-r", ".", cwd=repo, env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    calls = log.read_text().splitlines()
+    assert "a/staticfiles" in calls[0] and "b/staticfiles" in calls[0] and "c/staticfiles" in calls[0]
+    tracked = git(repo, "ls-files")
+    if not fail_on:
+        assert result.returncode == 0, result.stderr
+        assert len(calls) == 1 and "staticfiles/" not in tracked
+        return
+    assert result.returncode == 2
+    assert len(calls) == 4  # together, then each on its own
+    assert "b: error: git rm -r staticfiles failed: refused by the test" in result.stderr
+    assert "refactor-app apply --all --allow-dirty b`" in result.stderr
+    assert "a/staticfiles/" not in tracked and "c/staticfiles/" not in tracked and "b/staticfiles/" in tracked
+    assert result.stderr.splitlines()[-1] == "3 projects: 2 changed, 0 with nothing to do, 1 failed."

@@ -280,6 +280,13 @@ class GitRepository:
         for another git command's index lock). git rm changes nothing when it fails."""
         self._index_command(f"git rm -r {folder}", "rm", "-r", "-q", "--", _literal(self._repo_path(folder)))
 
+    def remove_folders_together(self, removals: Sequence[tuple["GitRepository", str]]) -> None:
+        """`git rm -r -q` of several projects' folders of this repository ((the project's
+        repository, folder) each) in one command: the index, as large as the repository, is
+        rewritten once, not once a project. Nothing is removed when it fails."""
+        paths = [_literal(repo._repo_path(folder)) for repo, folder in removals]
+        self._index_command(f"git rm -r ({len(paths)} folders)", "rm", "-r", "-q", "--", *paths)
+
     def _index_command(self, shown: str, *args: str) -> None:
         """A git command that writes the index: retried while another git command holds the
         index lock (an editor's `git status`), for a second or two; then RefactorError saying
@@ -519,6 +526,39 @@ def _run_git_concurrently(commands: list[list[str]], cwd: Path) -> list[subproce
         for process in processes:  # after a failure, none is left running
             if process.poll() is None:
                 _stop(process)
+
+
+def run_each(commands: Sequence[tuple[list[str], Path]], at_once: int) -> list:
+    """Read-only git commands, each in its folder, `at_once` of them running at a time (each
+    mostly starts up: on several cores they overlap): each one's CompletedProcess, or the
+    RefactorError it raised (no git, a timeout), in order."""
+    from collections import deque
+
+    results: list = [None] * len(commands)
+    running: deque = deque()  # (index, process, args)
+
+    def collect() -> None:
+        index, process, args = running.popleft()
+        try:
+            results[index] = _finish(process, args)
+        except RefactorError as exc:
+            results[index] = exc
+
+    try:
+        for index, (args, cwd) in enumerate(commands):
+            if len(running) >= at_once:
+                collect()
+            try:
+                running.append((index, _start(args, cwd), args))
+            except RefactorError as exc:
+                results[index] = exc
+        while running:
+            collect()
+    finally:
+        for _, process, _ in running:  # after an interruption, none is left running
+            if process.poll() is None:
+                _stop(process)
+    return results
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:
