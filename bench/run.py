@@ -18,7 +18,8 @@ by side, each the median of --repeat runs of a fresh process:
   - `refactor-app apply --all -r FLEET`, the real run (writes and git rm), on (a) and (b), each
     run on a fresh copy of the fleet;
   - the floor (floor.py) over the same N settings files in one process;
-  - peak memory (the largest process of the run's tree, GNU time's %M).
+  - CPU time (user + system, the whole process tree) and peak memory (the largest process of
+    the tree), from GNU time's %U, %S and %M.
 
 and, once: one project end to end, a finished fleet's --check, a finished project's --check
 against django-upgrade, and the dry run of a fleet outside git (the fleet the first bench had).
@@ -38,6 +39,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -157,35 +159,44 @@ def fresh_copy(source: Path, target: Path) -> Path:
     return target
 
 
-def run(command: list[str], cwd: Path | None = None, expect: tuple[int, ...] = (0, 1)) -> tuple[float, int]:
-    """(wall seconds, peak resident KB of the largest process of its tree) of one run; output discarded."""
-    rss_file = tempfile.NamedTemporaryFile(delete=False)
-    rss_file.close()
+class Run(NamedTuple):
+    seconds: float  # wall
+    cpu: float  # user + system seconds of the process and every process it waited for
+    rss: int  # peak resident KB of the largest process of its tree
+
+
+def run(command: list[str], cwd: Path | None = None, expect: tuple[int, ...] = (0, 1)) -> Run:
+    """One run, its output discarded."""
+    usage_file = tempfile.NamedTemporaryFile(delete=False)
+    usage_file.close()
     gnu_time = shutil.which("time") or "/usr/bin/time"
-    wrapped = [gnu_time, "-f", "%M", "-o", rss_file.name, *command] if Path(gnu_time).exists() else command
+    wrapped = ([gnu_time, "-f", "%U %S %M", "-o", usage_file.name, *command] if Path(gnu_time).exists()
+               else command)
     start = time.perf_counter()
     completed = subprocess.run(wrapped, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
     if completed.returncode not in expect:
         raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}): {completed.stderr.decode()[-1500:]}")
     try:
-        rss = int(Path(rss_file.name).read_text().split()[-1])
+        user, system, rss = Path(usage_file.name).read_text().split()[-3:]
+        cpu, peak = float(user) + float(system), int(rss)
     except (ValueError, IndexError):
-        rss = 0
-    os.unlink(rss_file.name)
-    return seconds, rss
+        cpu, peak = 0.0, 0
+    os.unlink(usage_file.name)
+    return Run(seconds, cpu, peak)
 
 
-def median_run(command, repeat: int, cwd=None, before=None, expect=(0, 1)) -> tuple[float, int]:
-    """The median wall time of `repeat` runs and their largest peak memory. `before()`, untimed,
-    runs ahead of each and returns the folder the command is given (appended to it)."""
+def median_run(command, repeat: int, cwd=None, before=None, expect=(0, 1)) -> Run:
+    """The median wall and CPU time of `repeat` runs and their largest peak memory. `before()`,
+    untimed, runs ahead of each and returns the folder the command is given (appended to it)."""
     results = []
     for _ in range(repeat):
         if before is not None:
             results.append(run([*command, str(before())], cwd, expect))
         else:
             results.append(run(command, cwd, expect))
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    return Run(statistics.median(r.seconds for r in results), statistics.median(r.cpu for r in results),
+               max(r.rss for r in results))
 
 
 def measure_size(work: Path, count: int, args, tool: list[str], jobs: list[str], templates: Path) -> dict:
@@ -206,8 +217,8 @@ def measure_size(work: Path, count: int, args, tool: list[str], jobs: list[str],
         copy = work / f"{name}-{count}-applied"
         results[name, "apply"] = median_run([*tool, "apply", "--all", "-r", *jobs], args.repeat,
                                             before=lambda: fresh_copy(fleet, copy), expect=(0,))
-        print(f"  {name} of {count}: dry run {results[name, 'dry-run'][0]:.2f} s, apply {results[name, 'apply'][0]:.2f} s"
-              f" (floor {results['floor'][0]:.2f} s)", file=sys.stderr, flush=True)
+        print(f"  {name} of {count}: dry run {results[name, 'dry-run'].seconds:.2f} s, apply "
+              f"{results[name, 'apply'].seconds:.2f} s (floor {results['floor'].seconds:.2f} s)", file=sys.stderr, flush=True)
     if count == args.projects:
         # The clones once applied: a finished fleet's --check, what a CI job runs.
         results["clones", "check"] = median_run(
@@ -254,19 +265,19 @@ def main() -> None:
         # One project, end to end.
         one = work / "one"
         fresh = lambda: (shutil.rmtree(one, ignore_errors=True), git_project(one))[1]  # noqa: E731
-        one_project = median_run([*tool, "apply", "--all"], args.repeat, before=fresh)[0]
+        one_project = median_run([*tool, "apply", "--all"], args.repeat, before=fresh).seconds
         listing = work / "one.txt"
         listing.write_text(str(EXAMPLE / "myapp" / "settings.py"))
-        floor_one = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat)[0]
+        floor_one = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat).seconds
 
         # A finished project, the pre-commit case.
         finished = git_project(work / "finished")
         subprocess.run([*tool, "apply", "--all", "--commit"], cwd=finished, env=ENV, check=True, capture_output=True)
-        check_one = median_run([*tool, "apply", "--all", "--check"], max(5, args.repeat), cwd=finished)[0]
+        check_one = median_run([*tool, "apply", "--all", "--check"], max(5, args.repeat), cwd=finished).seconds
         upgrade_one = None
         if upgrade:
             upgrade_one = median_run([*upgrade, "--target-version", "4.2", "myapp/settings.py"], max(5, args.repeat),
-                                     cwd=finished)[0]
+                                     cwd=finished).seconds
 
     load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs ({_cpu_model()}), Python {platform.python_version()}, "
@@ -275,13 +286,13 @@ def main() -> None:
           f"load average {_load(load_before)} before, {_load(load_after)} after; "
           f"{time.perf_counter() - started:.0f} s in all\n")
 
-    print("| fleet | N | run | seconds | ms a project | floor (s) | ratio | peak MB | target |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| fleet | N | run | seconds | ms a project | floor (s) | ratio | CPU s (floor) | peak MB | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for count in sizes:
         results = by_size[count]
-        floor_seconds, floor_rss = results["floor"]
-        for (fleet, what), (seconds, rss) in ((key, value) for key, value in results.items() if key != "floor"):
-            ratio = seconds / floor_seconds
+        floor = results["floor"]
+        for (fleet, what), measured in ((key, value) for key, value in results.items() if key != "floor"):
+            ratio = measured.seconds / floor.seconds
             target = ""
             if what == "dry-run" and fleet in ("clones", "monorepo"):
                 target = verdict(ratio, DRY_RUN_TARGET)
@@ -289,10 +300,11 @@ def main() -> None:
                 target = verdict(ratio, APPLY_TARGET)
             command = {"dry-run": "apply --all --dry-run -r", "apply": "apply --all -r",
                        "check": "apply --all --check -r (finished)"}[what]
-            print(f"| {fleet} | {count} | {command} | {seconds:.3f} | {1000 * seconds / count:.2f} | "
-                  f"{floor_seconds:.3f} | {ratio:.2f}x | {rss / 1024:.0f} | {target} |")
-        print(f"| floor | {count} | parse + print, one process | {floor_seconds:.3f} | "
-              f"{1000 * floor_seconds / count:.2f} | | | {floor_rss / 1024:.0f} | |")
+            print(f"| {fleet} | {count} | {command} | {measured.seconds:.3f} | {1000 * measured.seconds / count:.2f} | "
+                  f"{floor.seconds:.3f} | {ratio:.2f}x | {measured.cpu:.2f} ({floor.cpu:.2f}) | "
+                  f"{measured.rss / 1024:.0f} | {target} |")
+        print(f"| floor | {count} | parse + print, one process | {floor.seconds:.3f} | "
+              f"{1000 * floor.seconds / count:.2f} | | | {floor.cpu:.2f} | {floor.rss / 1024:.0f} | |")
 
     if len(sizes) == 2:
         small, large = sizes
@@ -302,11 +314,11 @@ def main() -> None:
         for key in by_size[small]:
             if key == "floor" or key not in by_size[large]:
                 continue
-            (seconds_small, rss_small), (seconds_large, rss_large) = by_size[small][key], by_size[large][key]
-            per_small, per_large = seconds_small / small, seconds_large / large
-            growth, memory = per_large / per_small, rss_large / max(rss_small, 1)
+            before, after = by_size[small][key], by_size[large][key]
+            per_small, per_large = before.seconds / small, after.seconds / large
+            growth, memory = per_large / per_small, after.rss / max(before.rss, 1)
             print(f"| {key[0]} | {key[1]} | {1000 * per_small:.2f} -> {1000 * per_large:.2f} | {growth:.2f}x | "
-                  f"{rss_small / 1024:.0f} -> {rss_large / 1024:.0f} | {memory:.2f}x | time "
+                  f"{before.rss / 1024:.0f} -> {after.rss / 1024:.0f} | {memory:.2f}x | time "
                   f"{verdict(growth, GROWTH_TARGET)}; memory {verdict(memory, MEMORY_TARGET)} |")
         if small < SMALL_FLEET:
             print(f"(with fewer than {SMALL_FLEET} projects the small fleet is mostly start-up: no verdict to read)")

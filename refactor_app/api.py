@@ -31,7 +31,7 @@ __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "
 
 def make_plan(
     project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False,
-    in_fleet: bool = False,
+    in_fleet: bool = False, tree_clean: bool = False,
 ) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
@@ -41,7 +41,9 @@ def make_plan(
     planning's (the answer is the tree as planning found it; `apply` still compares every
     file it writes with what was planned). `in_fleet`: one project of many (fleet.py), each
     running in a busy worker: git is asked only what the plan needs, when it needs it (no
-    early questions in a thread, no question that only spares one project some waiting)."""
+    early questions in a thread, no question that only spares one project some waiting).
+    `tree_clean`: the run's dirty-tree check has just found the repository's tracked files
+    unchanged (fleet.unclean_projects), so no folder's changes are asked of git again."""
     from refactor_app.steps import STEPS, check_names, settings_read
 
     check_names(step_names)
@@ -50,7 +52,8 @@ def make_plan(
     early_git = _ask_git_early(project, wanted, clean_check) if not in_fleet else None
     from refactor_app.workspace import Workspace
 
-    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet)
+    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet,
+                   tree_clean=tree_clean)
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:

@@ -311,3 +311,40 @@ def test_a_monorepos_projects_leave_git_in_one_git_rm_and_a_failure_is_its_proje
     assert "refactor-app apply --all --allow-dirty b`" in result.stderr
     assert "a/staticfiles/" not in tracked and "c/staticfiles/" not in tracked and "b/staticfiles/" in tracked
     assert result.stderr.splitlines()[-1] == "3 projects: 2 changed, 0 with nothing to do, 1 failed."
+
+
+def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_path):
+    """Clones and a monorepo: the dry run asks git nothing but, for a project whose static
+    folder git tracks, whether it has changes; apply asks each repository one git status (the
+    dirty-tree check, which also answers that) and runs one git rm a repository."""
+    import os
+    import shutil
+
+    clones, mono = tmp_path / "clones", tmp_path / "mono"
+    for name in ("a", "b"):
+        copy_tree(EXAMPLE, clones / name)
+        git(clones / name, "init", "-q")
+        git(clones / name, "add", "-A")
+        git(clones / name, "commit", "-q", "-m", "start")
+        copy_tree(EXAMPLE, mono / name)
+    git(mono, "init", "-q")
+    git(mono, "add", "-A")
+    git(mono, "commit", "-q", "-m", "start")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = folder / "log"
+    (folder / "git").write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {shutil.which("git")} "$@"\n')
+    (folder / "git").chmod(0o755)
+    env = {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+    def asked(*args, cwd):
+        log.write_text("")
+        result = run_cli(*args, cwd=cwd, env=env)
+        assert result.returncode == 0, result.stderr
+        return sorted(log.read_text().split())
+
+    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=clones) == ["status", "status"]
+    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=mono) == ["status", "status"]
+    assert asked("apply", "--all", "-r", ".", cwd=clones) == ["rm", "rm", "status", "status"]
+    assert asked("apply", "--all", "-r", ".", cwd=mono) == ["rm", "status"]
+    assert "a/staticfiles/" not in git(mono, "ls-files") and not git(clones / "b", "ls-files", "staticfiles")

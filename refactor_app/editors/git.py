@@ -75,7 +75,8 @@ class GitRepository:
         full = self.work_tree / repo_path
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
 
-    def folder_state(self, folder: str, files: Sequence[str] = (), probe_ignored: bool = True) -> FolderState:
+    def folder_state(self, folder: str, files: Sequence[str] = (), probe_ignored: bool = True,
+                     unchanged: bool = False) -> FolderState:
         """What git says about a project folder: its tracked files, those with uncommitted
         changes, and whether a new file in it would be ignored. The git processes run at once
         (each costs a few milliseconds, mostly starting up). `files` (project-relative) are asked
@@ -85,14 +86,16 @@ class GitRepository:
         The tracked files are read from the index when it can be read directly (no process), and
         `git status` runs only when the folder has some (`changed` means nothing without them).
         Without `probe_ignored` (a fleet: the answer only spares a pathspec import), neither the
-        folder nor `files` are asked about: FolderState.ignored and .files are None."""
+        folder nor `files` are asked about: FolderState.ignored and .files are None. `unchanged`:
+        the caller knows the tracked files have no uncommitted changes (the run's dirty-tree
+        check has just found none): no git status."""
         folder_path = self._repo_path(folder)
         self._check_ignore_files(folder_path)
         listing = self.index_listing() if not folder_path.startswith("../") and folder_path != ".." else None
         if listing is None:
             return self._folder_state_asked(folder, folder_path, files)
         tracked = listing.under(folder_path)
-        commands = [self._status_args(folder)] if tracked else []
+        commands = [self._status_args(folder)] if tracked and not unchanged else []
         asked_paths: dict[str, str] = {}
         probe = self._repo_path(f"{folder}/refactor-app-probe")
         if probe_ignored:
@@ -104,7 +107,7 @@ class GitRepository:
             commands.append(["check-ignore", "--", probe, *asked_paths] if asked else ["check-ignore", "-q", "--", probe])
         results = _run_git_concurrently(commands, self.work_tree) if commands else []
         changed: list[str] = []
-        if tracked:
+        if tracked and not unchanged:
             status = results.pop(0)
             _check(status, ["status"])
             changed = self._changed_files(_text(status))
