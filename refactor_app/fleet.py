@@ -253,6 +253,8 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
     repository another run holds is refused, like a dirty one."""
     from refactor_app import runlock
 
+    _allow_open_files(len({runlock.lock_path(task.root)[0] for task in tasks
+                           if task.mode == "apply" and task.refused is None}))
     refusals: dict[Path, str | None] = {}
     locked = []
     for task in tasks:
@@ -268,6 +270,28 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
                 task = task._replace(refused=refusals[path])
         locked.append(task)
     return locked
+
+
+def _allow_open_files(locks: int) -> None:
+    """Each lock held is an open file: let the process open that many more than it needs
+    otherwise (a system's soft limit, 1024 or macOS's 256, is raised up to its hard one)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no limit to raise (and no flock either)
+        return
+    needed = locks + 256  # pipes to the workers, git's, the files being written
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise RefactorError(
+            f"this run would hold a lock in each of {locks} repositories, more open files than the system allows "
+            f"one process ({hard}); run it on fewer repositories at a time, or raise the limit (ulimit -n)."
+        )
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    except (ValueError, OSError):
+        pass  # left as it is: a lock that cannot be opened is reported for its project
 
 
 # Tasks a worker holds at once, the first at work and the rest waiting in its pipe: it never

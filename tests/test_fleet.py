@@ -348,3 +348,36 @@ def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_
     assert asked("apply", "--all", "-r", ".", cwd=clones) == ["rm", "rm", "status", "status"]
     assert asked("apply", "--all", "-r", ".", cwd=mono) == ["rm", "status"]
     assert "a/staticfiles/" not in git(mono, "ls-files") and not git(clones / "b", "ls-files", "staticfiles")
+
+
+@pytest.mark.parametrize("hard", [4096, 60])
+def test_a_fleet_of_more_repositories_than_open_files_raises_the_limit_or_says_so(tmp_path, hard):
+    """A run holds each repository's lock (an open file) until it ends: 30 repositories under a
+    soft limit of 40 files (macOS's is 256) raise it; under a hard limit too low, exit 2 says so."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV
+    from project_builder import startproject
+
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[1] not in (resource.RLIM_INFINITY,) and \
+            resource.getrlimit(resource.RLIMIT_NOFILE)[1] < hard:
+        pytest.skip("the hard limit is lower than the test's")
+    fleet_dir = tmp_path / "fleet"
+    for number in range(30):
+        startproject(fleet_dir / f"p{number:02}")
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, hard))
+
+    result = subprocess.run([sys.executable, "-m", "refactor_app", "apply", "--all", "-r", "."], cwd=fleet_dir,
+                            env={**__import__("os").environ, **GIT_ENV}, capture_output=True, text=True,
+                            timeout=120, preexec_fn=limited)
+    if hard > 1000:
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines()[-1] == "30 projects: 30 changed, 0 with nothing to do, 0 failed."
+    else:
+        assert result.returncode == 2
+        assert "would hold a lock in each of 30 repositories" in result.stderr and "ulimit -n" in result.stderr
+        assert not git_status(fleet_dir / "p00")

@@ -456,7 +456,8 @@ def has_git_above(folder: Path) -> bool:
 
 
 # The dirty-tree check's one question: tracked files with changes, and (the header) whether HEAD has a commit.
-COMMITS_AND_CHANGES = ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=no"]
+# (--no-ahead-behind: a clone's branch is not compared with its upstream, which can cost seconds.)
+COMMITS_AND_CHANGES = ["status", "--porcelain=v2", "--branch", "--no-ahead-behind", "-z", "--untracked-files=no"]
 
 INDEX_LOCK_WAITS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # seconds: about 1.5 s in all
 
