@@ -279,17 +279,17 @@ def _allow_open_files(locks: int) -> None:
         import resource
     except ImportError:  # not on POSIX: no limit to raise (and no flock either)
         return
-    needed = locks + 256  # pipes to the workers, git's, the files being written
+    needed = locks + 64 + 4 * (os.cpu_count() or 1)  # and pipes to the workers and to git, files being written
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft >= needed:
         return
-    if hard != resource.RLIM_INFINITY and hard < needed:
+    if hard != resource.RLIM_INFINITY and hard < locks + 16:  # no room left for the run itself
         raise RefactorError(
             f"this run would hold a lock in each of {locks} repositories, more open files than the system allows "
             f"one process ({hard}); run it on fewer repositories at a time, or raise the limit (ulimit -n)."
         )
     try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed if hard == resource.RLIM_INFINITY else min(needed, hard), hard))
     except (ValueError, OSError):
         pass  # left as it is: a lock that cannot be opened is reported for its project
 
@@ -481,7 +481,8 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
         keys[root] = key = repo.work_tree if repo is not None else root
         first.setdefault(key, (root, repo))
     asked = [key for key, (_, repo) in first.items() if repo is not None]
-    answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked], 2 * (os.cpu_count() or 1))))
+    answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked],
+                                           min(16, 2 * (os.cpu_count() or 1)))))
     verdicts: dict[Path, str | None] = {}
     for key, (root, repo) in first.items():
         try:

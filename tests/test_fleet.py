@@ -350,7 +350,7 @@ def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_
     assert "a/staticfiles/" not in git(mono, "ls-files") and not git(clones / "b", "ls-files", "staticfiles")
 
 
-@pytest.mark.parametrize("hard", [4096, 60])
+@pytest.mark.parametrize("hard", [4096, 40])
 def test_a_fleet_of_more_repositories_than_open_files_raises_the_limit_or_says_so(tmp_path, hard):
     """A run holds each repository's lock (an open file) until it ends: 30 repositories under a
     soft limit of 40 files (macOS's is 256) raise it; under a hard limit too low, exit 2 says so."""
