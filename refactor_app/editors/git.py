@@ -37,6 +37,8 @@ class GitRepository:
         if not has_git_above(key):
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
+            if len(_WORK_TREES) > 4096:
+                _WORK_TREES.clear()  # a fleet worker goes through each project once: keep it small
             top = work_tree_top(key)  # a plain .git folder: no process to ask
             if top is not None:
                 _WORK_TREES[key] = (Path(top), True)

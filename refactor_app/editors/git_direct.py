@@ -12,7 +12,6 @@ which stays the authority.
 
 from __future__ import annotations
 
-import bisect
 import os
 import stat
 import struct
@@ -94,32 +93,35 @@ def _plain_git_dir(git_dir: str, top: str, git_dir_stat: os.stat_result) -> bool
 
 class IndexListing(NamedTuple):
     """The paths of a repository's index, one per entry (an unmerged path once per stage, as
-    `git ls-files` lists it), in the index's order: sorted by their bytes."""
+    `git ls-files` lists it), in the index's order (sorted by their bytes), each after a NUL
+    in one bytes object: a monorepo's index holds tens of thousands of paths, which as objects
+    would cost each worker several megabytes."""
 
-    paths: list[bytes]
+    names: bytes  # b"\0path1\0path2...\0"
     skip_worktree: frozenset[bytes]
 
     def under(self, repo_path: str) -> list[str]:
         """The entries at `repo_path` or inside it (a path relative to the work tree, `/`-separated),
         as `git ls-files -- ':(literal)repo_path'` lists them."""
-        prefix = repo_path.encode("utf-8", "surrogateescape")
-        start = bisect.bisect_left(self.paths, prefix)
+        prefix = b"\0" + repo_path.encode("utf-8", "surrogateescape")
         found = []
-        for path in self.paths[start:]:
-            if not path.startswith(prefix):
-                break
-            if len(path) == len(prefix) or path[len(prefix)] == 0x2F:  # the path, or below it ("/")
-                found.append(path.decode("utf-8", "surrogateescape"))
+        at = self.names.find(prefix)  # sorted: every path that starts so follows the first
+        while at >= 0 and self.names.startswith(prefix, at):
+            end = self.names.index(b"\0", at + 1)
+            if end == at + len(prefix) or self.names[at + len(prefix)] == 0x2F:  # the path, or below it ("/")
+                found.append(self.names[at + 1:end].decode("utf-8", "surrogateescape"))
+            at = end if end < len(self.names) - 1 else -1
         return found
 
     def holds(self, repo_path: str) -> bool:
         """Is `repo_path` (a file) in the index?"""
-        prefix = repo_path.encode("utf-8", "surrogateescape")
-        at = bisect.bisect_left(self.paths, prefix)
-        return at < len(self.paths) and self.paths[at] == prefix
+        return b"\0" + repo_path.encode("utf-8", "surrogateescape") + b"\0" in self.names
 
     def skipped(self, repo_path: str) -> bool:
         return repo_path.encode("utf-8", "surrogateescape") in self.skip_worktree
+
+
+EMPTY = IndexListing(b"\0", frozenset())
 
 
 _LISTINGS: dict[str, tuple[tuple[int, int, int], IndexListing]] = {}  # top -> (the file's identity, listing)
@@ -136,7 +138,7 @@ def read_index(top: str) -> IndexListing | None:
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        return IndexListing([], frozenset())  # nothing added yet: git lists nothing
+        return EMPTY  # nothing added yet: git lists nothing
     except OSError:
         return None
     with handle:
@@ -162,9 +164,9 @@ def _parse_index(data: bytes) -> IndexListing | None:
     if signature != b"DIRC" or version not in (2, 3, 4):
         return None
     checksum = data[-20:]
-    if checksum != bytes(20) and _sha1(data[:-20]) != checksum:
+    if checksum != bytes(20) and _sha1(memoryview(data)[:-20]) != checksum:  # (a view: no copy)
         return None  # damaged (git checks it too, unless index.skipHash left it zero)
-    paths: list[bytes] = []
+    names = bytearray(b"\0")
     skipped = []
     offset = 12
     previous = b""
@@ -195,9 +197,10 @@ def _parse_index(data: bytes) -> IndexListing | None:
                 return None
             name = data[position:nul]
             offset += (position - offset + len(name) + 8) & ~7  # NUL-padded to a multiple of 8
-        if offset > end:
-            return None
-        paths.append(name)
+        if offset > end or not name or name < previous:
+            return None  # cut short, or not sorted as git keeps it: not read here
+        names += name
+        names += b"\0"
         if skip:
             skipped.append(name)
         previous = name
@@ -207,21 +210,15 @@ def _parse_index(data: bytes) -> IndexListing | None:
         if signature in (b"link", b"sdir"):
             return None  # a split index holds only changes; a sparse one, folders
         offset += 8 + size
-    if any(paths[index] > paths[index + 1] for index in range(len(paths) - 1)):
-        return None  # not sorted as git keeps it: not read here
-    return IndexListing(paths, frozenset(skipped))
+    return IndexListing(bytes(names), frozenset(skipped))
 
 
-def _sha1(data: bytes) -> bytes:
-    # hashlib loads OpenSSL (3 to 7 ms); CPython's own SHA-1 loads in under 1 ms and is fast
-    # enough for a small index (a project's: a few kilobytes).
-    sha1 = None
-    if len(data) < 1 << 18:
-        try:
-            from _sha1 import sha1
-        except ImportError:
-            pass
-    if sha1 is None:
+def _sha1(data: memoryview) -> bytes:
+    # CPython's own SHA-1, not hashlib's: that one loads OpenSSL, 3 to 7 ms and about 4 MB more
+    # in each worker; this one hashes a monorepo's megabyte index in a few milliseconds.
+    try:
+        from _sha1 import sha1
+    except ImportError:
         from hashlib import sha1
     return sha1(data).digest()
 
