@@ -1,7 +1,7 @@
 """Benchmark refactor-app on fleets as users have them, against the floor (libcst parse + print).
 
     pip install -e '.[bench]'
-    python bench/run.py [--projects 1000] [--repeat 3] [--jobs N]
+    python bench/run.py [--projects 1000] [--repeat 3] [--jobs N] [--refactor-app COMMAND]
 
 Builds, in a temporary folder, fleets of copies of the Divio tutorial project and `startproject`
 projects of Django 2.2, 3.2, 4.2 and 5.2 (their real settings templates, in bench/templates/),
@@ -243,8 +243,11 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=1000, help="the large fleet's size (the small one has 100)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None, help="refactor-app --jobs (default: its own, the CPU count)")
+    parser.add_argument("--refactor-app", dest="tool", default=None,
+                        help="the refactor-app command to time (default: the one beside this Python), e.g. another "
+                             "checkout's, to compare two versions side by side")
     args = parser.parse_args()
-    tool = refactor_app_command()
+    tool = args.tool.split() if args.tool else refactor_app_command()
     upgrade = django_upgrade_command()
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     sizes = sorted({min(SMALL_FLEET, args.projects), args.projects})
