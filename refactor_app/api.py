@@ -31,7 +31,7 @@ __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "
 
 def make_plan(
     project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False,
-    in_fleet: bool = False, tree_clean: bool = False,
+    in_fleet: bool = False, tree: str | None = None,
 ) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
@@ -42,8 +42,10 @@ def make_plan(
     file it writes with what was planned). `in_fleet`: one project of many (fleet.py), each
     running in a busy worker: git is asked only what the plan needs, when it needs it (no
     early questions in a thread, no question that only spares one project some waiting).
-    `tree_clean`: the run's dirty-tree check has just found the repository's tracked files
-    unchanged (fleet.unclean_projects), so no folder's changes are asked of git again."""
+    `tree` (a fleet's): what the run knows of the repository's tracked files: "clean", its
+    dirty-tree check has just found them unchanged (fleet.unclean_projects), so no folder's
+    changes are asked of git again; "read-only", the run writes nothing, so one git status of
+    the whole repository answers every project in it (a monorepo: one, not one a project)."""
     from refactor_app.steps import STEPS, check_names, settings_read
 
     check_names(step_names)
@@ -53,7 +55,7 @@ def make_plan(
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet,
-                   tree_clean=tree_clean)
+                   tree=tree)
     results = []
     for step in STEPS:
         if wanted is not None and step.name not in wanted:

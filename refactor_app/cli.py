@@ -255,7 +255,7 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
     refused = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else {}
     tasks = [
         fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None, refused.get(root),
-                   tree_clean=mode == "apply" and not allow_dirty)
+                   tree="read-only" if mode != "apply" else None if allow_dirty else "clean")
         for root in roots
     ]
     out, err = _output(), _output(stderr=True)

@@ -57,7 +57,9 @@ class Task(NamedTuple):
     mode: str  # status, apply, dry-run, check
     step_names: tuple[str, ...] | None
     refused: str | None = None  # why the project is not run at all (its git tree is dirty)
-    tree_clean: bool = False  # this run's dirty-tree check found its repository's tracked files unchanged
+    # What the run knows of the repository's tracked files (api.make_plan): "clean" (its dirty-tree
+    # check found them unchanged), "read-only" (it writes nothing), or None.
+    tree: str | None = None
 
 
 @dataclass
@@ -92,7 +94,7 @@ def run_project(task: Task) -> ProjectOutcome:
 
             if every_step_done(project):  # a finished project: no parser needed
                 return ProjectOutcome(task.display, EXIT_OK, root=task.root)
-        plan = api.make_plan(project, task.step_names, in_fleet=True, tree_clean=task.tree_clean)
+        plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
         if task.mode == "apply" and plan.has_changes:
             # Every repository was checked before the first project. git rm waits for the parent:
             # projects of one repository share its index, which one git command locks at a time.

@@ -165,15 +165,15 @@ class SettingRef(NamedTuple):
 
 class Workspace:
     def __init__(self, project: Project, settings_read: frozenset[str] | None = None,
-                 early_git: EarlyAnswers | None = None, in_fleet: bool = False, tree_clean: bool = False) -> None:
+                 early_git: EarlyAnswers | None = None, in_fleet: bool = False, tree: str | None = None) -> None:
         """`settings_read`: the settings the steps will look up, so that statements about
         anything else need not become libcst nodes; None parses every statement.
         `early_git`: git's answers, asked for before the workspace was made. `in_fleet`: one
-        project of many; git is asked only what the plan needs (see api.make_plan). `tree_clean`:
-        the repository's tracked files were just found unchanged (see api.make_plan)."""
+        project of many; git is asked only what the plan needs (see api.make_plan). `tree`: what
+        the run knows of the repository's tracked files (see api.make_plan)."""
         self.project = project
         self.in_fleet = in_fleet
-        self.tree_clean = tree_clean
+        self.tree = tree
         self.boundary = project.limits  # every file read for editing (so written) must resolve inside it
         self.early_git = early_git
         self.settings_read = settings_read
@@ -319,7 +319,8 @@ class Workspace:
         if early is not None:
             return early
         if self.in_fleet:  # whether git ignores the folder only spares a pathspec import: not asked
-            return self.git.folder_state(folder, probe_ignored=False, unchanged=self.tree_clean)
+            changes = {"clean": "none", "read-only": "shared"}.get(self.tree or "", "ask")
+            return self.git.folder_state(folder, probe_ignored=False, changes=changes)
         return self.git.folder_state(folder)
 
     # --- what changed --------------------------------------------------------------------------

@@ -174,3 +174,26 @@ def test_a_fleet_in_a_repository_git_must_be_asked_about_gives_the_same_plan(tmp
     results = [run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=root) for root in (plain, split)]
     assert [result.returncode for result in results] == [0, 0]
     assert results[0].stdout == results[1].stdout and "git rm -r one/staticfiles" in results[0].stdout
+
+
+def test_one_status_of_the_repository_answers_each_folder_as_its_own_status_would(tmp_path):
+    """A run that writes nothing asks git status once a repository (changes="shared"): the
+    files it lists in a folder are those a status of the folder lists, a file renamed out of
+    it (staged) and one renamed into it included."""
+    from refactor_app.editors import git as git_editor
+
+    root = make_repo(tmp_path / "repo", {**FILES, "other/x.css": "x", "app/static/b.css": "b"})
+    (root / "staticfiles" / "a.css").write_text("changed")
+    git(root, "mv", "staticfiles/admin/b.css", "other/b.css")
+    git(root, "mv", "other/x.css", "staticfiles/x.css")
+    (root / "app" / "static" / "b.css").write_text("changed")
+    repo = GitRepository.open(root)
+    git_editor._TREE_CHANGES.clear()
+    for folder in ("staticfiles", "staticfiles/admin", "app", "other", "with space"):
+        asked = repo.folder_state(folder, probe_ignored=False)
+        shared = repo.folder_state(folder, probe_ignored=False, changes="shared")
+        assert shared == asked, folder
+        assert repo.folder_state(folder, probe_ignored=False, changes="none").changed == []
+    assert repo.folder_state("staticfiles", probe_ignored=False).changed == [
+        "staticfiles/a.css", "staticfiles/admin/b.css", "staticfiles/x.css"]
+    assert list(git_editor._TREE_CHANGES) == [root]  # one status for all of them

@@ -21,6 +21,7 @@ from refactor_app.errors import RefactorError
 # project folder -> its repository's work tree (found ones only), and whether its files are plain
 # enough to read without git (git_direct.py)
 _WORK_TREES: dict[Path, tuple[Path, bool]] = {}
+_TREE_CHANGES: dict[Path, frozenset[str]] = {}  # work tree -> what its git status listed (GitRepository._tree_changes)
 
 
 class GitRepository:
@@ -78,7 +79,7 @@ class GitRepository:
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
 
     def folder_state(self, folder: str, files: Sequence[str] = (), probe_ignored: bool = True,
-                     unchanged: bool = False) -> FolderState:
+                     changes: str = "ask") -> FolderState:
         """What git says about a project folder: its tracked files, those with uncommitted
         changes, and whether a new file in it would be ignored. The git processes run at once
         (each costs a few milliseconds, mostly starting up). `files` (project-relative) are asked
@@ -88,16 +89,19 @@ class GitRepository:
         The tracked files are read from the index when it can be read directly (no process), and
         `git status` runs only when the folder has some (`changed` means nothing without them).
         Without `probe_ignored` (a fleet: the answer only spares a pathspec import), neither the
-        folder nor `files` are asked about: FolderState.ignored and .files are None. `unchanged`:
-        the caller knows the tracked files have no uncommitted changes (the run's dirty-tree
-        check has just found none): no git status."""
+        folder nor `files` are asked about: FolderState.ignored and .files are None. `changes`:
+        "ask", a git status of the folder; "none", the caller knows the tracked files have no
+        uncommitted changes (the run's dirty-tree check has just found none): no git status;
+        "shared", nothing changes the repository during the run: one git status of it, kept for
+        every folder and project asked about after (see `_tree_changes`)."""
         folder_path = self._repo_path(folder)
         self._check_ignore_files(folder_path)
         listing = self.index_listing() if not folder_path.startswith("../") and folder_path != ".." else None
         if listing is None:
             return self._folder_state_asked(folder, folder_path, files)
         tracked = listing.under(folder_path)
-        commands = [self._status_args(folder)] if tracked and not unchanged else []
+        asks_status = tracked and changes == "ask"
+        commands = [self._status_args(folder)] if asks_status else []
         asked_paths: dict[str, str] = {}
         probe = self._repo_path(f"{folder}/refactor-app-probe")
         if probe_ignored:
@@ -109,10 +113,13 @@ class GitRepository:
             commands.append(["check-ignore", "--", probe, *asked_paths] if asked else ["check-ignore", "-q", "--", probe])
         results = _run_git_concurrently(commands, self.work_tree) if commands else []
         changed: list[str] = []
-        if tracked and not unchanged:
+        if asks_status:
             status = results.pop(0)
             _check(status, ["status"])
             changed = self._changed_files(_text(status))
+        elif tracked and changes == "shared":
+            changed = sorted(self._project_path(path) for path in self._tree_changes()
+                             if path == folder_path or path.startswith(f"{folder_path}/"))
         folder_ignored, states = None, None
         if probe_ignored:
             ignored = results.pop(0)
@@ -166,6 +173,26 @@ class GitRepository:
             ignored=folder_ignored,
             files=states,
         )
+
+    def _tree_changes(self) -> frozenset[str]:
+        """The paths (relative to the work tree) `git status` of the whole repository lists, a
+        rename's or copy's source too (a status of one folder lists a file renamed out of it as
+        deleted there): asked once a process, for runs that change nothing in the repository."""
+        if self.work_tree not in _TREE_CHANGES:
+            entries = _text(_run_git(self._status_args(None), self.work_tree, check=True)).split("\0")
+            names, index = set(), 0
+            while index < len(entries):
+                entry = entries[index]
+                if len(entry) > 3:
+                    names.add(entry[3:])
+                    if entry[0] in "RC" and index + 1 < len(entries):
+                        index += 1
+                        names.add(entries[index])  # the source path, as it is
+                index += 1
+            if len(_TREE_CHANGES) > 4096:
+                _TREE_CHANGES.clear()
+            _TREE_CHANGES[self.work_tree] = frozenset(names)
+        return _TREE_CHANGES[self.work_tree]
 
     def _check_ignore_files(self, repo_folder: str) -> None:
         """git reads the .gitignore of each folder down to `repo_folder`: one that is not a regular
