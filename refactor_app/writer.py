@@ -36,7 +36,14 @@ def temp_prefix(target: Path) -> str:
 def remove_stale_temp_files(path: Path) -> list[Path]:
     """Temporary siblings a run killed mid-write left behind for `path`; removed, and returned."""
     target = Path(os.path.realpath(path))
-    stale = [p for p in target.parent.glob(f"{temp_prefix(target)}*{TEMP_SUFFIX}") if p.is_file()]
+    prefix = temp_prefix(target)
+    try:
+        names = os.listdir(target.parent)  # (not glob: it compiles a pattern and makes a Path of every name)
+    except OSError:
+        names = []
+    stale = [target.parent / name for name in names
+             if name.startswith(prefix) and name.endswith(TEMP_SUFFIX) and len(name) > len(prefix) + len(TEMP_SUFFIX) - 1]
+    stale = [p for p in stale if p.is_file()]
     for leftover in stale:
         leftover.unlink()
     return stale
