@@ -1,22 +1,28 @@
-"""Benchmark refactor-app against the floor (libcst parse + print) and django-upgrade.
+"""Benchmark refactor-app on fleets as users have them, against the floor (libcst parse + print).
 
     pip install -e '.[bench]'
-    python bench/run.py [--projects 1000] [--repeat 3] [--jobs N]
+    python bench/run.py [--projects 1000] [--repeat 3] [--jobs N] [--refactor-app COMMAND]
 
-Builds, in a temporary folder, a fleet of N projects: copies of the Divio tutorial project and
-`startproject` projects of Django 2.2, 3.2, 4.2 and 5.2 (their real settings templates, in
-bench/templates/), each with its own SECRET_KEY, a Dockerfile and a committed staticfiles/ where
-the tutorial has one. Then times, side by side, each the median of --repeat runs:
+Builds, in a temporary folder, fleets of copies of the Divio tutorial project and `startproject`
+projects of Django 2.2, 3.2, 4.2 and 5.2 (their real settings templates, in bench/templates/),
+each with its own SECRET_KEY, a Dockerfile and a committed staticfiles/ where the tutorial has
+one, in git as users keep them:
 
-  1. one project: `refactor-app apply --all` on a fresh git repository of the tutorial, against
-     the floor for its one settings file;
-  2. the fleet: `refactor-app apply --all --dry-run --recursive FLEET`, against the floor over
-     every settings file in one process, and django-upgrade over the same files;
-  3. a finished project: `refactor-app apply --all --check`, against django-upgrade on its settings;
-  4. peak memory of the fleet run with N/10 and N projects.
+  (a) clones: N projects, each its own git repository (an organisation's clones);
+  (b) monorepo: one git repository holding the N projects.
 
-Wall times come from time.perf_counter around each process; peak memory from GNU time's %M
-(the largest resident set of the process tree's members).
+At N = 100 and N = --projects (both, so that the cost per project can be compared), times side
+by side, each the median of --repeat runs of a fresh process:
+
+  - `refactor-app apply --all --dry-run -r FLEET` (stdout to /dev/null), on (a) and (b);
+  - `refactor-app apply --all -r FLEET`, the real run (writes and git rm), on (a) and (b), each
+    run on a fresh copy of the fleet;
+  - the floor (floor.py) over the same N settings files in one process;
+  - CPU time (user + system, the whole process tree) and peak memory (the largest process of
+    the tree), from GNU time's %U, %S and %M.
+
+and, once: one project end to end, a finished fleet's --check, a finished project's --check
+against django-upgrade, and the dry run of a fleet outside git (the fleet the first bench had).
 """
 
 from __future__ import annotations
@@ -31,13 +37,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 EXAMPLE = REPO / "refactor_app" / "examples" / "divio-tutorial"
 TEMPLATES = HERE / "templates"
 DJANGO_VERSIONS = ["2.2", "3.2", "4.2", "5.2"]
+SMALL_FLEET = 100
 DOCKERFILE = """FROM python:3.12-slim
 WORKDIR /app
 COPY requirements.txt .
@@ -51,6 +60,12 @@ ENV.pop("FORCE_COLOR", None)
 # As installed, a package's modules are byte-compiled (pip does it): let Python write the
 # .pyc files of an editable install too, instead of compiling them again in every process.
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+
+# Targets (issue 15), each a ratio.
+DRY_RUN_TARGET = 1.0  # dry run, (a) and (b), against the floor
+APPLY_TARGET = 2.0  # real apply, (a), against the floor
+GROWTH_TARGET = 1.2  # cost per project at N against N = 100
+MEMORY_TARGET = 1.2  # peak memory at N against N = 100 ("flat")
 
 
 def refactor_app_command() -> list[str]:
@@ -91,7 +106,7 @@ def write_tutorial(folder: Path, rng: random.Random) -> Path:
 
 
 def build_fleet(folder: Path, count: int) -> list[Path]:
-    """`count` projects below `folder`; the settings files, in order."""
+    """`count` projects below `folder` (the same ones for the same count); the settings files, in order."""
     rng = random.Random(20261125)
     settings_files = []
     for index in range(count):
@@ -104,6 +119,28 @@ def build_fleet(folder: Path, count: int) -> list[Path]:
     return settings_files
 
 
+def commit(folder: Path, templates: Path) -> None:
+    """`folder` as a git repository with one commit of all it holds (no sample hooks: smaller copies)."""
+    for args in (["init", "-q", f"--template={templates}"], ["add", "-A"], ["commit", "-q", "-m", "before"]):
+        subprocess.run(["git", *args], cwd=folder, env=ENV, check=True, stdout=subprocess.DEVNULL)
+
+
+def build_clones(folder: Path, count: int, templates: Path) -> list[Path]:
+    """(a): `count` projects, each its own git repository."""
+    settings_files = build_fleet(folder, count)
+    projects = sorted(folder.iterdir())
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(lambda project: commit(project, templates), projects))
+    return settings_files
+
+
+def build_monorepo(folder: Path, count: int, templates: Path) -> list[Path]:
+    """(b): one git repository holding `count` projects."""
+    settings_files = build_fleet(folder, count)
+    commit(folder, templates)
+    return settings_files
+
+
 def git_project(folder: Path) -> Path:
     shutil.copytree(EXAMPLE, folder, copy_function=shutil.copyfile)
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "before"]):
@@ -111,115 +148,202 @@ def git_project(folder: Path) -> Path:
     return folder
 
 
-def run(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """(wall seconds, peak resident KB) of one run; output discarded."""
-    rss_file = tempfile.NamedTemporaryFile(delete=False)
-    rss_file.close()
+def fresh_copy(source: Path, target: Path) -> Path:
+    """A fresh copy of a fleet at `target` (the one before removed), its repositories included
+    (cp -a is several times faster than copytree)."""
+    shutil.rmtree(target, ignore_errors=True)
+    if shutil.which("cp"):
+        subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    else:
+        shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+class Run(NamedTuple):
+    seconds: float  # wall
+    cpu: float  # user + system seconds of the process and every process it waited for
+    rss: int  # peak resident KB of the largest process of its tree
+
+
+def run(command: list[str], cwd: Path | None = None, expect: tuple[int, ...] = (0, 1)) -> Run:
+    """One run, its output discarded."""
+    usage_file = tempfile.NamedTemporaryFile(delete=False)
+    usage_file.close()
     gnu_time = shutil.which("time") or "/usr/bin/time"
-    wrapped = [gnu_time, "-f", "%M", "-o", rss_file.name, *command] if Path(gnu_time).exists() else command
+    wrapped = ([gnu_time, "-f", "%U %S %M", "-o", usage_file.name, *command] if Path(gnu_time).exists()
+               else command)
     start = time.perf_counter()
     completed = subprocess.run(wrapped, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seconds = time.perf_counter() - start
-    if completed.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}): {completed.stderr.decode()[-500:]}")
+    if completed.returncode not in expect:
+        raise SystemExit(f"{' '.join(command)} failed ({completed.returncode}): {completed.stderr.decode()[-1500:]}")
     try:
-        rss = int(Path(rss_file.name).read_text().split()[-1])
+        user, system, rss = Path(usage_file.name).read_text().split()[-3:]
+        cpu, peak = float(user) + float(system), int(rss)
     except (ValueError, IndexError):
-        rss = 0
-    os.unlink(rss_file.name)
-    return seconds, rss
+        cpu, peak = 0.0, 0
+    os.unlink(usage_file.name)
+    return Run(seconds, cpu, peak)
 
 
-def median_run(command, repeat: int, cwd=None, before=None) -> tuple[float, int]:
+def median_run(command, repeat: int, cwd=None, before=None, expect=(0, 1)) -> Run:
+    """The median wall and CPU time of `repeat` runs and their largest peak memory. `before()`,
+    untimed, runs ahead of each and returns the folder the command is given (appended to it)."""
     results = []
     for _ in range(repeat):
         if before is not None:
-            cwd = before()
-        results.append(run(command, cwd))
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+            results.append(run([*command, str(before())], cwd, expect))
+        else:
+            results.append(run(command, cwd, expect))
+    return Run(statistics.median(r.seconds for r in results), statistics.median(r.cpu for r in results),
+               max(r.rss for r in results))
+
+
+def measure_size(work: Path, count: int, args, tool: list[str], jobs: list[str], templates: Path) -> dict:
+    """Every fleet measurement at one size: {(fleet, run): (seconds, peak KB)}, the floor's too."""
+    results: dict = {}
+    clones, mono = work / f"clones-{count}", work / f"monorepo-{count}"
+    started = time.perf_counter()
+    settings_files = build_clones(clones, count, templates)
+    build_monorepo(mono, count, templates)
+    print(f"  built {count} clones and a monorepo of {count} in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr, flush=True)
+    listing = work / f"floor-{count}.txt"
+    listing.write_text("\n".join(str(path) for path in settings_files))
+    results["floor"] = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat)
+    for name, fleet in (("clones", clones), ("monorepo", mono)):
+        results[name, "dry-run"] = median_run([*tool, "apply", "--all", "--dry-run", "-r", *jobs, str(fleet)],
+                                              args.repeat)
+        copy = work / f"{name}-{count}-applied"
+        results[name, "apply"] = median_run([*tool, "apply", "--all", "-r", *jobs], args.repeat,
+                                            before=lambda: fresh_copy(fleet, copy), expect=(0,))
+        print(f"  {name} of {count}: dry run {results[name, 'dry-run'].seconds:.2f} s, apply "
+              f"{results[name, 'apply'].seconds:.2f} s (floor {results['floor'].seconds:.2f} s)", file=sys.stderr, flush=True)
+    if count == args.projects:
+        # The clones once applied: a finished fleet's --check, what a CI job runs.
+        results["clones", "check"] = median_run(
+            [*tool, "apply", "--all", "--check", "-r", *jobs, str(work / f"clones-{count}-applied")], args.repeat)
+        # The first bench's fleet, in no git repository: what git costs, by difference.
+        outside = work / f"outside-{count}"
+        build_fleet(outside, count)
+        results["outside git", "dry-run"] = median_run(
+            [*tool, "apply", "--all", "--dry-run", "-r", *jobs, str(outside)], args.repeat)
+        shutil.rmtree(outside)
+    for folder in (clones, mono, work / f"clones-{count}-applied", work / f"monorepo-{count}-applied"):
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def verdict(value: float, target: float) -> str:
+    return f"<= {target}x: {'met' if value <= target else 'MISSED'}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--projects", type=int, default=1000, help="the large fleet's size (the small one has 100)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=None, help="refactor-app --jobs (default: its own, the CPU count)")
+    parser.add_argument("--refactor-app", dest="tool", default=None,
+                        help="the refactor-app command to time (default: the one beside this Python), e.g. another "
+                             "checkout's, to compare two versions side by side")
     args = parser.parse_args()
-    tool = refactor_app_command()
+    tool = args.tool.split() if args.tool else refactor_app_command()
     upgrade = django_upgrade_command()
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-    rows = []
+    sizes = sorted({min(SMALL_FLEET, args.projects), args.projects})
+    started = time.perf_counter()
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     with tempfile.TemporaryDirectory(prefix="refactor-app-bench-") as work_folder:
         work = Path(work_folder)
+        templates = work / "git-templates"
+        templates.mkdir()
         # Warm-up, untimed: every module of a full run imported once (and byte-compiled).
         run([*tool, "apply", "--all", "--dry-run", str(git_project(work / "warm-up"))])
 
-        # 1. One project, end to end.
-        counter = iter(range(10_000))
-        fresh = lambda: git_project(work / f"one-{next(counter)}")  # noqa: E731
-        one_seconds, _ = median_run([*tool, "apply", "--all"], args.repeat, before=fresh)
+        by_size = {}
+        for count in sizes:
+            by_size[count] = measure_size(work, count, args, tool, jobs, templates)
+
+        # One project, end to end.
+        one = work / "one"
+        fresh = lambda: (shutil.rmtree(one, ignore_errors=True), git_project(one))[1]  # noqa: E731
+        one_project = median_run([*tool, "apply", "--all"], args.repeat, before=fresh).seconds
         listing = work / "one.txt"
         listing.write_text(str(EXAMPLE / "myapp" / "settings.py"))
-        floor_one, _ = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat)
-        rows.append(("one project: refactor-app apply --all", one_seconds, floor_one, "floor, one settings file", 1.3))
+        floor_one = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat).seconds
 
-        # 2. The fleet.
-        fleet = work / "fleet"
-        settings_files = build_fleet(fleet, args.projects)
-        listing = work / "fleet.txt"
-        listing.write_text("\n".join(str(path) for path in settings_files))
-        fleet_seconds, fleet_rss = median_run([*tool, "apply", "--all", "--dry-run", "--recursive", *jobs, str(fleet)], args.repeat)
-        floor_fleet, floor_rss = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat)
-        rows.append((f"fleet of {args.projects}: apply --all --dry-run --recursive", fleet_seconds, floor_fleet,
-                     "floor, every settings file in one process", 0.6))
-        if upgrade:
-            copies = work / "upgrade"
-            copies.mkdir()
-            copied = []
-            for index, path in enumerate(settings_files):
-                target = copies / f"settings_{index:04d}.py"
-                shutil.copyfile(path, target)
-                copied.append(str(target))
-            upgrade_fleet, _ = median_run([*upgrade, "--target-version", "4.2", *copied], args.repeat)
-            rows.append((f"fleet of {args.projects}: apply --all --dry-run --recursive", fleet_seconds, upgrade_fleet,
-                         "django-upgrade over the same settings files", None))
-
-        # The same fleet once migrated: the check a CI job runs over a whole fleet.
-        subprocess.run([*tool, "apply", "--all", "--allow-dirty", "--recursive", *jobs, str(fleet)],
-                       env=ENV, check=True, capture_output=True)
-        finished_fleet, _ = median_run([*tool, "apply", "--all", "--check", "--recursive", *jobs, str(fleet)], args.repeat)
-        rows.append((f"finished fleet of {args.projects}: apply --all --check --recursive", finished_fleet, floor_fleet,
-                     "floor, every settings file in one process", None))
-
-        # 4. Peak memory, a tenth of the fleet against all of it.
-        small = work / "small-fleet"
-        build_fleet(small, max(1, args.projects // 10))
-        _, small_rss = median_run([*tool, "apply", "--all", "--dry-run", "--recursive", *jobs, str(small)], 1)
-
-        # 3. A finished project, the pre-commit case.
+        # A finished project, the pre-commit case.
         finished = git_project(work / "finished")
         subprocess.run([*tool, "apply", "--all", "--commit"], cwd=finished, env=ENV, check=True, capture_output=True)
-        check_seconds, _ = median_run([*tool, "apply", "--all", "--check"], max(5, args.repeat), cwd=finished)
+        check_one = median_run([*tool, "apply", "--all", "--check"], max(5, args.repeat), cwd=finished).seconds
+        upgrade_one = None
         if upgrade:
-            upgrade_one, _ = median_run([*upgrade, "--target-version", "4.2", "myapp/settings.py"], max(5, args.repeat), cwd=finished)
-            rows.append(("finished project: apply --all --check", check_seconds, upgrade_one,
-                         "django-upgrade on its settings file", 1.5))
+            upgrade_one = median_run([*upgrade, "--target-version", "4.2", "myapp/settings.py"], max(5, args.repeat),
+                                     cwd=finished).seconds
 
+    load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs ({_cpu_model()}), Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
-    print(f"Fleet: {args.projects} projects, {args.repeat} runs each (median), refactor-app jobs: {args.jobs or os.cpu_count()}\n")
-    print("| measured | seconds | reference | seconds | ratio | target |")
-    print("|---|---|---|---|---|---|")
-    for name, seconds, reference, reference_name, target in rows:
-        ratio = seconds / reference
-        verdict = "" if target is None else (f"<= {target}x: {'met' if ratio <= target else 'missed'}")
-        print(f"| {name} | {seconds:.3f} | {reference_name} | {reference:.3f} | {ratio:.2f}x | {verdict} |")
-    print(f"\nFleet throughput: {args.projects / fleet_seconds:.0f} projects/s "
-          f"(floor: {args.projects / floor_fleet:.0f} settings files/s)")
-    print(f"Peak memory (largest process) of the fleet dry run: {small_rss / 1024:.0f} MB with "
-          f"{max(1, args.projects // 10)} projects, {fleet_rss / 1024:.0f} MB with {args.projects} "
-          f"(floor process: {floor_rss / 1024:.0f} MB)")
+          f"git {_git_version()}, {platform.system()} {platform.release()}")
+    print(f"{args.repeat} runs each (median), refactor-app jobs: {args.jobs or os.cpu_count()}; "
+          f"load average {_load(load_before)} before, {_load(load_after)} after; "
+          f"{time.perf_counter() - started:.0f} s in all\n")
+
+    print("| fleet | N | run | seconds | ms a project | floor (s) | ratio | CPU s (floor) | peak MB | target |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for count in sizes:
+        results = by_size[count]
+        floor = results["floor"]
+        for (fleet, what), measured in ((key, value) for key, value in results.items() if key != "floor"):
+            ratio = measured.seconds / floor.seconds
+            target = ""
+            if what == "dry-run" and fleet in ("clones", "monorepo"):
+                target = verdict(ratio, DRY_RUN_TARGET)
+            elif what == "apply" and fleet == "clones":
+                target = verdict(ratio, APPLY_TARGET)
+            command = {"dry-run": "apply --all --dry-run -r", "apply": "apply --all -r",
+                       "check": "apply --all --check -r (finished)"}[what]
+            print(f"| {fleet} | {count} | {command} | {measured.seconds:.3f} | {1000 * measured.seconds / count:.2f} | "
+                  f"{floor.seconds:.3f} | {ratio:.2f}x | {measured.cpu:.2f} ({floor.cpu:.2f}) | "
+                  f"{measured.rss / 1024:.0f} | {target} |")
+        print(f"| floor | {count} | parse + print, one process | {floor.seconds:.3f} | "
+              f"{1000 * floor.seconds / count:.2f} | | | {floor.cpu:.2f} | {floor.rss / 1024:.0f} | |")
+
+    if len(sizes) == 2:
+        small, large = sizes
+        print(f"\nGrowth, N = {small} -> {large}:\n")
+        print("| fleet | run | ms a project | ratio | peak MB | ratio | targets |")
+        print("|---|---|---|---|---|---|---|")
+        for key in by_size[small]:
+            if key == "floor" or key not in by_size[large]:
+                continue
+            before, after = by_size[small][key], by_size[large][key]
+            per_small, per_large = before.seconds / small, after.seconds / large
+            growth, memory = per_large / per_small, after.rss / max(before.rss, 1)
+            print(f"| {key[0]} | {key[1]} | {1000 * per_small:.2f} -> {1000 * per_large:.2f} | {growth:.2f}x | "
+                  f"{before.rss / 1024:.0f} -> {after.rss / 1024:.0f} | {memory:.2f}x | time "
+                  f"{verdict(growth, GROWTH_TARGET)}; memory {verdict(memory, MEMORY_TARGET)} |")
+        if small < SMALL_FLEET:
+            print(f"(with fewer than {SMALL_FLEET} projects the small fleet is mostly start-up: no verdict to read)")
+
+    print("\n| one project | seconds | reference | seconds | ratio |")
+    print("|---|---|---|---|---|")
+    print(f"| apply --all, fresh repository of the tutorial | {one_project:.3f} | floor, its settings file | "
+          f"{floor_one:.3f} | {one_project / floor_one:.2f}x |")
+    if upgrade_one is not None:
+        print(f"| apply --all --check, finished project | {check_one:.3f} | django-upgrade on its settings file | "
+              f"{upgrade_one:.3f} | {check_one / upgrade_one:.2f}x |")
+
+
+def _load(load) -> str:
+    return "n/a" if load is None else "/".join(f"{value:.2f}" for value in load)
+
+
+def _git_version() -> str:
+    try:
+        return subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.split()[-1]
+    except (OSError, IndexError):
+        return "unknown"
 
 
 def _cpu_model() -> str:

@@ -19,7 +19,9 @@ from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, Plan, State, StepResult  # noqa: F401  (State: part of the API)
 from refactor_app.project import Project, discover
 from refactor_app.textfile import read_bytes
-from refactor_app.writer import ChangedOnDisk, read_or_none, remove_stale_temp_files, write_atomically
+from refactor_app.writer import (
+    ChangedOnDisk, read_or_none, remove_stale_temp_files, write_all_atomically, write_atomically, Write,
+)
 
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
@@ -28,7 +30,8 @@ __all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "
 
 
 def make_plan(
-    project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False
+    project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False,
+    in_fleet: bool = False, tree: str | None = None,
 ) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
@@ -36,16 +39,24 @@ def make_plan(
     steps read: the same plan, more slowly (the tests compare the two). `clean_check`: the
     plan is for `apply` with its dirty-tree check, whose git questions then run with the
     planning's (the answer is the tree as planning found it; `apply` still compares every
-    file it writes with what was planned)."""
+    file it writes with what was planned). `in_fleet`: one project of many (fleet.py), each
+    running in a busy worker: git is asked only what the plan needs, when it needs it (no
+    early questions in a thread, no question that only spares one project some waiting).
+    `tree` (a fleet's): what the run knows of the repository's tracked files: "clean", its
+    dirty-tree check has just found them unchanged (fleet.unclean_projects), so no folder's
+    changes are asked of git again; "read-only", the run writes nothing, so one git status of
+    the whole repository answers every project in it (a monorepo: one, not one a project)."""
     from refactor_app.steps import ALL_STEPS, STEP_NAMES, check_names, settings_read
 
     check_names(step_names)
     # None: the page's six (`apply --all`); the hardening steps only when named (`--hardening`).
     wanted = set(step_names) if step_names is not None else set(STEP_NAMES)
-    early_git = _ask_git_early(project, wanted, clean_check)  # git runs while libcst loads (the next import)
+    # git runs while libcst loads (the next import)
+    early_git = _ask_git_early(project, wanted, clean_check) if not in_fleet else None
     from refactor_app.workspace import Workspace
 
-    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git)
+    ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet,
+                   tree=tree)
     ws.steps_in_run = frozenset(wanted)
     results = []
     for step in ALL_STEPS:
@@ -209,17 +220,19 @@ def _decode(data: bytes) -> str:
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
                 stopped_run: int | None = None, ours: Sequence[str] | None = None,
-                settings: Sequence[str] = ()) -> None:
+                settings: Sequence[str] = (), tree: tuple[bool, list[str]] | None = None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
     `stopped_run`: the pid of a run that was stopped before it finished here (runlock); `ours`:
     the files and folders refactor-app writes (`files_refactor_app_writes`): only changes to those
     can be the stopped run's, any other is the user's own work. `settings`: the settings modules
-    (project-relative), which must not be files the repository ignores (one `git ls-files`)."""
+    (project-relative), which must not be files the repository ignores (one `git ls-files`).
+    `tree`: git's answer (GitRepository.commits_and_changes), asked already (a fleet asks every
+    repository's at once)."""
     from refactor_app.editors.git import GitRepository
 
-    answered = early.tree_state() if early is not None else None
+    answered = tree if tree is not None else early.tree_state() if early is not None else None
     repo = GitRepository.open(root)
     if repo is None:
         raise RefactorError(
@@ -310,8 +323,8 @@ def _apply_held(plan: Plan, git_removals: bool) -> None:
     try:
         for edit in plan.edits:
             remove_stale_temp_files(edit.path)  # left by a run that was killed while writing
-            write_atomically(edit.path, edit.after, edit.display_path, expected=edit.before)
-            written.append(edit)
+        write_all_atomically([Write(edit.path, edit.after, edit.display_path, edit.before) for edit in plan.edits],
+                             on_written=lambda index: written.append(plan.edits[index]))
         if plan.removals and git_removals:
             removing = True
             remove_from_git(plan.root, plan.removals, removed)
@@ -383,6 +396,16 @@ def remove_from_git(root: Path, removals, removed: list[str] | None = None) -> N
         if removed is not None:
             removed.append(removal.folder)
         repo.remove_folder(removal.folder)
+
+
+def remove_from_git_together(removals: Sequence[tuple[Path, Sequence]]) -> None:
+    """`remove_from_git` for several projects of one repository ((root, removals) each), in one
+    `git rm`: all of them or, when it fails, none."""
+    from refactor_app.editors.git import GitRepository
+
+    folders = [(GitRepository.open(root), removal.folder) for root, project_removals in removals
+               for removal in project_removals]
+    folders[0][0].remove_folders_together(folders)
 
 
 def undo(plan: Plan) -> list[str]:

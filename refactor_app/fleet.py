@@ -57,6 +57,9 @@ class Task(NamedTuple):
     mode: str  # status, apply, dry-run, check
     step_names: tuple[str, ...] | None
     refused: str | None = None  # why the project is not run at all (its git tree is dirty)
+    # What the run knows of the repository's tracked files (api.make_plan): "clean" (its dirty-tree
+    # check found them unchanged), "read-only" (it writes nothing), or None.
+    tree: str | None = None
 
 
 @dataclass
@@ -91,7 +94,7 @@ def run_project(task: Task) -> ProjectOutcome:
 
             if every_step_done(project):  # a finished project: no parser needed
                 return ProjectOutcome(task.display, EXIT_OK, root=task.root)
-        plan = api.make_plan(project, task.step_names)
+        plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
         if task.mode == "apply" and plan.has_changes:
             # Every repository was checked before the first project. git rm waits for the parent:
             # projects of one repository share its index, which one git command locks at a time.
@@ -139,32 +142,111 @@ def in_fleet_words(message: str, task: Task) -> str:
     return message
 
 
+# Projects of one repository whose git rm runs as one command: git rm rewrites the whole index,
+# as large as the repository, so a monorepo's projects one at a time would cost it N times.
+REMOVALS_AT_ONCE = 32
+
+
 def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome], None]) -> int:
     """Run every task (in at most `jobs` processes), hand each outcome over in order; the worst exit code."""
     from contextlib import ExitStack
-
-    from refactor_app import api
 
     worst = EXIT_OK
     with ExitStack() as locks:
         tasks = _locked(tasks, locks)
         outcomes = _outcomes(tasks, jobs)
-        try:
-            for outcome in outcomes:
-                if outcome.removals:
-                    try:
-                        api.remove_from_git(outcome.root, outcome.removals)
-                    except Exception as exc:
-                        # The project's files are written (by its worker); only git rm is left.
-                        outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
-                            f"{exc}, then finish the project (its files are written, only git rm is left) with "
-                            f"`refactor-app apply --all --allow-dirty {outcome.display}`."
-                        )
+        # Outcomes waiting for their repository's git rm (the first one has removals, the others
+        # came after it): handed over once it has run, in order.
+        waiting: list[ProjectOutcome] = []
+        waiting_key: Path | None = None  # the repository of the first one
+        to_come = _projects_by_repository(tasks)
+
+        removed = [False]  # the waiting outcomes' git rm has run
+
+        def hand_over() -> None:
+            nonlocal worst
+            _remove_from_git(waiting)
+            removed[0] = True
+            for outcome in waiting:
                 on_outcome(outcome)
                 worst = max(worst, outcome.exit_code)
+            waiting.clear()
+            removed[0] = False
+
+        try:
+            for task, outcome in zip(tasks, outcomes):  # in the tasks' order
+                key = _repository_key(task.root) if to_come else None
+                if key is not None:
+                    to_come[key] -= 1
+                if waiting and (len(waiting) >= REMOVALS_AT_ONCE or (outcome.removals and key != waiting_key)):
+                    hand_over()
+                if outcome.removals and not waiting:
+                    waiting_key = key
+                if outcome.removals or waiting:
+                    waiting.append(outcome)
+                    if not to_come.get(waiting_key):
+                        hand_over()  # no other project of its repository is to come
+                else:
+                    on_outcome(outcome)
+                    worst = max(worst, outcome.exit_code)
+            hand_over()
+        except BaseException:
+            if waiting and not removed[0]:
+                # Interrupted: the projects whose files are written get their git rm all the same,
+                # as each did at once before removals were grouped.
+                try:
+                    _remove_from_git(waiting)
+                except BaseException:  # noqa: BLE001  (a second Ctrl-C: the first one is reported)
+                    pass
+            raise
         finally:
             outcomes.close()  # however the run ends (Ctrl-C, a closed pipe), the workers end with it
     return worst
+
+
+def _projects_by_repository(tasks: Sequence[Task]) -> dict[Path, int]:
+    """How many of the tasks each repository holds, for a run that writes (git rm); else {}."""
+    counts: dict[Path, int] = {}
+    for task in tasks:
+        if task.mode == "apply":
+            key = _repository_key(task.root)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _repository_key(root: Path) -> Path:
+    """The work tree holding `root` (found without git in the usual case), else `root`."""
+    from refactor_app.editors.git import GitRepository
+
+    try:
+        repo = GitRepository.open(root)
+    except RefactorError:
+        return root
+    return repo.work_tree if repo is not None else root
+
+
+def _remove_from_git(outcomes: list[ProjectOutcome]) -> None:
+    """The git rm of every outcome that has removals (projects of one repository): one command
+    for all; when it fails (a failed git rm changes nothing), one for each, so that a failure
+    is its project's alone."""
+    from refactor_app import api
+
+    removing = [outcome for outcome in outcomes if outcome.removals]
+    if len(removing) > 1:
+        try:
+            api.remove_from_git_together([(outcome.root, outcome.removals) for outcome in removing])
+            return
+        except Exception:  # noqa: BLE001  (said below, for the project it is about)
+            pass
+    for outcome in removing:
+        try:
+            api.remove_from_git(outcome.root, outcome.removals)
+        except Exception as exc:
+            # The project's files are written (by its worker); only git rm is left.
+            outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
+                f"{exc}, then finish the project (its files are written, only git rm is left) with "
+                f"`refactor-app apply --all --allow-dirty {outcome.display}`."
+            )
 
 
 def _locked(tasks: Sequence[Task], locks) -> list[Task]:
@@ -173,6 +255,8 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
     repository another run holds is refused, like a dirty one."""
     from refactor_app import runlock
 
+    _allow_open_files(len({runlock.lock_path(task.root)[0] for task in tasks
+                           if task.mode == "apply" and task.refused is None}))
     refusals: dict[Path, str | None] = {}
     locked = []
     for task in tasks:
@@ -188,6 +272,28 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
                 task = task._replace(refused=refusals[path])
         locked.append(task)
     return locked
+
+
+def _allow_open_files(locks: int) -> None:
+    """Each lock held is an open file: let the process open that many more than it needs
+    otherwise (a system's soft limit, 1024 or macOS's 256, is raised up to its hard one)."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX: no limit to raise (and no flock either)
+        return
+    needed = locks + 64 + 4 * (os.cpu_count() or 1)  # and pipes to the workers and to git, files being written
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    if hard != resource.RLIM_INFINITY and hard < locks + 16:  # no room left for the run itself
+        raise RefactorError(
+            f"this run would hold a lock in each of {locks} repositories, more open files than the system allows "
+            f"one process ({hard}); run it on fewer repositories at a time, or raise the limit (ulimit -n)."
+        )
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed if hard == resource.RLIM_INFINITY else min(needed, hard), hard))
+    except (ValueError, OSError):
+        pass  # left as it is: a lock that cannot be opened is reported for its project
 
 
 # Tasks a worker holds at once, the first at work and the rest waiting in its pipe: it never
@@ -360,25 +466,39 @@ def _leave_interrupts_to_the_parent() -> None:
 def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
     """The dirty-tree check, once per repository before any project is written (projects of one
     repository would otherwise find each other's changes): each refused project and why. A
-    refused project is reported like a failed one; the others go on."""
+    refused project is reported like a failed one; the others go on. The repositories' git
+    status run several at once."""
     from refactor_app import api
-    from refactor_app.editors.git import GitRepository
+    from refactor_app.editors.git import COMMITS_AND_CHANGES, GitRepository, run_each
 
-    verdicts: dict[Path, str | None] = {}
     refused: dict[Path, str] = {}
+    keys: dict[Path, Path] = {}  # project -> its repository's work tree (or itself, outside git)
+    first: dict[Path, tuple[Path, GitRepository | None]] = {}  # key -> (its first project, repository)
     for root in roots:
         try:
             repo = GitRepository.open(root)
         except RefactorError as exc:  # git refuses the repository (another user's): this project only
             refused[root] = str(exc)
             continue
-        key = repo.work_tree if repo is not None else root
-        if key not in verdicts:
-            try:
-                api.check_clean(root)
-                verdicts[key] = None
-            except RefactorError as exc:
-                verdicts[key] = str(exc)
+        keys[root] = key = repo.work_tree if repo is not None else root
+        first.setdefault(key, (root, repo))
+    asked = [key for key, (_, repo) in first.items() if repo is not None]
+    answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked],
+                                           min(16, 2 * (os.cpu_count() or 1)))))
+    verdicts: dict[Path, str | None] = {}
+    for key, (root, repo) in first.items():
+        try:
+            tree = None
+            if repo is not None:
+                answer = answers[key]
+                if isinstance(answer, RefactorError):
+                    raise answer
+                tree = repo.read_commits_and_changes(answer)
+            api.check_clean(root, tree=tree)
+            verdicts[key] = None
+        except RefactorError as exc:
+            verdicts[key] = str(exc)
+    for root, key in keys.items():
         if verdicts[key] is not None:
             refused[root] = verdicts[key]
     return refused

@@ -20,6 +20,7 @@ from refactor_app import settings_paths
 from refactor_app.boundary import Boundary
 from refactor_app.editors import gitignore
 from refactor_app.editors.git import has_git_above
+from refactor_app.editors.git_direct import read_index, work_tree_top
 from refactor_app.errors import RefactorError
 from refactor_app.project import Project
 from refactor_app.textfile import read_bytes
@@ -198,7 +199,17 @@ def _staticfiles_done(project: Project, tree: ast.Module) -> bool:
         return True  # not applicable
     if not gitignore.names_folder_outright(_text(project.gitignore_path, project.limits) or "", folder):
         return False
-    tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=project.root, capture_output=True, timeout=60)
+    return _nothing_tracked_in(project.root, folder)
+
+
+def _nothing_tracked_in(root: Path, folder: str) -> bool:
+    """Does git track nothing in `folder` (relative to `root`)? Read from the index when it can
+    be read directly (git_direct.py), else one `git ls-files`."""
+    top = work_tree_top(root)
+    listing = read_index(top) if top is not None else None
+    if listing is not None:
+        return not listing.under(Path(os.path.relpath(os.path.join(os.path.realpath(root), folder), top)).as_posix())
+    tracked = subprocess.run(["git", "ls-files", "-z", "--", f":(literal){folder}"], cwd=root, capture_output=True, timeout=60)
     return tracked.returncode == 0 and tracked.stdout == b""
 
 

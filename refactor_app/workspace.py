@@ -165,11 +165,15 @@ class SettingRef(NamedTuple):
 
 class Workspace:
     def __init__(self, project: Project, settings_read: frozenset[str] | None = None,
-                 early_git: EarlyAnswers | None = None) -> None:
+                 early_git: EarlyAnswers | None = None, in_fleet: bool = False, tree: str | None = None) -> None:
         """`settings_read`: the settings the steps will look up, so that statements about
         anything else need not become libcst nodes; None parses every statement.
-        `early_git`: git's answers, asked for before the workspace was made."""
+        `early_git`: git's answers, asked for before the workspace was made. `in_fleet`: one
+        project of many; git is asked only what the plan needs (see api.make_plan). `tree`: what
+        the run knows of the repository's tracked files (see api.make_plan)."""
         self.project = project
+        self.in_fleet = in_fleet
+        self.tree = tree
         self.boundary = project.limits  # every file read for editing (so written) must resolve inside it
         self.early_git = early_git
         self.settings_read = settings_read
@@ -313,7 +317,12 @@ class Workspace:
     def folder_state(self, folder: str) -> FolderState:
         """What git says about a project folder (the repository must exist: see `git`)."""
         early = self.early_git.folder_state(folder) if self.early_git is not None else None
-        return early if early is not None else self.git.folder_state(folder)
+        if early is not None:
+            return early
+        if self.in_fleet:  # whether git ignores the folder only spares a pathspec import: not asked
+            changes = {"clean": "none", "read-only": "shared"}.get(self.tree or "", "ask")
+            return self.git.folder_state(folder, probe_ignored=False, changes=changes)
+        return self.git.folder_state(folder)
 
     # --- what changed --------------------------------------------------------------------------
 

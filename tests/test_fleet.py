@@ -265,3 +265,120 @@ def test_the_progress_bar_gives_the_terminal_its_cursor_back_when_the_reader_sto
     assert process.wait(timeout=60) == 141
     hidden, shown = terminal.rfind(b"\x1b[?25l"), terminal.rfind(b"\x1b[?25h")
     assert hidden != -1 and shown > hidden, terminal[-500:]
+
+
+def git_logging_rm(folder, fail_on: str = ""):
+    """A git first on PATH that logs each `git rm` (its arguments, a line each) and, given
+    `fail_on`, fails one whose arguments name it (as git rm fails: nothing removed)."""
+    import shutil
+
+    folder.mkdir()
+    log = folder / "rm.log"
+    (folder / "git").write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = rm ]; then echo "$*" >> {log}; '
+        f'case "$*" in *"{fail_on or "no such folder"}"*) echo "fatal: refused by the test" >&2; exit 128;; esac; fi\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (folder / "git").chmod(0o755)
+    return folder, log
+
+
+@pytest.mark.parametrize("fail_on", ["", "b/staticfiles"])
+def test_a_monorepos_projects_leave_git_in_one_git_rm_and_a_failure_is_its_projects_alone(tmp_path, fail_on):
+    """git rm rewrites the whole index: the projects of one repository share one. When it fails
+    (and changes nothing), each project's own git rm says which one failed; the others are done."""
+    import os
+
+    repo = tmp_path / "mono"
+    for name in ("a", "b", "c"):
+        copy_tree(EXAMPLE, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "three projects")
+    folder, log = git_logging_rm(tmp_path / "bin", fail_on)
+    result = run_cli("apply", "--all", "-r", ".", cwd=repo, env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    calls = log.read_text().splitlines()
+    assert "a/staticfiles" in calls[0] and "b/staticfiles" in calls[0] and "c/staticfiles" in calls[0]
+    tracked = git(repo, "ls-files")
+    if not fail_on:
+        assert result.returncode == 0, result.stderr
+        assert len(calls) == 1 and "staticfiles/" not in tracked
+        return
+    assert result.returncode == 2
+    assert len(calls) == 4  # together, then each on its own
+    assert "b: error: git rm -r staticfiles failed: refused by the test" in result.stderr
+    assert "refactor-app apply --all --allow-dirty b`" in result.stderr
+    assert "a/staticfiles/" not in tracked and "c/staticfiles/" not in tracked and "b/staticfiles/" in tracked
+    assert result.stderr.splitlines()[-1] == "3 projects: 2 changed, 0 with nothing to do, 1 failed."
+
+
+def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_path):
+    """Clones and a monorepo: the dry run asks git nothing but, for a repository where a
+    project's static folder is tracked, one git status; apply asks each repository one git
+    status (the dirty-tree check, which also answers that) and runs one git rm a repository."""
+    import os
+    import shutil
+
+    clones, mono = tmp_path / "clones", tmp_path / "mono"
+    for name in ("a", "b"):
+        copy_tree(EXAMPLE, clones / name)
+        git(clones / name, "init", "-q")
+        git(clones / name, "add", "-A")
+        git(clones / name, "commit", "-q", "-m", "start")
+        copy_tree(EXAMPLE, mono / name)
+    git(mono, "init", "-q")
+    git(mono, "add", "-A")
+    git(mono, "commit", "-q", "-m", "start")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = folder / "log"
+    (folder / "git").write_text(f'#!/bin/sh\necho "$1" >> {log}\nexec {shutil.which("git")} "$@"\n')
+    (folder / "git").chmod(0o755)
+    env = {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+    def asked(*args, cwd):
+        log.write_text("")
+        result = run_cli(*args, cwd=cwd, env=env)
+        assert result.returncode == 0, result.stderr
+        return sorted(log.read_text().split())
+
+    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=clones) == ["status", "status"]
+    # A run that writes nothing asks one status of the whole repository (each worker: one here).
+    assert asked("apply", "--all", "--dry-run", "-r", ".", "--jobs", "1", cwd=mono) == ["status"]
+    assert asked("apply", "--all", "-r", ".", cwd=clones) == ["rm", "rm", "status", "status"]
+    assert asked("apply", "--all", "-r", ".", cwd=mono) == ["rm", "status"]
+    assert "a/staticfiles/" not in git(mono, "ls-files") and not git(clones / "b", "ls-files", "staticfiles")
+
+
+@pytest.mark.parametrize("hard", [4096, 40])
+def test_a_fleet_of_more_repositories_than_open_files_raises_the_limit_or_says_so(tmp_path, hard):
+    """A run holds each repository's lock (an open file) until it ends: 30 repositories under a
+    soft limit of 40 files (macOS's is 256) raise it; under a hard limit too low, exit 2 says so."""
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV
+    from project_builder import startproject
+
+    if resource.getrlimit(resource.RLIMIT_NOFILE)[1] not in (resource.RLIM_INFINITY,) and \
+            resource.getrlimit(resource.RLIMIT_NOFILE)[1] < hard:
+        pytest.skip("the hard limit is lower than the test's")
+    fleet_dir = tmp_path / "fleet"
+    for number in range(30):
+        startproject(fleet_dir / f"p{number:02}")
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (40, hard))
+
+    result = subprocess.run([sys.executable, "-m", "refactor_app", "apply", "--all", "-r", "."], cwd=fleet_dir,
+                            env={**__import__("os").environ, **GIT_ENV}, capture_output=True, text=True,
+                            timeout=120, preexec_fn=limited)
+    if hard > 1000:
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.splitlines()[-1] == "30 projects: 30 changed, 0 with nothing to do, 0 failed."
+    else:
+        assert result.returncode == 2
+        assert "would hold a lock in each of 30 repositories" in result.stderr and "ulimit -n" in result.stderr
+        assert not git_status(fleet_dir / "p00")

@@ -15,15 +15,20 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Sequence
 
+from refactor_app.editors.git_direct import IndexListing, read_index, work_tree_top
 from refactor_app.errors import RefactorError
 
-_WORK_TREES: dict[Path, Path] = {}  # project folder -> its repository's work tree (found ones only)
+# project folder -> its repository's work tree (found ones only), and whether its files are plain
+# enough to read without git (git_direct.py)
+_WORK_TREES: dict[Path, tuple[Path, bool]] = {}
+_TREE_CHANGES: dict[Path, frozenset[str]] = {}  # work tree -> what its git status listed (GitRepository._tree_changes)
 
 
 class GitRepository:
-    def __init__(self, work_tree: Path, project_root: Path) -> None:
+    def __init__(self, work_tree: Path, project_root: Path, plain: bool = False) -> None:
         self.work_tree = work_tree.resolve()
         self.project_root = project_root.resolve()
+        self.plain = plain  # its index can be read directly (git_direct.read_index)
         self._gitpython_repo = None
 
     @classmethod
@@ -33,12 +38,23 @@ class GitRepository:
         if not has_git_above(key):
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
-            result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
-            _check_ownership(result)  # a repository git refuses is no "not a repository"
-            if result.returncode != 0 or not result.stdout.strip():
-                return None
-            _WORK_TREES[key] = Path(result.stdout.strip().decode("utf-8", "surrogateescape"))
-        return cls(_WORK_TREES[key], project_root)
+            if len(_WORK_TREES) > 4096:
+                _WORK_TREES.clear()  # a fleet worker goes through each project once: keep it small
+            top = work_tree_top(key)  # a plain .git folder: no process to ask
+            if top is not None:
+                _WORK_TREES[key] = (Path(top), True)
+            else:
+                result = _run_git(["rev-parse", "--show-toplevel"], project_root, check=False)
+                _check_ownership(result)  # a repository git refuses is no "not a repository"
+                if result.returncode != 0 or not result.stdout.strip():
+                    return None
+                _WORK_TREES[key] = (Path(result.stdout.strip().decode("utf-8", "surrogateescape")), False)
+        work_tree, plain = _WORK_TREES[key]
+        return cls(work_tree, project_root, plain)
+
+    def index_listing(self) -> IndexListing | None:
+        """The paths the index holds, read directly; None when git must be asked."""
+        return read_index(str(self.work_tree)) if self.plain else None
 
     @property
     def _repo(self):
@@ -62,14 +78,69 @@ class GitRepository:
         full = self.work_tree / repo_path
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
 
-    def folder_state(self, folder: str, files: Sequence[str] = ()) -> FolderState:
+    def folder_state(self, folder: str, files: Sequence[str] = (), probe_ignored: bool = True,
+                     changes: str = "ask") -> FolderState:
         """What git says about a project folder: its tracked files, those with uncommitted
-        changes, and whether a new file in it would be ignored. The three git processes run
-        at once (each costs a few milliseconds, mostly starting up). `files` (project-relative)
-        are asked about in the same processes, ls-files's and check-ignore's: which git tracks,
-        and which it neither tracks nor ignores (FolderState.files; None if git could not say)."""
+        changes, and whether a new file in it would be ignored. The git processes run at once
+        (each costs a few milliseconds, mostly starting up). `files` (project-relative) are asked
+        about in the same processes, ls-files's and check-ignore's: which git tracks, and which it
+        neither tracks nor ignores (FolderState.files; None if git could not say).
+
+        The tracked files are read from the index when it can be read directly (no process), and
+        `git status` runs only when the folder has some (`changed` means nothing without them).
+        Without `probe_ignored` (a fleet: the answer only spares a pathspec import), neither the
+        folder nor `files` are asked about: FolderState.ignored and .files are None. `changes`:
+        "ask", a git status of the folder; "none", the caller knows the tracked files have no
+        uncommitted changes (the run's dirty-tree check has just found none): no git status;
+        "shared", nothing changes the repository during the run: one git status of it, kept for
+        every folder and project asked about after (see `_tree_changes`)."""
         folder_path = self._repo_path(folder)
         self._check_ignore_files(folder_path)
+        listing = self.index_listing() if not folder_path.startswith("../") and folder_path != ".." else None
+        if listing is None:
+            return self._folder_state_asked(folder, folder_path, files)
+        tracked = listing.under(folder_path)
+        asks_status = tracked and changes == "ask"
+        commands = [self._status_args(folder)] if asks_status else []
+        asked_paths: dict[str, str] = {}
+        probe = self._repo_path(f"{folder}/refactor-app-probe")
+        if probe_ignored:
+            asked = [path for path in self._inside(files)
+                     if _printed_verbatim(self._repo_path(path)) and os.path.lexists(self.project_root / path)]
+            if not _printed_verbatim(probe):
+                asked = []
+            asked_paths = {self._repo_path(path): path for path in asked}
+            commands.append(["check-ignore", "--", probe, *asked_paths] if asked else ["check-ignore", "-q", "--", probe])
+        results = _run_git_concurrently(commands, self.work_tree) if commands else []
+        changed: list[str] = []
+        if asks_status:
+            status = results.pop(0)
+            _check(status, ["status"])
+            changed = self._changed_files(_text(status))
+        elif tracked and changes == "shared":
+            changed = sorted(self._project_path(path) for path in self._tree_changes()
+                             if path == folder_path or path.startswith(f"{folder_path}/"))
+        folder_ignored, states = None, None
+        if probe_ignored:
+            ignored = results.pop(0)
+            if ignored.returncode in (0, 1):  # 1: nothing ignored; else git could not say
+                ignored_paths = set(_text(ignored).splitlines())
+                folder_ignored = probe in ignored_paths if asked_paths else ignored.returncode == 0
+                if asked_paths:
+                    tracked_files = {path for repo_path, path in asked_paths.items() if listing.holds(repo_path)}
+                    ignored_files = {asked_paths[path] for path in ignored_paths if path in asked_paths}
+                    asked_set = set(asked_paths.values())
+                    states = FileStates(frozenset(asked_set), frozenset(tracked_files),
+                                        frozenset(asked_set - tracked_files - ignored_files))
+        return FolderState(
+            tracked=sorted(self._project_path(path) for path in tracked),
+            changed=changed,
+            ignored=folder_ignored,
+            files=states,
+        )
+
+    def _folder_state_asked(self, folder: str, folder_path: str, files: Sequence[str]) -> FolderState:
+        """folder_state with every answer asked of git: ls-files, status and check-ignore at once."""
         probe = self._repo_path(f"{folder}/refactor-app-probe")  # check-ignore takes paths, not pathspecs
         # check-ignore prints the ignored paths as given, but C-quotes unusual ones (no -z without
         # --stdin): only paths it prints verbatim are asked; the others get no early answer.
@@ -102,6 +173,26 @@ class GitRepository:
             ignored=folder_ignored,
             files=states,
         )
+
+    def _tree_changes(self) -> frozenset[str]:
+        """The paths (relative to the work tree) `git status` of the whole repository lists, a
+        rename's or copy's source too (a status of one folder lists a file renamed out of it as
+        deleted there): asked once a process, for runs that change nothing in the repository."""
+        if self.work_tree not in _TREE_CHANGES:
+            entries = _text(_run_git(self._status_args(None), self.work_tree, check=True)).split("\0")
+            names, index = set(), 0
+            while index < len(entries):
+                entry = entries[index]
+                if len(entry) > 3:
+                    names.add(entry[3:])
+                    if entry[0] in "RC" and index + 1 < len(entries):
+                        index += 1
+                        names.add(entries[index])  # the source path, as it is
+                index += 1
+            if len(_TREE_CHANGES) > 4096:
+                _TREE_CHANGES.clear()
+            _TREE_CHANGES[self.work_tree] = frozenset(names)
+        return _TREE_CHANGES[self.work_tree]
 
     def _check_ignore_files(self, repo_folder: str) -> None:
         """git reads the .gitignore of each folder down to `repo_folder`: one that is not a regular
@@ -140,6 +231,17 @@ class GitRepository:
                         skipped.add(path)
         return FileStates(frozenset(asked), frozenset(tracked & set(asked)), frozenset(untracked & set(asked)),
                           frozenset(skipped & set(asked)))
+
+    def tracked_among(self, project_paths: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """(the files asked: those inside the work tree, those of them git tracks), as
+        `file_states` says them: read from the index when it can be read directly, else one
+        `git ls-files`."""
+        listing = self.index_listing()
+        if listing is None:
+            states = self.file_states(project_paths)
+            return states.asked, states.tracked
+        asked = self._inside(project_paths)
+        return frozenset(asked), frozenset(path for path in asked if listing.holds(self._repo_path(path)))
 
     def _inside(self, project_paths: Sequence[str]) -> list[str]:
         """Those of `project_paths` inside the work tree (git refuses to hear of the others)."""
@@ -180,16 +282,42 @@ class GitRepository:
 
     def commits_and_changes(self) -> tuple[bool, list[str]]:
         """Has the repository a commit, and which tracked files have uncommitted changes
-        (project-relative)? Asked of git at once: the dirty-tree check."""
-        head, status = _run_git_concurrently([["rev-parse", "--verify", "--quiet", "HEAD"], self._status_args(None)],
-                                             self.work_tree)
+        (project-relative)? The dirty-tree check: one `git status`, whose branch header says
+        whether HEAD has a commit."""
+        return self.read_commits_and_changes(_run_git(COMMITS_AND_CHANGES, self.work_tree, check=False))
+
+    def read_commits_and_changes(self, status: subprocess.CompletedProcess) -> tuple[bool, list[str]]:
+        """commits_and_changes from the result of `git COMMITS_AND_CHANGES` (run by the caller,
+        several at once in a fleet)."""
         _check(status, ["status"])
-        return head.returncode == 0, self._changed_files(_text(status))
+        entries = _text(status).split("\0")
+        names, has_commits, index = [], True, 0
+        while index < len(entries):
+            entry = entries[index]
+            index += 1
+            kind = entry[:2]
+            if entry.startswith("# branch.oid "):
+                has_commits = entry != "# branch.oid (initial)"
+            elif kind in ("1 ", "2 ", "u "):
+                # Fields before the path: 8 for a change, 9 for a rename or copy (its source
+                # path follows, as the next entry), 10 for an unmerged path.
+                fields = {"1 ": 8, "2 ": 9, "u ": 10}[kind]
+                names.append(entry.split(" ", fields)[fields])
+                if kind == "2 ":
+                    index += 1
+        return has_commits, sorted(self._project_path(name) for name in set(names))
 
     def remove_folder(self, folder: str) -> None:
         """`git rm -r -q -- folder`: from the index and from the work tree (waiting a moment
         for another git command's index lock). git rm changes nothing when it fails."""
         self._index_command(f"git rm -r {folder}", "rm", "-r", "-q", "--", _literal(self._repo_path(folder)))
+
+    def remove_folders_together(self, removals: Sequence[tuple["GitRepository", str]]) -> None:
+        """`git rm -r -q` of several projects' folders of this repository ((the project's
+        repository, folder) each) in one command: the index, as large as the repository, is
+        rewritten once, not once a project. Nothing is removed when it fails."""
+        paths = [_literal(repo._repo_path(folder)) for repo, folder in removals]
+        self._index_command(f"git rm -r ({len(paths)} folders)", "rm", "-r", "-q", "--", *paths)
 
     def _index_command(self, shown: str, *args: str) -> None:
         """A git command that writes the index: retried while another git command holds the
@@ -356,6 +484,10 @@ def has_git_above(folder: Path) -> bool:
     return bool(os.environ.get("GIT_DIR")) or any((f / ".git").exists() for f in (folder, *folder.parents))
 
 
+# The dirty-tree check's one question: tracked files with changes, and (the header) whether HEAD has a commit.
+# (--no-ahead-behind: a clone's branch is not compared with its upstream, which can cost seconds.)
+COMMITS_AND_CHANGES = ["status", "--porcelain=v2", "--branch", "--no-ahead-behind", "-z", "--untracked-files=no"]
+
 INDEX_LOCK_WAITS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # seconds: about 1.5 s in all
 
 
@@ -427,6 +559,39 @@ def _run_git_concurrently(commands: list[list[str]], cwd: Path) -> list[subproce
         for process in processes:  # after a failure, none is left running
             if process.poll() is None:
                 _stop(process)
+
+
+def run_each(commands: Sequence[tuple[list[str], Path]], at_once: int) -> list:
+    """Read-only git commands, each in its folder, `at_once` of them running at a time (each
+    mostly starts up: on several cores they overlap): each one's CompletedProcess, or the
+    RefactorError it raised (no git, a timeout), in order."""
+    from collections import deque
+
+    results: list = [None] * len(commands)
+    running: deque = deque()  # (index, process, args)
+
+    def collect() -> None:
+        index, process, args = running.popleft()
+        try:
+            results[index] = _finish(process, args)
+        except RefactorError as exc:
+            results[index] = exc
+
+    try:
+        for index, (args, cwd) in enumerate(commands):
+            if len(running) >= at_once:
+                collect()
+            try:
+                running.append((index, _start(args, cwd), args))
+            except RefactorError as exc:
+                results[index] = exc
+        while running:
+            collect()
+    finally:
+        for _, process, _ in running:  # after an interruption, none is left running
+            if process.poll() is None:
+                _stop(process)
+    return results
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen:

@@ -454,7 +454,7 @@ class _Scan:
         targets = _targets(statement)
         parents: dict[ast.AST, ast.AST] = {}
         found = []
-        stack = [statement]
+        stack = [statement] if self._may_read(statement, lines) else []
         while stack:  # the nodes that run with the statement: not a lambda's body
             node = stack.pop()
             read = self._read(node) if type(node) in (ast.Call, ast.Subscript) else None
@@ -485,6 +485,15 @@ class _Scan:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)):
             self._bind(statement, _bound(statement))
         self._sets_environment(statement)
+
+
+    def _may_read(self, statement: ast.AST, lines: list[str]) -> bool:
+        """Can the statement hold a read? Only through a name that means a reader or holds a
+        read, and such a name is written out in its text (ASCII text: Python folds other
+        identifiers to their NFKC form, which a text search would miss). Most settings lines
+        name none: their nodes are not walked."""
+        text = "\n".join(lines[statement.lineno - 1:statement.end_lineno])
+        return not text.isascii() or any(name in text for name in (*self.names, *self.held))
 
 
 def _use(node: ast.AST, parents: dict, targets: list[str]) -> tuple[bool, str]:

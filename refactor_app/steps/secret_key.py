@@ -95,11 +95,13 @@ def _tracked(ws: Workspace, files: list[str]) -> list[str]:
         return files
     try:
         states = ws.early_git.file_states() if ws.early_git is not None else None
-        if states is None or not states.asked.issuperset(files):
-            states = ws.git.file_states(files)
+        if states is not None and states.asked.issuperset(files):
+            asked, tracked = states.asked, states.tracked
+        else:
+            asked, tracked = ws.git.tracked_among(files)
     except RefactorError:
         return files
-    return [path for path in files if path not in states.asked or path in states.tracked]
+    return [path for path in files if path not in asked or path in tracked]
 
 
 def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:

@@ -176,7 +176,7 @@ def _committed_outside(ws: Workspace, path: str) -> int:
     if inside_repo == "." or inside_repo.startswith(".."):
         return 0
     try:
-        return len(repo.folder_state(os.path.relpath(path, ws.project.root)).tracked)
+        return len(repo.folder_state(os.path.relpath(path, ws.project.root), probe_ignored=False).tracked)
     except RefactorError:
         return 0
 

@@ -1,0 +1,235 @@
+"""Two of git's answers read from the repository's own files, without starting git: the work
+tree's top (what `git rev-parse --show-toplevel` prints) and the paths the index holds (what
+`git ls-files` lists). A git process costs a few milliseconds; a fleet of a thousand projects
+asked it several seconds. These cost a few stat calls and one read of `.git/index`.
+
+Only the plain case is read here: a `.git` folder at the top of the work tree, the user's own
+(git refuses another user's), a config that moves nothing (no core.worktree, not bare, no
+include, SHA-1 names), an index of version 2, 3 or 4 that is neither split nor sparse, and no
+GIT_* variable that changes where git looks. Anything else answers None: the caller asks git,
+which stays the authority.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+from typing import NamedTuple
+
+# Variables that move the repository, its work tree or its index, or stop git's search early.
+_MOVING_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES",
+                     "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE")
+_FALSE = {b"false", b"no", b"off", b"0"}
+
+
+def plain_environment() -> bool:
+    """No GIT_* variable that changes where git finds the repository or its index."""
+    return not any(name in os.environ for name in _MOVING_VARIABLES) and not any(
+        name.startswith("GIT_TEST_") for name in os.environ)
+
+
+def work_tree_top(folder: str | os.PathLike[str]) -> str | None:
+    """The real path of the work tree holding `folder`, when a plain `.git` folder says it; None
+    when git has to be asked (a `.git` file of a linked work tree or submodule, another user's
+    repository, a config that moves the work tree, a mount point on the way, no `.git` at all)."""
+    if not plain_environment():
+        return None
+    current = os.path.realpath(folder)
+    try:
+        device = os.stat(current).st_dev
+    except OSError:
+        return None
+    while True:
+        dot_git = os.path.join(current, ".git")
+        try:
+            found = os.lstat(dot_git)
+        except FileNotFoundError:
+            found = None
+        except OSError:
+            return None
+        if found is not None:
+            return current if stat.S_ISDIR(found.st_mode) and _plain_git_dir(dot_git, current, found) else None
+        if os.path.exists(os.path.join(current, "HEAD")):
+            return None  # this folder may itself be a (bare) repository's: git decides
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        try:
+            if os.stat(parent).st_dev != device:
+                return None  # git stops at a mount point unless told otherwise: it decides
+        except OSError:
+            return None
+        current = parent
+
+
+def _plain_git_dir(git_dir: str, top: str, git_dir_stat: os.stat_result) -> bool:
+    """Is `git_dir` a repository git would take as it stands, with `top` as its work tree?"""
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    try:
+        if uid is not None and (git_dir_stat.st_uid != uid or os.stat(top).st_uid != uid):
+            return False  # git's ownership check (safe.directory) decides
+        if not (os.path.isfile(os.path.join(git_dir, "HEAD")) and os.path.isdir(os.path.join(git_dir, "objects"))
+                and os.path.isdir(os.path.join(git_dir, "refs"))):
+            return False
+        if os.path.exists(os.path.join(git_dir, "commondir")):
+            return False
+        with open(os.path.join(git_dir, "config"), "rb") as handle:
+            config = handle.read()
+    except OSError:
+        return False
+    for line in config.lower().splitlines():
+        line = line.split(b"#")[0].split(b";")[0].strip()
+        if line.startswith(b"[include"):
+            return False  # [include] and [includeIf]: settings from elsewhere
+        key, _, value = line.partition(b"=")
+        key = key.strip()
+        if key.startswith(b"worktree") or key in (b"objectformat", b"refstorage"):
+            return False  # core.worktree, extensions.worktreeConfig, a SHA-256 or reftable repository
+        if key == b"bare" and value.strip().strip(b'"') not in _FALSE:
+            return False
+    return True
+
+
+class IndexListing(NamedTuple):
+    """The paths of a repository's index, one per entry (an unmerged path once per stage, as
+    `git ls-files` lists it), in the index's order (sorted by their bytes), each after a NUL
+    in one bytes object: a monorepo's index holds tens of thousands of paths, which as objects
+    would cost each worker several megabytes."""
+
+    names: bytes  # b"\0path1\0path2...\0"
+    skip_worktree: frozenset[bytes]
+
+    def under(self, repo_path: str) -> list[str]:
+        """The entries at `repo_path` or inside it (a path relative to the work tree, `/`-separated),
+        as `git ls-files -- ':(literal)repo_path'` lists them."""
+        prefix = b"\0" + repo_path.encode("utf-8", "surrogateescape")
+        found = []
+        at = self.names.find(prefix)  # sorted: every path that starts so follows the first
+        while at >= 0 and self.names.startswith(prefix, at):
+            end = self.names.index(b"\0", at + 1)
+            if end == at + len(prefix) or self.names[at + len(prefix)] == 0x2F:  # the path, or below it ("/")
+                found.append(self.names[at + 1:end].decode("utf-8", "surrogateescape"))
+            at = end if end < len(self.names) - 1 else -1
+        return found
+
+    def holds(self, repo_path: str) -> bool:
+        """Is `repo_path` (a file) in the index?"""
+        return b"\0" + repo_path.encode("utf-8", "surrogateescape") + b"\0" in self.names
+
+    def skipped(self, repo_path: str) -> bool:
+        return repo_path.encode("utf-8", "surrogateescape") in self.skip_worktree
+
+
+EMPTY = IndexListing(b"\0", frozenset())
+
+
+_LISTINGS: dict[str, tuple[tuple[int, int, int], IndexListing]] = {}  # top -> (the file's identity, listing)
+_HEADER = struct.Struct(">4sII")
+_FLAGS_AT = 60  # after ctime, mtime (8 bytes each), dev, ino, mode, uid, gid, size (4 each), a SHA-1 (20)
+_MODE_AT = 24
+
+
+def read_index(top: str) -> IndexListing | None:
+    """The index of the plain repository whose work tree is `top` (see `work_tree_top`); None
+    when it is not one this module reads. Read again only when the file changed (git replaces
+    it whole, by a rename, so a read sees one version)."""
+    path = os.path.join(top, ".git", "index")
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        return EMPTY  # nothing added yet: git lists nothing
+    except OSError:
+        return None
+    with handle:
+        info = os.fstat(handle.fileno())
+        identity = (info.st_ino, info.st_size, info.st_mtime_ns)
+        cached = _LISTINGS.get(top)
+        if cached is not None and cached[0] == identity:
+            return cached[1]
+        data = handle.read()
+    try:
+        listing = _parse_index(data)
+    except (struct.error, ValueError, IndexError):
+        listing = None
+    if listing is not None:
+        if len(_LISTINGS) > 64:  # a fleet of many repositories: keep the recent ones only
+            _LISTINGS.clear()
+        _LISTINGS[top] = (identity, listing)
+    return listing
+
+
+def _parse_index(data: bytes) -> IndexListing | None:
+    signature, version, count = _HEADER.unpack_from(data, 0)
+    if signature != b"DIRC" or version not in (2, 3, 4):
+        return None
+    checksum = data[-20:]
+    if checksum != bytes(20) and _sha1(memoryview(data)[:-20]) != checksum:  # (a view: no copy)
+        return None  # damaged (git checks it too, unless index.skipHash left it zero)
+    names = bytearray(b"\0")
+    skipped = []
+    offset = 12
+    previous = b""
+    end = len(data) - 20  # the trailing checksum
+    for _ in range(count):
+        mode = int.from_bytes(data[offset + _MODE_AT:offset + _MODE_AT + 4], "big")
+        if stat.S_ISDIR(mode):
+            return None  # a sparse index's folder entry: git lists the files inside it
+        flags = int.from_bytes(data[offset + _FLAGS_AT:offset + _FLAGS_AT + 2], "big")
+        position = offset + _FLAGS_AT + 2
+        skip = False
+        if flags & 0x4000:  # extended flags follow (version 3 and later)
+            if version < 3:
+                return None
+            skip = bool(int.from_bytes(data[position:position + 2], "big") & 0x4000)
+            position += 2
+        if version == 4:
+            strip, position = _varint(data, position)
+            if strip > len(previous):
+                return None
+            nul = data.index(b"\0", position)
+            name = previous[:len(previous) - strip] + data[position:nul]
+            offset = nul + 1
+        else:
+            length = flags & 0x0FFF
+            nul = position + length if length < 0x0FFF else data.index(b"\0", position)
+            if data[nul] != 0:
+                return None
+            name = data[position:nul]
+            offset += (position - offset + len(name) + 8) & ~7  # NUL-padded to a multiple of 8
+        if offset > end or not name or name < previous:
+            return None  # cut short, or not sorted as git keeps it: not read here
+        names += name
+        names += b"\0"
+        if skip:
+            skipped.append(name)
+        previous = name
+    while offset + 8 <= end:  # extensions
+        signature = data[offset:offset + 4]
+        size = int.from_bytes(data[offset + 4:offset + 8], "big")
+        if signature in (b"link", b"sdir"):
+            return None  # a split index holds only changes; a sparse one, folders
+        offset += 8 + size
+    return IndexListing(bytes(names), frozenset(skipped))
+
+
+def _sha1(data: memoryview) -> bytes:
+    # CPython's own SHA-1, not hashlib's: that one loads OpenSSL, 3 to 7 ms and about 4 MB more
+    # in each worker; this one hashes a monorepo's megabyte index in a few milliseconds.
+    try:
+        from _sha1 import sha1
+    except ImportError:
+        from hashlib import sha1
+    return sha1(data).digest()
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    """git's offset varint (varint.c): the value and the position after it."""
+    byte = data[position]
+    position += 1
+    value = byte & 0x7F
+    while byte & 0x80:
+        byte = data[position]
+        position += 1
+        value = ((value + 1) << 7) | (byte & 0x7F)
+    return value, position
