@@ -483,8 +483,9 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
         keys[root] = key = repo.work_tree if repo is not None else root
         first.setdefault(key, (root, repo))
     asked = [key for key, (_, repo) in first.items() if repo is not None]
+    # Four a core: each git status is short and partly waits (starting up, reading the index).
     answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked],
-                                           min(16, 2 * (os.cpu_count() or 1)))))
+                                           min(16, 4 * (os.cpu_count() or 1)))))
     verdicts: dict[Path, str | None] = {}
     for key, (root, repo) in first.items():
         try:

@@ -65,9 +65,11 @@ def work_tree_top(folder: str | os.PathLike[str]) -> str | None:
 
 def _plain_git_dir(git_dir: str, top: str, git_dir_stat: os.stat_result) -> bool:
     """Is `git_dir` a repository git would take as it stands, with `top` as its work tree?"""
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    if not hasattr(os, "geteuid"):
+        return False  # (Windows) git's ownership check compares accounts this module cannot: git decides
+    uid = os.geteuid()
     try:
-        if uid is not None and (git_dir_stat.st_uid != uid or os.stat(top).st_uid != uid):
+        if git_dir_stat.st_uid != uid or os.stat(top).st_uid != uid:
             return False  # git's ownership check (safe.directory) decides
         if not (os.path.isfile(os.path.join(git_dir, "HEAD")) and os.path.isdir(os.path.join(git_dir, "objects"))
                 and os.path.isdir(os.path.join(git_dir, "refs"))):
