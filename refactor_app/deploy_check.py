@@ -6,9 +6,8 @@ makes (the platform's files show the proxy, the redirect is on, nothing trusts X
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 
 from refactor_app.errors import RefactorError
@@ -62,31 +61,17 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
     from refactor_app import local_env
     from refactor_app.platforms import tls_proxy_platforms
     from refactor_app.verify import (
-        HIDDEN_FILE, LOADER, PAGE_VARIABLES, SAMPLE_DATABASE_URL, SAMPLE_DOMAIN, read_variables,
-        settings_module_name,
+        production_leaves_out, production_samples, read_variables, settings_module_name, shell_environment,
     )
 
     folder, module = settings_module_name(project)
     variables = read_variables(project)
-    local_values = local_env.values(project)
-    hidden = local_env.local_only(project)
-    unset = set(PAGE_VARIABLES) | variables.every
-    environment = {key: value for key, value in os.environ.items() if key not in unset and key not in local_values}
-    environment.update({variables.host: SAMPLE_DOMAIN, "DATABASE_URL": SAMPLE_DATABASE_URL,
-                        "DJANGO_SETTINGS_MODULE": module, **DOCUMENTED_PRODUCTION})
-    if not variables.key.endswith("_FILE"):
-        environment[variables.key] = "verify-" + secrets.token_urlsafe(40)
-    if hidden is not None:
-        environment[HIDDEN_FILE] = os.path.realpath(hidden)
-    # The same hiding of local work's env file as verify's loader, before Django starts.
-    hide = LOADER[: LOADER.index("sys.path.insert(0, sys.argv[1])")]
-    try:
-        result = subprocess.run([python, "-c", hide + SCRIPT, folder], env=environment, capture_output=True,
-                                text=True, timeout=120, cwd=project.root)
-    except FileNotFoundError:
-        raise RefactorError(f"--python {python}: no such program; pass your project's Python.") from None
-    except subprocess.TimeoutExpired:
-        raise RefactorError(f"check --deploy on {module} took over 2 minutes; check what the settings do at import.") from None
+    with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
+        # verify's production-like environment, with what README has production set for HSTS.
+        environment = {**shell_environment(variables, local_env.values(project)),
+                       **production_samples(variables, scratch), **production_leaves_out(project).hiding(),
+                       "DJANGO_SETTINGS_MODULE": module, **DOCUMENTED_PRODUCTION}
+        result = _run_check(project, python, module, folder, environment)
     check = DeployCheck(module)
     try:
         answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -109,6 +94,21 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
             "every request would be redirected again, forever; run `refactor-app apply --step proxy-ssl-header`"
         )
     return check
+
+
+def _run_check(project: Project, python: str, module: str, folder: str, environment: dict) -> subprocess.CompletedProcess:
+    from refactor_app.verify import LOADER
+
+    # verify's loader up to its import: the same hiding of local work's env file and modules.
+    hide = LOADER[: LOADER.index("sys.path.insert(0, sys.argv[1])")]
+    try:
+        result = subprocess.run([python, "-c", hide + SCRIPT, folder], env=environment, capture_output=True,
+                                text=True, timeout=120, cwd=project.root)
+    except FileNotFoundError:
+        raise RefactorError(f"--python {python}: no such program; pass your project's Python.") from None
+    except subprocess.TimeoutExpired:
+        raise RefactorError(f"check --deploy on {module} took over 2 minutes; check what the settings do at import.") from None
+    return result
 
 
 def render_deploy_check(out, check: DeployCheck) -> None:

@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 from refactor_app.errors import RefactorError
@@ -179,6 +180,47 @@ def local_only_modules(project: Project) -> list[tuple[str, "os.PathLike"]]:
     return list(dict.fromkeys(found))
 
 
+def shell_environment(variables: ReadVariables, local_values: dict) -> dict[str, str]:
+    """The shell's environment without any variable the settings read or local work sets
+    (`local_values`), so that neither reaches a run (verify's three, check --deploy's)."""
+    unset = set(PAGE_VARIABLES) | variables.every | set(local_values)
+    return {key: value for key, value in os.environ.items() if key not in unset}
+
+
+def production_samples(variables: ReadVariables, scratch: str) -> dict[str, str]:
+    """What production sets, as samples: its host, its own SECRET_KEY (long enough for check
+    --deploy; in a file under `scratch` for a *_FILE variable) and its database (so env.db() and
+    os.environ['DATABASE_URL'] import)."""
+    key_value = sample_key = "verify-" + secrets.token_urlsafe(40)
+    if variables.key.endswith("_FILE"):  # SECRET_KEY_FILE: a path to a file holding the key
+        key_value = os.path.join(scratch, "secret_key")
+        with open(key_value, "w", encoding="utf-8") as handle:
+            handle.write(sample_key + "\n")
+    return {variables.host: SAMPLE_DOMAIN, variables.key: key_value, "DATABASE_URL": SAMPLE_DATABASE_URL}
+
+
+class LocalOnly(NamedTuple):
+    """What production's runs go without: a .env only local work has, and the git-ignored
+    modules the settings import inside try/if (dotted name, file)."""
+
+    env_file: Path | None
+    modules: list[tuple[str, Path]]
+
+    def hiding(self) -> dict[str, str]:
+        """The variables that tell LOADER to hide them."""
+        hiding = {}
+        if self.env_file is not None:
+            hiding[HIDDEN_FILE] = os.path.realpath(self.env_file)
+        if self.modules:
+            hiding[HIDDEN_MODULES] = ",".join(dotted for dotted, _ in self.modules)
+        return hiding
+
+
+def production_leaves_out(project: Project) -> LocalOnly:
+    from refactor_app import local_env
+
+    return LocalOnly(local_env.local_only(project), local_only_modules(project))
+
 def verify_project(project: Project, python: str) -> Verification:
     from refactor_app import api, local_env
 
@@ -187,32 +229,17 @@ def verify_project(project: Project, python: str) -> Verification:
     hard_coded = secret_key_plan.results[0].state is State.PENDING
     variables = read_variables(project)
     local_values = local_env.values(project)  # what local work loads: compose's env_file, .env-local, ...
-    hidden = local_env.local_only(project)  # a .env only local work has: production's runs go without it
-    unset = set(PAGE_VARIABLES) | variables.every
-    clean = {key: value for key, value in os.environ.items() if key not in unset and key not in local_values}
-    sample_key = "verify-" + secrets.token_urlsafe(24)
+    clean = shell_environment(variables, local_values)
+    left_out = production_leaves_out(project)
+    hiding = left_out.hiding()
     with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
-        key_value = sample_key
-        if variables.key.endswith("_FILE"):  # SECRET_KEY_FILE: a path to a file holding the key
-            key_value = os.path.join(scratch, "secret_key")
-            with open(key_value, "w", encoding="utf-8") as handle:
-                handle.write(sample_key + "\n")
+        samples = production_samples(variables, scratch)
         local_folder, local_module = settings_module_name(project, project.local_path)
         environments = {
             "local": (local_folder, local_module, {**clean, **local_values}),
-            "production": (folder, module, {**clean, variables.host: SAMPLE_DOMAIN, variables.key: key_value,
-                                         # production sets its database: a sample, so env.db() and
-                                         # os.environ['DATABASE_URL'] import
-                                         "DATABASE_URL": SAMPLE_DATABASE_URL}),
-            "unset": (folder, module, dict(clean)),
+            "production": (folder, module, {**clean, **samples, **hiding}),
+            "unset": (folder, module, {**clean, **hiding}),
         }
-        if hidden is not None:
-            for name in ("production", "unset"):
-                environments[name][2][HIDDEN_FILE] = os.path.realpath(hidden)
-        local_modules = local_only_modules(project)
-        if local_modules:
-            for name in ("production", "unset"):
-                environments[name][2][HIDDEN_MODULES] = ",".join(dotted for dotted, _ in local_modules)
         loads = []
         for name, (load_folder, load_module, environment) in environments.items():
             environment["DJANGO_SETTINGS_MODULE"] = load_module
@@ -273,14 +300,14 @@ def verify_project(project: Project, python: str) -> Verification:
             )
     verification.warnings = secret_key_plan.warnings  # the committed-key warning
     dotenv_file = dotenv_read_by_settings(project)
-    for _, path in local_modules:
+    for _, path in left_out.modules:
         verification.notes.append(
             f"the production runs leave out {project.display(path)}, which the settings import inside a try/if block "
             "and git ignores: production does not have it"
         )
-    if hidden is not None:
+    if left_out.env_file is not None:
         verification.notes.append(
-            f"the settings also read {project.display(hidden)}, local work's env file ({project.local_env.how}): "
+            f"the settings also read {project.display(left_out.env_file)}, local work's env file ({project.local_env.how}): "
             "the local run has it, the production runs do not (git ignores it, and no image copies it)"
         )
     elif dotenv_file:

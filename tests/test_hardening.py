@@ -269,3 +269,18 @@ def test_cookie_read_off_when_unset_is_made_safe_in_its_own_spelling(tmp_path, s
         "SESSION_COOKIE_SECURE": False}
     local = {key: value for key, value in dotenv_values(root / ".env-local").items() if value is not None}
     assert loaded(root, ["SESSION_COOKIE_SECURE"], local) == {"SESSION_COOKIE_SECURE": False}
+
+
+def test_verify_deploy_leaves_a_gitignored_local_module_out(tmp_path):
+    """As verify's production runs do: a git-ignored local.py imported inside try is local
+    work's, production never has it (its DEBUG = True must not reach the deploy check)."""
+    root = startproject(tmp_path, **{".gitignore": "mysite/local.py\n"})
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + "\ntry:\n    from .local import *\nexcept ImportError:\n    pass\n")
+    (root / "mysite/local.py").write_text("DEBUG = True\n")
+    git(root, "commit", "-qam", "a local override")
+    assert run_cli("apply", "--all", "--hardening", cwd=root).returncode == 0
+    git(root, "commit", "-qam", "migrated")
+    result = run_cli("verify", "--deploy", cwd=root)
+    assert "security.W018" not in result.stdout, result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
