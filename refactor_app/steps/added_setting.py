@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps.base import ensure_writer_import, environment_writer
-from refactor_app.workspace import SettingsModule, Workspace
+from refactor_app.steps import aldryn
+from refactor_app.steps.base import Outcome, combine, ensure_writer_import, environment_writer
+from refactor_app.workspace import SettingRef, SettingsModule, Workspace
 
 
 def add_to_entry(
@@ -38,3 +39,23 @@ def add_to_entry(
             settings.module = settings_editor.append(settings.module, settings_editor.statements(code(writer)))
     ensure_writer_import(settings, writer)
     return settings
+
+
+def run_group(
+    ws: Workspace, names: tuple[str, ...], existing: Callable[[Workspace, SettingRef, str], Outcome],
+    add: Callable[[Workspace, tuple[str, ...]], Outcome],
+) -> Outcome:
+    """A step that sets several settings together: `existing` judges each one the settings
+    assign, `add` adds those nobody sets. aldryn-django sets some where the settings do not:
+    those are its, a line added would override it."""
+    outcomes, missing = [], []
+    for name in names:
+        refs = ws.find_settings(name)
+        outcomes += [existing(ws, ref, name) for ref in refs]
+        if not refs:
+            missing.append(name)
+    by_aldryn, missing = aldryn.split(ws, tuple(missing))
+    outcomes += by_aldryn
+    if missing:
+        outcomes.append(add(ws, missing))
+    return combine(outcomes)

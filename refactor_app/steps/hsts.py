@@ -10,10 +10,9 @@ to take back.
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import aldryn
-from refactor_app.steps.added_setting import add_to_entry
+from refactor_app.steps.added_setting import add_to_entry, run_group
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, blocks_setting, combine, describe_reads, done, ensure_writer_import,
+    EnvironmentSwitch, Outcome, blocks_setting, describe_reads, done, ensure_writer_import,
     environment_writer, not_applicable, pending, reads_environment,
 )
 from refactor_app.workspace import SettingRef, Workspace
@@ -45,19 +44,7 @@ def code_for(names: tuple[str, ...]):
 
 
 def run(ws: Workspace) -> Outcome:
-    outcomes, missing = [], []
-    for name in NAMES:
-        refs = ws.find_settings(name)
-        outcomes += [_existing(ws, ref, name) for ref in refs]
-        if not refs:
-            missing.append(name)
-    # aldryn-django sets some of them where the settings do not: a line added would override it.
-    by_aldryn, missing = aldryn.split(ws, tuple(missing))
-    outcomes += by_aldryn
-    if missing:
-        outcomes.append(_add(ws, missing))
-    return combine(outcomes)
-
+    return run_group(ws, NAMES, _existing, _add)
 
 def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
     where = ref.settings.display_path

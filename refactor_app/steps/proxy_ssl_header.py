@@ -30,6 +30,12 @@ def new_statement(writer: settings_editor.Writer) -> str:
             f"{NAME} = (\n    {HEADER} if {writer.read('SECURE_SSL_REDIRECT')} != \"False\" else None\n)\n")
 
 
+def set_in_block(ws: Workspace) -> str:
+    """The settings module (as shown) that sets the header inside an if/try block; "" if none."""
+    return next((settings.display_path for settings in ws.loaded_settings() if NAME in settings.block_contents()[0]),
+                "")
+
+
 def run(ws: Workspace) -> Outcome:
     refs = ws.find_settings(NAME)
     if refs:
@@ -50,9 +56,9 @@ def run(ws: Workspace) -> Outcome:
             f"no deployment file shows a TLS-terminating proxy ({', '.join(SHOWN)}); {NAME} is only safe "
             "behind one that sets X-Forwarded-Proto, so none is added"
         )
-    in_blocks = [settings.display_path for settings in ws.loaded_settings() if NAME in settings.block_contents()[0]]
-    if in_blocks:  # Heroku's own `if IS_HEROKU_APP:` spelling, and the like: the user's condition
-        return done(f"{in_blocks[0]} sets {NAME} inside an if/try block")
+    in_block = set_in_block(ws)
+    if in_block:  # Heroku's own `if IS_HEROKU_APP:` spelling, and the like: the user's condition
+        return done(f"{in_block} sets {NAME} inside an if/try block")
     blocked = blocks_setting(ws, NAME)
     if blocked:
         ws.warnings.append(blocked)

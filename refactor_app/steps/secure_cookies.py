@@ -7,10 +7,10 @@ which only .env-local does, so local work over plain http://localhost can still 
 from __future__ import annotations
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.steps import aldryn, fail_closed
-from refactor_app.steps.added_setting import add_to_entry
+from refactor_app.steps import fail_closed
+from refactor_app.steps.added_setting import add_to_entry, run_group
 from refactor_app.steps.base import (
-    EnvironmentSwitch, Outcome, blocks_setting, combine, done, ensure_env_local, join, not_applicable, pending,
+    EnvironmentSwitch, Outcome, blocks_setting, done, ensure_env_local, join, not_applicable, pending,
 )
 from refactor_app.workspace import SettingRef, Workspace
 
@@ -36,20 +36,7 @@ def new_statements(writer: settings_editor.Writer) -> str:
 
 
 def run(ws: Workspace) -> Outcome:
-    outcomes = []
-    missing = []
-    for name in NAMES:
-        refs = ws.find_settings(name)
-        outcomes += [_existing(ws, ref, name) for ref in refs]
-        if not refs:
-            missing.append(name)
-    # aldryn-django sets some of them where the settings do not: a line added would override it.
-    by_aldryn, missing = aldryn.split(ws, tuple(missing))
-    outcomes += by_aldryn
-    if missing:
-        outcomes.append(_add(ws, missing))
-    return combine(outcomes)
-
+    return run_group(ws, NAMES, _existing, _add)
 
 def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
     where = ref.settings.display_path
@@ -61,7 +48,7 @@ def _existing(ws: Workspace, ref: SettingRef, name: str) -> Outcome:
                 f"{where} sets {name} = True for local work too: over plain HTTP a browser may drop that cookie "
                 f"(Safari does, and every browser at an address other than localhost), and logging in then fails; to "
                 f"follow the SSL redirect's switch instead, write "
-                f"{name} = {switch(name).new_value(settings_editor.Writer('os', 'os.environ.get'))}")
+                f"{name} = {switch(name).new_value(settings_editor.PAGE_WRITER)}")
         return done(f"{where} sets {name} = True by hand")
     # Read from the environment by hand: done only when on with the variable unset (fail closed).
     return fail_closed.check(ws, ref, RULES[name]) or switch(name).apply(ws, ref)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.platforms import tls_proxy_platforms
-from refactor_app.steps import aldryn, fail_closed
+from refactor_app.steps import aldryn, fail_closed, proxy_ssl_header
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
     join, not_applicable, pending,
@@ -65,9 +65,7 @@ def proxy_loop_warning(ws: Workspace) -> str:
     if "proxy-ssl-header" in ws.steps_in_run:  # that step, later in this run, sets it or says why not
         return ""
     platforms = tls_proxy_platforms(ws.project.root)
-    if not platforms or ws.find_setting("SECURE_PROXY_SSL_HEADER") is not None:
-        return ""
-    if "SECURE_PROXY_SSL_HEADER" in (name for settings in ws.loaded_settings() for name in settings.block_contents()[0]):
+    if not platforms or ws.find_setting("SECURE_PROXY_SSL_HEADER") is not None or proxy_ssl_header.set_in_block(ws):
         return ""
     if aldryn.outcome(ws, "SECURE_PROXY_SSL_HEADER") is not None:  # aldryn-django trusts Divio's proxy itself
         return ""
