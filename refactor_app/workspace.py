@@ -125,6 +125,13 @@ class SettingsModule:
         file as read): what new environment reads may be written with (steps/base.environment_writer)."""
         return settings_editor.reader_bindings(self.syntax_tree)
 
+    def python_statements(self) -> list[tuple[tuple[ast.stmt, ...], str | None]] | None:
+        """Python's parse of the module as the steps have it now, a statement at a time
+        (editors.settings.python_statements); None when only a parse of its bytes can tell."""
+        if self.module.encoding.lower().replace("_", "-") not in ("utf-8", "utf8"):
+            return None  # readers decode as UTF-8; the file as read was parsed in its own encoding
+        return settings_editor.python_statements(self.module, self.pieces)
+
     def original_state(self) -> cst.Module:
         return self._parsed
 

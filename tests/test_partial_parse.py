@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from project_builder import write_project
+from test_build_import import SPELLINGS as BUILD_SPELLINGS
+from test_build_import import project_files as build_project_files
 from test_properties import HEADERS, IMPORT_BLOCKS, OTHER, OWNED, render
 from test_variants import VARIANTS
 
@@ -55,6 +57,45 @@ def test_every_variant_plans_the_same_as_with_a_full_parse(name, tmp_path):
     root = write_project(tmp_path / name, variant.files)
     write_project(root, variant.untracked, commit=False)
     assert_same_plan(api.discover(root / variant.path))
+
+
+# Settings where a statement a step rewrites (or one sharing its line) holds what the build needs.
+BUILD_SHARED_LINES = {
+    "debug-shares-a-line": 'import os\nSECRET_KEY = "x"\nDEBUG = True; EMAIL_PORT = int(os.environ["EMAIL_PORT"])\n'
+                           'ALLOWED_HOSTS = []\n',
+    "hosts-share-a-line": 'import os\nSECRET_KEY = "x"\nDEBUG = False\n'
+                          'ALLOWED_HOSTS = []; HOSTS = os.getenv("HOSTS")  # hosts\nNAMES = HOSTS.split(",")\n',
+    "key-shares-a-line": 'import os\nSECRET_KEY = "abc"; ADMIN_URL = os.environ.get("ADMIN").strip()\nDEBUG = False\n'
+                         'ALLOWED_HOSTS = []\n',
+}
+
+
+def build_import_sources():
+    for spelling in BUILD_SPELLINGS:
+        yield spelling.name, build_project_files(spelling)
+    base = build_project_files(BUILD_SPELLINGS[0])
+    for name, body in BUILD_SHARED_LINES.items():
+        yield name, {**base, "mysite/settings.py": 'from pathlib import Path\n\nBASE_DIR = Path(__file__).resolve().parent.parent\n'
+                     + body + 'STATIC_ROOT = BASE_DIR / "staticfiles"\n'}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("name, files", list(build_import_sources()), ids=[name for name, _ in build_import_sources()])
+def test_the_build_import_scan_reads_the_same_as_from_a_full_parse(name, files, newline, tmp_path, monkeypatch):
+    """collectstatic's scan of the settings as the steps left them (steps/build_import.py) reuses
+    Python's parse of the statements no step changed: the made-up values and the declines it
+    finds must be those of a parse of the whole printed module (a full parse's plan)."""
+    root = write_project(tmp_path / "project", {path: text.replace("\n", newline) for path, text in files.items()})
+    taken = []
+    python_statements = settings_editor.python_statements
+    monkeypatch.setattr(settings_editor, "python_statements",
+                        lambda *args: taken.append(python_statements(*args)) or taken[-1])
+    plan = api.make_plan(api.discover(root))
+    assert taken and taken[0] is not None  # the partial parse's scan took the shortcut (the full one cannot)
+    assert_same_plan(api.discover(root))
+    if name in BUILD_SHARED_LINES:
+        collectstatic = next(result for result in plan.results if result.name == "collectstatic")
+        assert collectstatic.state.value == "pending" and "=" in collectstatic.reason, collectstatic.reason
 
 
 @pytest.mark.parametrize("step", [None, *STEP_NAMES])

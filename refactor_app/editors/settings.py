@@ -108,6 +108,7 @@ class SourcePieces(NamedTuple):
     footer: bytes
     statements: dict[int, tuple[cst.BaseStatement, bytes]]  # id(statement) -> (statement, bytes)
     syntax: ast.Module | None = None  # Python's own parse of the same source (the last check reuses it)
+    nodes: dict[int, tuple[ast.stmt, ...]] | None = None  # id(statement) -> its part of `syntax`
 
 
 def parse_settings(
@@ -172,14 +173,19 @@ def _first_too_deep_line(source: bytes) -> int:
     return fails
 
 
+def _prints_from(module: cst.Module, pieces: SourcePieces | None) -> bool:
+    """Can `module` be printed statement by statement, unchanged ones from the source?"""
+    return (
+        pieces is not None
+        and module.has_trailing_newline  # the last statement's newline is dropped: let libcst do it
+        and module.header is pieces.module.header
+        and module.footer is pieces.module.footer
+    )
+
+
 def render(module: cst.Module, pieces: SourcePieces | None) -> bytes:
     """`module.bytes`, with every statement still as parsed copied from the source."""
-    if (
-        pieces is None
-        or not module.has_trailing_newline  # the last statement's newline is dropped: let libcst do it
-        or module.header is not pieces.module.header
-        or module.footer is not pieces.module.footer
-    ):
+    if not _prints_from(module, pieces):
         return module.bytes
     out = [pieces.header]
     for statement in module.body:
@@ -209,6 +215,29 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
     return code
 
 
+def python_statements(module: cst.Module, pieces: SourcePieces | None) -> list[tuple[tuple[ast.stmt, ...], str | None]] | None:
+    """Python's parse of `module` as the steps have it now, a top-level statement at a time:
+    (its ast statements, None) for one still as parsed, numbered as the file as read; (those
+    of its code, the code) for one a step changed or added, numbered from its code's first
+    line. What printing the module and parsing it again would give, without either for the
+    statements left alone. None when the module cannot be taken apart so."""
+    if pieces is None or pieces.nodes is None or not _prints_from(module, pieces):
+        return None
+    found: list[tuple[tuple[ast.stmt, ...], str | None]] = []
+    for statement in module.body:
+        known = pieces.statements.get(id(statement))
+        if known is not None and known[0] is statement:
+            found.append((pieces.nodes[id(statement)], None))
+            continue
+        code = _generated(module, statement)
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        found.append((tuple(tree.body), code))
+    return found
+
+
 _LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
 
 
@@ -230,7 +259,7 @@ def _parse_skeleton(
     shares_marker = []  # an opaque statement right after another may share its marker line
     line_number = 1
     marker = b""
-    for index, (start, end, keep, _, fold) in enumerate(groups):
+    for index, (start, end, keep, _, fold, _) in enumerate(groups):
         if not keep and fold and index > 0:
             # The comment and blank lines above an opaque statement are its leading lines: text
             # as well (except above the first statement: libcst files those under the header).
@@ -258,7 +287,7 @@ def _parse_skeleton(
     parsed = iter(module.body)
     body: list[cst.BaseStatement] = []
     try:
-        for (_, end, keep, assigns, _), start, shared in zip(groups, starts, shares_marker):
+        for (_, end, keep, assigns, _, _), start, shared in zip(groups, starts, shares_marker):
             if keep:
                 body.append(next(parsed))
                 continue
@@ -301,6 +330,7 @@ def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[
             id(statement): (statement, b"".join(lines[begin - 1 : end]))
             for statement, begin, end in zip(module.body, begins, ends)
         },
+        nodes={id(statement): group.nodes for statement, group in zip(module.body, groups)},
     )
 
 
@@ -378,8 +408,8 @@ def _statement_groups(tree: ast.Module, lines: list[bytes], names: frozenset[str
         if _ending(lines[start - 1]) != _ending(lines[end - 1]):
             keep[i] = True
     return [
-        Group(start, end, kept, name if not kept else None, folds)
-        for (start, end, _), kept, name, folds in zip(spans, keep, assigns, fold)
+        Group(start, end, kept, name if not kept else None, folds, tuple(statements))
+        for (start, end, statements), kept, name, folds in zip(spans, keep, assigns, fold)
     ]
 
 
@@ -391,6 +421,7 @@ class Group(NamedTuple):
     keep: bool  # parsed as libcst nodes; else an OpaqueStatement
     assigns: str | None  # NAME, for an opaque `NAME = value`
     fold: bool  # as an OpaqueStatement, may take the comment and blank lines above it as text
+    nodes: tuple[ast.stmt, ...] = ()  # Python's parse of its statements
 
 
 def _ending(line: bytes) -> bytes:
@@ -724,15 +755,19 @@ def expression(code: str) -> cst.BaseExpression:
 
 def has_import(module: cst.Module, name: str) -> bool:
     """Is `import name` (or `import name as name`) at module level?"""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Import):
-                for alias in small.names:
-                    bound = alias.asname.name if alias.asname is not None else alias.name
-                    if _is_name(alias.name, name) and _is_name(bound, name):
-                        return True
+    return any(_imports(statement, name) for statement in module.body)
+
+
+def _imports(statement: cst.BaseStatement, name: str) -> bool:
+    """Is the statement `import name` (or `import name as name`, or a line holding one)?"""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                if _is_name(alias.name, name) and _is_name(bound, name):
+                    return True
     return False
 
 
@@ -740,9 +775,11 @@ def imported_before_use(module: cst.Module, name: str) -> bool:
     """Is `import name` bound at module level before the first module-level statement that uses
     `name`? An import below a use (`import os` at the end of the file) leaves that use, a new
     read included, failing with NameError. Function and class bodies run later: not uses."""
+    if not has_import(module, name):  # the common answer, without walking every statement's nodes
+        return False
     word = re.compile(rf"(?<![\w.]){re.escape(name)}\b")
     for statement in module.body:
-        if has_import(cst.Module(body=[statement]), name):
+        if _imports(statement, name):
             return True
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             continue

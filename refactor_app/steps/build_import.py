@@ -235,16 +235,15 @@ class _Scan:
         if path in self.seen:
             return
         self.seen.add(path)
-        source = self._source(path)
-        if source is None:
+        parts = self._statements(path)
+        if parts is None:
             return
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return  # the steps report a module they cannot parse themselves
         where = self.ws.project.display(path)
-        lines = re.split(r"\r\n|\r|\n", source)  # as Python counts lines (str.splitlines also splits at \f)
-        for statement in tree.body:
+        for statements, lines in parts:
+            self._statements_of(path, statements, lines, where)
+
+    def _statements_of(self, path: Path, statements, lines: list[str], where: str) -> None:
+        for statement in statements:
             if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
                 dotted = "." * statement.level + (statement.module or "")
                 try:
@@ -262,6 +261,25 @@ class _Scan:
                 self._statement(statement.test, lines, where)  # the test runs; the body may not
             elif isinstance(statement, ast.FunctionDef):
                 self._helper(statement)
+
+    def _statements(self, path: Path) -> list[tuple[tuple[ast.stmt, ...], list[str]]] | None:
+        """The module's statements as the steps have left it, each with the lines its line numbers
+        count; None when Python cannot parse it (the steps report that themselves). A module the
+        steps have read is not printed and parsed whole again: its statements left alone keep
+        Python's parse of the file as read."""
+        loaded = self.ws.settings_modules().get(path)
+        parts = loaded.python_statements() if loaded is not None else None
+        if parts is not None:
+            as_read = _python_lines(loaded.original.decode("utf-8", "replace"))
+            return [(statements, as_read if code is None else _python_lines(code)) for statements, code in parts]
+        source = self._source(path)
+        if source is None:
+            return None
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        return [(tuple(tree.body), _python_lines(source))]
 
     def _source(self, path: Path) -> str | None:
         """The module as the steps have left it (a module they have not read: as on disk)."""
@@ -592,6 +610,10 @@ def _dotted(node: ast.AST) -> str | None:
         base = _dotted(node.value)
         return f"{base}.{node.attr}" if base is not None else None
     return None
+
+
+def _python_lines(source: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", source)  # as Python counts lines (str.splitlines also splits at \f)
 
 
 def _first_line(lines: list[str], node: ast.AST) -> str:
