@@ -228,6 +228,7 @@ class _Scan:
         self.schemas: dict[str, dict[str, tuple[str, bool]]] = {}  # Env instance -> var -> (kind, has default)
         self.held: dict[str, _Read] = {}  # NAME = <a read>: the read NAME holds, for its later uses
         self.seen: set[Path] = set()
+        self._words: tuple = ((), None)  # the names _may_read looks for, and its pattern for them
 
     # --- the modules, in import order ------------------------------------------------------------
 
@@ -469,10 +470,15 @@ class _Scan:
     # --- a statement: its reads, and the uses of names holding one -------------------------------
 
     def _statement(self, statement: ast.AST, lines: list[str], where: str) -> None:
+        if not self._may_read(statement, lines):
+            # It reads nothing, sets no variable and binds no reader: it only rebinds its names.
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                self._bind(statement, _bound(statement))
+            return
         targets = _targets(statement)
         parents: dict[ast.AST, ast.AST] = {}
         found = []
-        stack = [statement] if self._may_read(statement, lines) else []
+        stack = [statement]
         while stack:  # the nodes that run with the statement: not a lambda's body
             node = stack.pop()
             read = self._read(node) if type(node) in (ast.Call, ast.Subscript) else None
@@ -511,7 +517,12 @@ class _Scan:
         identifiers to their NFKC form, which a text search would miss). Most settings lines
         name none: their nodes are not walked."""
         text = "\n".join(lines[statement.lineno - 1:statement.end_lineno])
-        return not text.isascii() or any(name in text for name in (*self.names, *self.held))
+        if not text.isascii():
+            return True
+        words = (*self.names, *self.held)
+        if self._words[0] != words:
+            self._words = (words, re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, words)) + r")(?!\w)") if words else None)
+        return self._words[1] is not None and self._words[1].search(text) is not None
 
 
 def _use(node: ast.AST, parents: dict, targets: list[str]) -> tuple[bool, str]:
