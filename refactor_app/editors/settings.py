@@ -218,24 +218,49 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
 def python_statements(module: cst.Module, pieces: SourcePieces | None) -> list[tuple[tuple[ast.stmt, ...], str | None]] | None:
     """Python's parse of `module` as the steps have it now, a top-level statement at a time:
     (its ast statements, None) for one still as parsed, numbered as the file as read; (those
-    of its code, the code) for one a step changed or added, numbered from its code's first
-    line. What printing the module and parsing it again would give, without either for the
-    statements left alone. None when the module cannot be taken apart so."""
+    of its code, the code) for those a step changed or added, all numbered in one text, the
+    code of every such statement in turn. What printing the module and parsing it again would
+    give, without either for the statements left alone. None when the module cannot be taken
+    apart so."""
     if pieces is None or pieces.nodes is None or not _prints_from(module, pieces):
         return None
     found: list[tuple[tuple[ast.stmt, ...], str | None]] = []
+    changed: list[tuple[int, int, int]] = []  # (index in found, first line, last line) in `code`
+    codes: list[str] = []
+    line = 1
     for statement in module.body:
         known = pieces.statements.get(id(statement))
         if known is not None and known[0] is statement:
             found.append((pieces.nodes[id(statement)], None))
             continue
         code = _generated(module, statement)
-        try:
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        if not code.endswith("\n"):
             return None
-        found.append((tuple(tree.body), code))
-    return found
+        lines = code.count("\n")
+        changed.append((len(found), line, line + lines - 1))
+        found.append(((), None))
+        codes.append(code)
+        line += lines
+    if not changed:
+        return found
+    text = "".join(codes)  # one parse for them all: each parse costs as much again as its statements
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    nodes = iter(tree.body)
+    node = next(nodes, None)
+    for index, first, last in changed:
+        own = []
+        while node is not None and node.lineno <= last:
+            if node.lineno < first or node.end_lineno > last:
+                return None  # a statement's code ran into the next one's: not taken apart
+            own.append(node)
+            node = next(nodes, None)
+        if not own:
+            return None
+        found[index] = (tuple(own), text)
+    return None if node is not None else found
 
 
 _LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
@@ -659,9 +684,14 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
+    if isinstance(node, _ATOMS) and not node.lpar:
+        return []  # a name, string or number on its own holds no whitespace, so no comment
     collector = _CommentCollector()
     node.visit(collector)
     return collector.found
+
+
+_ATOMS = (cst.Name, cst.SimpleString, cst.Integer, cst.Float)
 
 
 class _CommentCollector(cst.CSTVisitor):
@@ -1172,9 +1202,20 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+_NAMES_USED: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
+
+
 def names_used(node: cst.CSTNode) -> set[str]:
+    """The variables `node` uses. Nodes never change, and each step asks again of the statements
+    it passes (imported_before_use): each node is walked once."""
+    known = _NAMES_USED.get(id(node))
+    if known is not None and known[0] is node:
+        return set(known[1])
     collector = _NameCollector()
     node.visit(collector)
+    if len(_NAMES_USED) > 1024:
+        _NAMES_USED.clear()
+    _NAMES_USED[id(node)] = (node, frozenset(collector.names))  # the reference keeps id(node) from being reused
     return collector.names
 
 

@@ -271,8 +271,11 @@ class _Scan:
         loaded = self.ws.settings_modules().get(path)
         parts = loaded.python_statements() if loaded is not None else None
         if parts is not None:
-            as_read = _python_lines(loaded.original.decode("utf-8", "replace"))
-            return [(statements, as_read if code is None else _python_lines(code)) for statements, code in parts]
+            lines = {None: _python_lines(loaded.original.decode("utf-8", "replace"))}
+            for _, code in parts:
+                if code not in lines:
+                    lines[code] = _python_lines(code)
+            return [(statements, lines[code]) for statements, code in parts]
         source = self._source(path)
         if source is None:
             return None
