@@ -46,6 +46,14 @@ def make_plan(
     dirty-tree check has just found them unchanged (fleet.unclean_projects), so no folder's
     changes are asked of git again; "read-only", the run writes nothing, so one git status of
     the whole repository answers every project in it (a monorepo: one, not one a project)."""
+    from refactor_app.textfile import listing
+
+    with listing():  # planning writes nothing: each folder it looks in is listed once
+        return _make_plan(project, step_names, parse_all, clean_check, in_fleet, tree)
+
+
+def _make_plan(project: Project, step_names: Sequence[str] | None, parse_all: bool, clean_check: bool,
+               in_fleet: bool, tree: str | None) -> Plan:
     from refactor_app.steps import ALL_STEPS, STEP_NAMES, check_names, settings_read
 
     check_names(step_names)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from refactor_app.textfile import may_exist
+
 # A file whose presence says the platform; the first listed platform is the one named.
 PLATFORM_FILES = {"Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io"}
 DIVIO = "Divio"
@@ -32,7 +34,7 @@ def tls_proxy_platforms(root: Path) -> list[str]:
 
 
 def _divio(root: Path) -> bool:
-    if (root / ".divio").is_dir() and not (root / ".divio").is_symlink():
+    if may_exist(root / ".divio") and (root / ".divio").is_dir() and not (root / ".divio").is_symlink():
         return True
     if DIVIO_IGNORE.search(_text(root / ".gitignore")):
         return True
@@ -40,7 +42,7 @@ def _divio(root: Path) -> bool:
 
 
 def _own_file(path: Path) -> bool:
-    return path.is_file() and not path.is_symlink()
+    return may_exist(path) and path.is_file() and not path.is_symlink()
 
 
 def _text(path: Path) -> str:

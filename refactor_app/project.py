@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.deployment import DockerBuild, production_dockerfile
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import is_regular_file, read_bytes
+from refactor_app.textfile import is_regular_file, listing, may_exist, read_bytes
 
 if TYPE_CHECKING:
     from refactor_app.local_env import LocalEnv
@@ -135,6 +135,12 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     folder above it (as git finds its repository). `settings` (a file path) overrides the
     settings modules manage.py, wsgi.py and asgi.py name; `dockerfile` (a file path) the
     Dockerfile production builds."""
+    with listing():  # it writes nothing: each folder it looks in is listed once
+        return _discover(path, settings, dockerfile)
+
+
+def _discover(path: str | os.PathLike[str], settings: str | os.PathLike[str] | None,
+              dockerfile: str | os.PathLike[str] | None) -> Project:
     start = Path(path).expanduser()
     if not start.exists():
         raise RefactorError(f"{start} does not exist; pass the folder that holds your project's manage.py.")
@@ -530,7 +536,7 @@ def _server_modules(import_root: Path, dotted: str) -> list[Path]:
     """wsgi.py and asgi.py of the settings' top package (mysite/wsgi.py): they may name
     production's settings module (mysite.settings.production) where manage.py names dev's."""
     package = import_root / dotted.split(".")[0]
-    return [package / name for name in ("wsgi.py", "asgi.py") if (package / name).is_file()]
+    return [package / name for name in ("wsgi.py", "asgi.py") if may_exist(package / name) and (package / name).is_file()]
 
 
 def _dockerfile_option(dockerfile: str | os.PathLike[str], boundary: Boundary) -> Path:

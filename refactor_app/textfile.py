@@ -10,8 +10,10 @@ from __future__ import annotations
 import codecs
 import os
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from refactor_app.boundary import Boundary
 from refactor_app.errors import RefactorError
@@ -95,6 +97,8 @@ def read_bytes(path: Path, display_path: str, inside: Boundary | None = None) ->
 def is_regular_file(path: Path, display_path: str) -> bool:
     """True for a regular file (links followed), False when nothing or a folder is there; a plain
     error for a FIFO, a device, a socket or a file over MAX_BYTES, which is never opened."""
+    if not may_exist(path):
+        return False
     try:
         info = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -163,3 +167,67 @@ def append_line(text: str, line: str, newline: str) -> str:
     if text and not text.endswith("\n"):
         return text + newline + line
     return text + line + newline
+
+
+# --- what a folder holds, listed once ------------------------------------------------------
+
+_listings: dict[str, frozenset[str] | None] | None = None  # folder -> its names, casefolded, while listing()
+
+
+@contextmanager
+def listing() -> Iterator[None]:
+    """While open, `may_exist` answers from one listing of each folder, read when first asked:
+    discovery and planning, which write nothing, look for some fifty names (Dockerfiles,
+    compose and platform files) in a handful of folders, nearly all of them missing."""
+    global _listings
+    if _listings is not None:  # nested: the outer listing goes on
+        yield
+        return
+    _listings = {}
+    try:
+        yield
+    finally:
+        _listings = None
+
+
+def may_exist(path: str | os.PathLike[str]) -> bool:
+    """False when nothing is at `path`, not even a dangling link (os.path.lexists); True when
+    something may be, for the caller's own check to decide. Outside `listing()`, always True.
+    A name matches its folder's listing whatever its case (a case-insensitive file system
+    finds `dockerfile` for `Dockerfile`); a name that is not ASCII is always asked directly."""
+    if _listings is None:
+        return True
+    folder, name = os.path.split(os.fspath(path))
+    if not name or not name.isascii() or not folder:
+        return True
+    names = _listings.get(folder, _UNLISTED)
+    if names is _UNLISTED:
+        names = frozenset() if _missing_below_a_listed_folder(folder) else _list(folder)
+        _listings[folder] = names
+    return names is None or name.casefold() in names
+
+
+def _missing_below_a_listed_folder(folder: str) -> bool:
+    """Is `folder` missing from the listing of its nearest listed ancestor (compose/production/web/
+    when the project's folder, listed, has no compose/)? Then it needs no listing of its own."""
+    below = folder
+    while True:
+        parent, leaf = os.path.split(below)
+        if not leaf or parent == below:
+            return False
+        listed = _listings.get(parent, _UNLISTED)
+        if listed is not _UNLISTED:
+            return listed is not None and leaf.isascii() and leaf.casefold() not in listed
+        below = parent
+
+
+def _list(folder: str) -> frozenset[str] | None:
+    try:
+        return frozenset(entry.casefold() for entry in os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return frozenset()
+    except OSError:  # unreadable: each name is asked directly
+        return None
+
+
+_UNLISTED = object()

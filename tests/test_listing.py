@@ -1,0 +1,75 @@
+"""textfile.listing / may_exist: whether something is at a path, answered from one listing of
+its folder while discovery and planning run. It may only ever say "nothing there" where
+os.path.lexists would: every other answer is the caller's own check."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from refactor_app import textfile
+from refactor_app.textfile import listing, may_exist
+
+
+def test_outside_a_listing_it_always_defers(tmp_path):
+    assert may_exist(tmp_path / "missing")
+
+
+def test_it_agrees_with_lexists(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM python\n")
+    (tmp_path / "docker").mkdir()
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    (tmp_path / "linked").symlink_to(tmp_path / "docker", target_is_directory=True)
+    (tmp_path / "docker" / "Dockerfile.prod").write_text("FROM python\n")
+    names = ["Dockerfile", "docker", "dangling", "linked", "missing", "docker/Dockerfile.prod", "docker/missing",
+             "linked/Dockerfile.prod", "compose/production/web/Dockerfile", "Dockerfile/inside", "dangling/x"]
+    with listing():
+        for name in names:
+            path = tmp_path / name
+            assert may_exist(path) or not os.path.lexists(path), name
+        assert not may_exist(tmp_path / "missing")
+        assert not may_exist(tmp_path / "compose" / "production" / "web" / "Dockerfile")
+        assert may_exist(tmp_path / "dangling")  # a dangling link is something (lexists)
+
+
+def test_a_listing_is_read_once_per_folder(tmp_path, monkeypatch):
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(textfile.os, "listdir", lambda folder: listed.append(folder) or real(folder))
+    with listing():
+        for name in ("Procfile", "app.json", "fly.toml", "render.yaml", "compose.yaml"):
+            assert not may_exist(tmp_path / name)
+        # below a listed folder that lacks it: no listing of its own
+        assert not may_exist(tmp_path / "compose" / "production" / "django" / "Dockerfile")
+    assert listed == [str(tmp_path)]
+
+
+def test_any_case_defers_to_the_file_system(tmp_path):
+    """On a case-insensitive file system `Dockerfile` finds `dockerfile`: a name matching in any
+    case is left to the caller's own check, which the file system answers."""
+    (tmp_path / "dockerfile").write_text("FROM python\n")
+    with listing():
+        assert may_exist(tmp_path / "Dockerfile")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_folder_defers(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o300)  # no listing, but a path inside can still be stat'ed
+    try:
+        with listing():
+            assert may_exist(folder / "Dockerfile")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_listings_end_with_the_outermost_scope(tmp_path):
+    with listing():
+        assert not may_exist(tmp_path / "late")
+        with listing():
+            pass
+        (tmp_path / "late").write_text("")
+        assert not may_exist(tmp_path / "late")  # still the listing read before: planning writes nothing
+    assert may_exist(tmp_path / "late")
