@@ -150,12 +150,18 @@ def git_project(folder: Path) -> Path:
 
 def fresh_copy(source: Path, target: Path) -> Path:
     """A fresh copy of a fleet at `target` (the one before removed), its repositories included
-    (cp -a is several times faster than copytree)."""
+    (cp -a is several times faster than copytree), each repository's index refreshed as a clone's
+    is: a copy gives every file a new inode and ctime, and git status would otherwise read every
+    tracked file again to see that it is unchanged (a user's clone has no such stale index)."""
     shutil.rmtree(target, ignore_errors=True)
     if shutil.which("cp"):
         subprocess.run(["cp", "-a", str(source), str(target)], check=True)
     else:
         shutil.copytree(source, target, symlinks=True)
+    repositories = [target] if (target / ".git").exists() else [path.parent for path in target.glob("*/.git")]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        list(pool.map(lambda repository: subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=repository,
+                                                        env=ENV, stdout=subprocess.DEVNULL), repositories))
     return target
 
 
