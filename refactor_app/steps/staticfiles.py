@@ -348,8 +348,9 @@ def _named_by_settings(ws: Workspace, folder: str) -> str | None:
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return f"may be named by a setting of {settings.display_path}, which Python cannot parse here"
         values = _module_values(tree)
+        given = _setting_values(tree, FOLDER_SETTINGS)
         for name, what in FOLDER_SETTINGS.items():
-            for value in _setting_values(tree, name):
+            for value in given[name]:
                 paths = _path_strings(value, values)
                 if name == "STATICFILES_DIRS" and not paths and not _is_empty(value):
                     return (f"may be named by {name} in {settings.display_path}, which refactor-app cannot read "
@@ -373,17 +374,22 @@ def _module_values(tree: ast.Module) -> dict[str, ast.expr]:
     return values
 
 
-def _setting_values(tree: ast.Module, name: str):
-    """Every value given to `name` anywhere in the module: assigned, added to (`+=`), or
-    passed to its append/extend/insert."""
+def _setting_values(tree: ast.Module, names) -> dict[str, list[ast.expr]]:
+    """For each of `names`, every value given to it anywhere in the module: assigned, added to
+    (`+=`), or passed to its append/extend/insert (one walk of the module for them all)."""
+    found: dict[str, list[ast.expr]] = {name: [] for name in names}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(_is_name(t, name) for t in node.targets):
-            yield node.value
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and _is_name(node.target, name) and node.value:
-            yield node.value
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and _is_name(node.func.value, name) and node.func.attr in ("append", "extend", "insert")):
-            yield from node.args
+        if isinstance(node, ast.Assign):
+            for name in dict.fromkeys(target.id for target in node.targets if isinstance(target, ast.Name)):
+                if name in found:
+                    found[name].append(node.value)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) and node.value:
+            if node.target.id in found:
+                found[node.target.id].append(node.value)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+              and node.func.value.id in found and node.func.attr in ("append", "extend", "insert")):
+            found[node.func.value.id].extend(node.args)
+    return found
 
 
 def _path_strings(value: ast.expr, values: dict[str, ast.expr], depth: int = 2) -> list[str]:
