@@ -46,9 +46,9 @@ def make_plan(
     dirty-tree check has just found them unchanged (fleet.unclean_projects), so no folder's
     changes are asked of git again; "read-only", the run writes nothing, so one git status of
     the whole repository answers every project in it (a monorepo: one, not one a project)."""
-    from refactor_app.textfile import listing
+    from refactor_app.textfile import read_once
 
-    with listing():  # planning writes nothing: each folder it looks in is listed once
+    with read_once():  # planning writes nothing: each folder and file it looks at is read once
         return _make_plan(project, step_names, parse_all, clean_check, in_fleet, tree)
 
 

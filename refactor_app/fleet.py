@@ -82,19 +82,21 @@ class ProjectOutcome:
 def run_project(task: Task) -> ProjectOutcome:
     """One project, start to end; never raises (a failure is the outcome)."""
     from refactor_app import api
+    from refactor_app.textfile import read_once
 
     if task.refused is not None:
         return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
     if _KILL_MARKER and (task.root / _KILL_MARKER).exists():
         _die((task.root / _KILL_MARKER))
     try:
-        project = api.discover(task.root)
-        if task.step_names is None and task.mode != "status":
-            from refactor_app.quickcheck import every_step_done
+        with read_once():  # nothing is written until the plan is made: each file is read once
+            project = api.discover(task.root)
+            if task.step_names is None and task.mode != "status":
+                from refactor_app.quickcheck import every_step_done
 
-            if every_step_done(project):  # a finished project: no parser needed
-                return ProjectOutcome(task.display, EXIT_OK, root=task.root)
-        plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
+                if every_step_done(project):  # a finished project: no parser needed
+                    return ProjectOutcome(task.display, EXIT_OK, root=task.root)
+            plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
         if task.mode == "apply" and plan.has_changes:
             # Every repository was checked before the first project. git rm waits for the parent:
             # projects of one repository share its index, which one git command locks at a time.

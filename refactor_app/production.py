@@ -127,13 +127,15 @@ def _production_branch(chosen: Candidate, root: Path) -> Candidate | None:
 
     from refactor_app.project import _shown
 
+    from refactor_app.errors import RefactorError
+    from refactor_app.textfile import read_bytes
+
     try:
-        with open(chosen.path, "rb") as file:
-            data = file.read(1_000_000)
-        if not _INDENTED_STAR_IMPORT.search(data):
+        data = read_bytes(chosen.path, _shown(chosen.path, root))
+        if data is None or not _INDENTED_STAR_IMPORT.search(data):
             return None  # the usual module: no parse
         tree = ast.parse(data)
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except (RefactorError, OSError, SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     found = []
     for block in (node for node in tree.body if isinstance(node, ast.If)):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.deployment import DockerBuild, production_dockerfile
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import is_regular_file, listing, may_exist, read_bytes
+from refactor_app.textfile import is_regular_file, may_exist, read_bytes, read_once
 
 if TYPE_CHECKING:
     from refactor_app.local_env import LocalEnv
@@ -135,7 +135,7 @@ def discover(path: str | os.PathLike[str] = ".", settings: str | os.PathLike[str
     folder above it (as git finds its repository). `settings` (a file path) overrides the
     settings modules manage.py, wsgi.py and asgi.py name; `dockerfile` (a file path) the
     Dockerfile production builds."""
-    with listing():  # it writes nothing: each folder it looks in is listed once
+    with read_once():  # it writes nothing: each folder and file it looks at is read once
         return _discover(path, settings, dockerfile)
 
 

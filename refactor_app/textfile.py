@@ -66,7 +66,16 @@ def read_bytes(path: Path, display_path: str, inside: Boundary | None = None) ->
     swapped in between). `inside`: the repository the file must resolve into, links followed;
     a dangling link counts by where it points."""
     if inside is not None:
-        inside.check(path, display_path)
+        inside.check(path, display_path)  # each time: callers may draw the boundary differently
+    if _listings is not None:
+        key = os.fspath(path)
+        if key not in _contents:
+            _contents[key] = _read_bytes(path, display_path) if may_exist(path) else None
+        return _contents[key]
+    return _read_bytes(path, display_path)
+
+
+def _read_bytes(path: Path, display_path: str) -> bytes | None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -169,18 +178,20 @@ def append_line(text: str, line: str, newline: str) -> str:
     return text + line + newline
 
 
-# --- what a folder holds, listed once ------------------------------------------------------
+# --- read once while nothing is written -----------------------------------------------------
 
-_listings: dict[str, frozenset[str] | None] | None = None  # folder -> its names, casefolded, while listing()
+_listings: dict[str, frozenset[str] | None] | None = None  # folder -> its names, casefolded, while read_once()
+_contents: dict[str, bytes | None] = {}  # path -> its bytes (None: nothing there), while read_once()
 
 
 @contextmanager
-def listing() -> Iterator[None]:
-    """While open, `may_exist` answers from one listing of each folder, read when first asked:
-    discovery and planning, which write nothing, look for some fifty names (Dockerfiles,
-    compose and platform files) in a handful of folders, nearly all of them missing."""
+def read_once() -> Iterator[None]:
+    """While open (discovery and planning, which write nothing), each folder is listed once, for
+    `may_exist`, and each file `read_bytes` reads is read once: discovery looks for some fifty
+    names (Dockerfiles, compose and platform files) in a handful of folders, nearly all missing,
+    and the settings, the Dockerfile and the compose file are read by several of its parts."""
     global _listings
-    if _listings is not None:  # nested: the outer listing goes on
+    if _listings is not None:  # nested: the outer one goes on
         yield
         return
     _listings = {}
@@ -188,11 +199,12 @@ def listing() -> Iterator[None]:
         yield
     finally:
         _listings = None
+        _contents.clear()
 
 
 def may_exist(path: str | os.PathLike[str]) -> bool:
     """False when nothing is at `path`, not even a dangling link (os.path.lexists); True when
-    something may be, for the caller's own check to decide. Outside `listing()`, always True.
+    something may be, for the caller's own check to decide. Outside `read_once()`, always True.
     A name matches its folder's listing whatever its case (a case-insensitive file system
     finds `dockerfile` for `Dockerfile`); a name that is not ASCII is always asked directly."""
     if _listings is None:

@@ -1,4 +1,4 @@
-"""textfile.listing / may_exist: whether something is at a path, answered from one listing of
+"""textfile.read_once / may_exist / read_bytes: whether something is at a path, answered from one listing of
 its folder while discovery and planning run. It may only ever say "nothing there" where
 os.path.lexists would: every other answer is the caller's own check."""
 
@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from refactor_app import textfile
-from refactor_app.textfile import listing, may_exist
+from refactor_app.errors import RefactorError
+from refactor_app.textfile import may_exist, read_once
 
 
 def test_outside_a_listing_it_always_defers(tmp_path):
@@ -22,7 +25,7 @@ def test_it_agrees_with_lexists(tmp_path):
     (tmp_path / "docker" / "Dockerfile.prod").write_text("FROM python\n")
     names = ["Dockerfile", "docker", "dangling", "linked", "missing", "docker/Dockerfile.prod", "docker/missing",
              "linked/Dockerfile.prod", "compose/production/web/Dockerfile", "Dockerfile/inside", "dangling/x"]
-    with listing():
+    with read_once():
         for name in names:
             path = tmp_path / name
             assert may_exist(path) or not os.path.lexists(path), name
@@ -35,7 +38,7 @@ def test_a_listing_is_read_once_per_folder(tmp_path, monkeypatch):
     listed = []
     real = os.listdir
     monkeypatch.setattr(textfile.os, "listdir", lambda folder: listed.append(folder) or real(folder))
-    with listing():
+    with read_once():
         for name in ("Procfile", "app.json", "fly.toml", "render.yaml", "compose.yaml"):
             assert not may_exist(tmp_path / name)
         # below a listed folder that lacks it: no listing of its own
@@ -47,7 +50,7 @@ def test_any_case_defers_to_the_file_system(tmp_path):
     """On a case-insensitive file system `Dockerfile` finds `dockerfile`: a name matching in any
     case is left to the caller's own check, which the file system answers."""
     (tmp_path / "dockerfile").write_text("FROM python\n")
-    with listing():
+    with read_once():
         assert may_exist(tmp_path / "Dockerfile")
 
 
@@ -58,16 +61,39 @@ def test_an_unreadable_folder_defers(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", folder)
 
     monkeypatch.setattr(textfile.os, "listdir", refuse)
-    with listing():
+    with read_once():
         assert may_exist(tmp_path / "Dockerfile")
         assert may_exist(tmp_path / "Procfile")
 
 
 def test_listings_end_with_the_outermost_scope(tmp_path):
-    with listing():
+    with read_once():
         assert not may_exist(tmp_path / "late")
-        with listing():
+        with read_once():
             pass
         (tmp_path / "late").write_text("")
         assert not may_exist(tmp_path / "late")  # still the listing read before: planning writes nothing
     assert may_exist(tmp_path / "late")
+
+
+def test_a_file_is_read_once_and_afresh_after(tmp_path, monkeypatch):
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM python\n")
+    opened = []
+    real = textfile.os.open
+    monkeypatch.setattr(textfile.os, "open", lambda name, *args: opened.append(name) or real(name, *args))
+    with read_once():
+        assert textfile.read_bytes(path, "Dockerfile") == b"FROM python\n"
+        assert textfile.read_bytes(path, "Dockerfile") == b"FROM python\n"
+        assert textfile.read_bytes(tmp_path / "missing", "missing") is None
+    assert len(opened) == 1
+    path.write_bytes(b"FROM python:3.12\n")
+    assert textfile.read_bytes(path, "Dockerfile") == b"FROM python:3.12\n"  # the scope is over: read again
+
+
+def test_a_file_that_cannot_be_read_is_refused_each_time(tmp_path):
+    (tmp_path / "Dockerfile").mkdir()
+    with read_once():
+        for _ in range(2):
+            with pytest.raises(RefactorError, match="is a folder"):
+                textfile.read_bytes(tmp_path / "Dockerfile", "Dockerfile")
