@@ -215,52 +215,40 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
     return code
 
 
+_PYTHON_STATEMENTS: dict[str, tuple[ast.stmt, ...]] = {}
+
+
 def python_statements(module: cst.Module, pieces: SourcePieces | None) -> list[tuple[tuple[ast.stmt, ...], str | None]] | None:
     """Python's parse of `module` as the steps have it now, a top-level statement at a time:
     (its ast statements, None) for one still as parsed, numbered as the file as read; (those
-    of its code, the code) for those a step changed or added, all numbered in one text, the
-    code of every such statement in turn. What printing the module and parsing it again would
-    give, without either for the statements left alone. None when the module cannot be taken
-    apart so."""
+    of its code, the code) for one a step changed or added, numbered from its code's first
+    line. What printing the module and parsing it again would give, without either for the
+    statements left alone. None when the module cannot be taken apart so. The nodes are shared:
+    read them, never change them."""
     if pieces is None or pieces.nodes is None or not _prints_from(module, pieces):
         return None
     found: list[tuple[tuple[ast.stmt, ...], str | None]] = []
-    changed: list[tuple[int, int, int]] = []  # (index in found, first line, last line) in `code`
-    codes: list[str] = []
-    line = 1
     for statement in module.body:
         known = pieces.statements.get(id(statement))
         if known is not None and known[0] is statement:
             found.append((pieces.nodes[id(statement)], None))
             continue
         code = _generated(module, statement)
-        if not code.endswith("\n"):
+        nodes = _PYTHON_STATEMENTS.get(code)
+        if nodes is None:
+            # The steps write the same lines into project after project (DEBUG, the hosts block,
+            # the redirect): each is parsed once in a run.
+            try:
+                nodes = tuple(ast.parse(code).body)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+            if len(_PYTHON_STATEMENTS) > 256:
+                _PYTHON_STATEMENTS.clear()
+            _PYTHON_STATEMENTS[code] = nodes
+        if not nodes:
             return None
-        lines = code.count("\n")
-        changed.append((len(found), line, line + lines - 1))
-        found.append(((), None))
-        codes.append(code)
-        line += lines
-    if not changed:
-        return found
-    text = "".join(codes)  # one parse for them all: each parse costs as much again as its statements
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    nodes = iter(tree.body)
-    node = next(nodes, None)
-    for index, first, last in changed:
-        own = []
-        while node is not None and node.lineno <= last:
-            if node.lineno < first or node.end_lineno > last:
-                return None  # a statement's code ran into the next one's: not taken apart
-            own.append(node)
-            node = next(nodes, None)
-        if not own:
-            return None
-        found[index] = (tuple(own), text)
-    return None if node is not None else found
+        found.append((nodes, code))
+    return found
 
 
 _LONE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
