@@ -120,6 +120,7 @@ def test_text_statements_in_a_row_share_one_marker_line(tutorial, monkeypatch):
     skeletons = []
     parse = settings_editor.cst.parse_module
     monkeypatch.setattr(settings_editor.cst, "parse_module", lambda code, **kw: skeletons.append(code) or parse(code, **kw))
+    monkeypatch.setattr(settings_editor, "_parse_chunks", lambda chunks, tail: None)  # the skeleton whole
     module, _ = settings_editor.parse_settings(source, "settings.py", ALL_READ)
     opaque = [s for s in module.body if isinstance(s, settings_editor.OpaqueStatement)]
     markers = skeletons[0].count(settings_editor._MARKER.encode())
@@ -350,3 +351,49 @@ def test_a_list_read_from_text_is_the_list_libcst_reads(value, annotated):
     expected = settings_editor.string_list(full_assignment.value)
     assert settings_editor.assigned_strings(opaque_assignment) == expected
     assert settings_editor.assigned_strings(full_assignment) == expected
+
+
+def assert_same_skeleton(source: bytes, monkeypatch) -> bool:
+    """The skeleton put together from each statement's own (cached) parse is the module libcst
+    makes of the whole skeleton: the same nodes, header, footer and settings. True when the
+    statement-by-statement parse was taken."""
+    with monkeypatch.context() as patch:
+        patch.setattr(settings_editor, "_parse_chunks", lambda chunks, tail: None)
+        whole = settings_editor.parse_settings(source, "settings.py", ALL_READ)[0]
+    taken = []
+    parse_chunks = settings_editor._parse_chunks
+    with monkeypatch.context() as patch:
+        patch.setattr(settings_editor, "_parse_chunks", lambda *args: taken.append(parse_chunks(*args)) or taken[-1])
+        pieced = settings_editor.parse_settings(source, "settings.py", ALL_READ)[0]
+        again = settings_editor.parse_settings(source, "settings.py", ALL_READ)[0]  # from the cache
+    for module in (pieced, again):
+        assert module.deep_equals(whole)
+        for lines, expected in ((module.header, whole.header), (module.footer, whole.footer)):
+            assert len(lines) == len(expected) and all(line.deep_equals(other) for line, other in zip(lines, expected))
+        assert (module.encoding, module.default_indent, module.default_newline, module.has_trailing_newline) == (
+            whole.encoding, whole.default_indent, whole.default_newline, whole.has_trailing_newline)
+        assert len({id(statement) for statement in module.body}) == len(module.body)
+    return bool(taken) and taken[0] is not None
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(source=settings_modules())
+def test_generated_modules_parse_statement_by_statement_as_whole(source, monkeypatch):
+    assert_same_skeleton(source.encode(), monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_tricky_layouts_parse_statement_by_statement_as_whole(name, monkeypatch):
+    assert_same_skeleton(TRICKY[name].encode() if isinstance(TRICKY[name], str) else TRICKY[name], monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_every_variant_parses_statement_by_statement_as_whole(name, monkeypatch):
+    for path, text in VARIANTS[name].files.items():
+        if path.endswith(".py") and "settings" in path:
+            assert_same_skeleton(text.encode() if isinstance(text, str) else text, monkeypatch)
+
+
+def test_a_startproject_module_is_parsed_statement_by_statement(tutorial, monkeypatch):
+    assert assert_same_skeleton((tutorial / "myapp" / "settings.py").read_bytes(), monkeypatch)

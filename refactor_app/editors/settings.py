@@ -267,7 +267,7 @@ def _parse_skeleton(
     groups = _statement_groups(tree, lines, names)
     if not groups:
         return None
-    skeleton: list[bytes] = []
+    chunks: list[bytes] = []  # the skeleton, a statement at a time: its leading lines, then it
     starts = []  # each statement's first line (1-based), an opaque one's leading lines included
     shares_marker = []  # an opaque statement right after another may share its marker line
     line_number = 1
@@ -278,23 +278,27 @@ def _parse_skeleton(
             # as well (except above the first statement: libcst files those under the header).
             start = groups[index - 1].end + 1
         starts.append(start)
+        if keep:
+            chunks.append(b"".join(lines[line_number - 1 : end]))
+            shares_marker.append(False)
+            line_number = end + 1
+            continue
         between = lines[line_number - 1 : start - 1]
         line = _MARKER.encode() + _ending(lines[start - 1])
         # A marker costs libcst as much as a short statement, and MIDDLEWARE, TEMPLATES,
         # AUTH_PASSWORD_VALIDATORS... come in a row: a run of them needs one marker line.
-        shares_marker.append(not keep and index > 0 and not groups[index - 1].keep and not between and line == marker)
-        if keep:
-            continue
+        shares_marker.append(index > 0 and not groups[index - 1].keep and not between and line == marker)
         if not shares_marker[-1]:
-            skeleton.extend(between)
-            skeleton.append(line)
+            chunks.append(b"".join(between) + line)
             marker = line
         line_number = end + 1
-    skeleton.extend(lines[line_number - 1 :])
-    try:
-        module = cst.parse_module(b"".join(skeleton))
-    except Exception:  # noqa: BLE001 - the full parse decides what to report
-        return None
+    tail = b"".join(lines[line_number - 1 :])
+    module = _parse_chunks(chunks, tail)
+    if module is None:
+        try:
+            module = cst.parse_module(b"".join(chunks) + tail)
+        except Exception:  # noqa: BLE001 - the full parse decides what to report
+            return None
     if len(module.body) != len(groups) - sum(shares_marker):
         return None
     parsed = iter(module.body)
@@ -324,6 +328,52 @@ def _parse_skeleton(
     module = module.with_changes(body=body)
     pieces = _source_pieces(module, lines, groups, starts)
     return module, pieces._replace(syntax=tree) if pieces is not None else None
+
+
+_CHUNKS: dict[bytes, cst.Module] = {}
+
+
+def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
+    """The skeleton's module, put together from each statement's own parse (its leading lines,
+    then it), each one parsed once in a run: the projects of a fleet share most of their
+    statements and comments, line for line. The same module libcst makes of the whole skeleton
+    (tests/test_partial_parse.py compares them), or None where that cannot be vouched for: a
+    compound statement (its block's indent is the module's to say), an encoding other than
+    UTF-8, line endings that differ, or a statement that does not parse on its own."""
+    if not chunks:
+        return None
+    body: list[cst.BaseStatement] = []
+    first: cst.Module | None = None
+    parsed: cst.Module | None = None
+    used: set[int] = set()
+    for index, chunk in enumerate(chunks):
+        text = chunk + tail if index == len(chunks) - 1 else chunk
+        parsed = _CHUNKS.get(text)
+        if parsed is None:
+            try:
+                parsed = cst.parse_module(text)
+            except Exception:  # noqa: BLE001 - the whole skeleton's parse decides
+                return None
+            if len(_CHUNKS) > 1024:
+                _CHUNKS.clear()
+            _CHUNKS[text] = parsed
+        if first is None:
+            first = parsed
+        if (len(parsed.body) != 1 or not isinstance(parsed.body[0], cst.SimpleStatementLine)
+                or parsed.encoding != "utf-8" or parsed.default_newline != first.default_newline
+                or parsed.default_indent != first.default_indent
+                or (index < len(chunks) - 1 and (parsed.footer or not parsed.has_trailing_newline))):
+            return None
+        statement = parsed.body[0]
+        if index > 0 and parsed.header:
+            statement = statement.with_changes(leading_lines=[*parsed.header, *statement.leading_lines])
+        elif id(statement) in used:  # the same line twice in one module: each its own node
+            statement = statement.deep_clone()
+        used.add(id(statement))
+        body.append(statement)
+    return cst.Module(body=body, header=first.header, footer=parsed.footer, encoding=first.encoding,
+                      default_indent=first.default_indent, default_newline=first.default_newline,
+                      has_trailing_newline=parsed.has_trailing_newline)
 
 
 def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[int]) -> SourcePieces | None:
