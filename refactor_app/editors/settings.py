@@ -242,9 +242,7 @@ def python_statements(module: cst.Module, pieces: SourcePieces | None) -> list[t
                 nodes = tuple(ast.parse(code).body)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
-            if len(_PYTHON_STATEMENTS) > 256:
-                _PYTHON_STATEMENTS.clear()
-            _PYTHON_STATEMENTS[code] = nodes
+            _remember(_PYTHON_STATEMENTS, code, nodes)
         if not nodes:
             return None
         found.append((nodes, code))
@@ -331,6 +329,21 @@ def _parse_skeleton(
 
 
 _CHUNKS: dict[bytes, cst.Module] = {}
+_SEEN_ONCE: set[int] = set()  # hashes of chunks parsed once: a chunk is kept only once seen again
+
+
+def _remember(cache: dict, key, value, limit: int = 512) -> None:
+    """Keep `value` for `key` once `key` comes a second time: what one project alone holds (its
+    secret key, its docstring) is not kept, so memory stays flat however many projects run."""
+    seen = hash(key)
+    if seen not in _SEEN_ONCE:
+        if len(_SEEN_ONCE) > 8192:
+            _SEEN_ONCE.clear()
+        _SEEN_ONCE.add(seen)
+        return
+    if len(cache) > limit:
+        cache.clear()
+    cache[key] = value
 
 
 def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
@@ -354,9 +367,7 @@ def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
                 parsed = cst.parse_module(text)
             except Exception:  # noqa: BLE001 - the whole skeleton's parse decides
                 return None
-            if len(_CHUNKS) > 1024:
-                _CHUNKS.clear()
-            _CHUNKS[text] = parsed
+            _remember(_CHUNKS, text, parsed)
         if first is None:
             first = parsed
         if (len(parsed.body) != 1 or not isinstance(parsed.body[0], cst.SimpleStatementLine)
@@ -1251,7 +1262,7 @@ def names_used(node: cst.CSTNode) -> set[str]:
         return set(known[1])
     collector = _NameCollector()
     node.visit(collector)
-    if len(_NAMES_USED) > 1024:
+    if len(_NAMES_USED) > 256:
         _NAMES_USED.clear()
     _NAMES_USED[id(node)] = (node, frozenset(collector.names))  # the reference keeps id(node) from being reused
     return collector.names
