@@ -8,6 +8,7 @@ handling and object model earn their cost.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -75,8 +76,23 @@ class GitRepository:
         return PurePosixPath(os.path.relpath(full, self.work_tree)).as_posix()
 
     def _project_path(self, repo_path: str) -> str:
+        # The paths git gives are normalised and relative to the work tree: one in the project's
+        # folder is the same path without the folder's prefix (a checked-in staticfiles/ holds
+        # hundreds; relpath costs tens of microseconds each).
+        prefix = self._project_prefix
+        if prefix is not None and repo_path.startswith(prefix) and len(repo_path) > len(prefix) \
+                and not repo_path.startswith("/") and all(part not in ("", ".", "..") for part in repo_path.split("/")):
+            return repo_path[len(prefix):]
         full = self.work_tree / repo_path
         return PurePosixPath(os.path.relpath(full, self.project_root)).as_posix()
+
+    @functools.cached_property
+    def _project_prefix(self) -> str | None:
+        """The project's folder as git names it, with a slash ("" at the top of the work tree)."""
+        relative = PurePosixPath(os.path.relpath(self.project_root, self.work_tree)).as_posix()
+        if relative == ".":
+            return ""
+        return None if relative.startswith("../") or relative == ".." else f"{relative}/"
 
     def folder_state(self, folder: str, files: Sequence[str] = (), probe_ignored: bool = True,
                      changes: str = "ask") -> FolderState:
