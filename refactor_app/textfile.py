@@ -69,9 +69,11 @@ def read_bytes(path: Path, display_path: str, inside: Boundary | None = None) ->
         inside.check(path, display_path)  # each time: callers may draw the boundary differently
     if _listings is not None:
         key = os.fspath(path)
-        if key not in _contents:
-            _contents[key] = _read_bytes(path, display_path) if may_exist(path) else None
-        return _contents[key]
+        data = _contents.get(key, _UNLISTED)
+        if data is _UNLISTED:
+            data = _read_bytes(path, display_path) if may_exist(path) else None
+            _contents[key] = data
+        return data
     return _read_bytes(path, display_path)
 
 
@@ -207,19 +209,20 @@ def may_exist(path: str | os.PathLike[str]) -> bool:
     something may be, for the caller's own check to decide. Outside `read_once()`, always True.
     A name matches its folder's listing whatever its case (a case-insensitive file system
     finds `dockerfile` for `Dockerfile`); a name that is not ASCII is always asked directly."""
-    if _listings is None:
+    listings = _listings  # (one reference: a scope ending meanwhile leaves this call's as it was)
+    if listings is None:
         return True
     folder, name = os.path.split(os.fspath(path))
     if not name or not name.isascii() or not folder:
         return True
-    names = _listings.get(folder, _UNLISTED)
+    names = listings.get(folder, _UNLISTED)
     if names is _UNLISTED:
-        names = frozenset() if _missing_below_a_listed_folder(folder) else _list(folder)
-        _listings[folder] = names
+        names = frozenset() if _missing_below_a_listed_folder(listings, folder) else _list(folder)
+        listings[folder] = names
     return names is None or name.casefold() in names
 
 
-def _missing_below_a_listed_folder(folder: str) -> bool:
+def _missing_below_a_listed_folder(listings: dict, folder: str) -> bool:
     """Is `folder` missing from the listing of its nearest listed ancestor (compose/production/web/
     when the project's folder, listed, has no compose/)? Then it needs no listing of its own."""
     below = folder
@@ -227,7 +230,7 @@ def _missing_below_a_listed_folder(folder: str) -> bool:
         parent, leaf = os.path.split(below)
         if not leaf or parent == below:
             return False
-        listed = _listings.get(parent, _UNLISTED)
+        listed = listings.get(parent, _UNLISTED)
         if listed is not _UNLISTED:
             return listed is not None and leaf.isascii() and leaf.casefold() not in listed
         below = parent
