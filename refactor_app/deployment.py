@@ -31,7 +31,7 @@ from typing import Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import may_exist, read_bytes
+from refactor_app.textfile import lexists, read_bytes
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Compose files that say they are for production; other compose files are usually local work.
@@ -60,7 +60,7 @@ def deployment_namings(root: Path, boundary: Boundary | None = None, dockerfile:
 
 def _read_text(path: Path, root: Path, boundary: Boundary | None) -> str | None:
     """The file's text, or None when it is missing or cannot be read inside the repository."""
-    if not may_exist(path) or not os.path.lexists(path):
+    if not lexists(path):
         return None  # the usual case, without the boundary's realpath
     try:
         data = read_bytes(path, _shown(path, root), boundary)
@@ -422,12 +422,12 @@ def _existing(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     found = []
     for pattern in patterns:
         if "*" not in pattern:
-            if may_exist(root / pattern) and os.path.lexists(root / pattern):
+            if lexists(root / pattern):
                 found.append(root / pattern)
             continue
         top, _, name = pattern.partition("/*/")
         found.extend(root / top / service / name for service in DJANGO_SERVICES
-                     if may_exist(root / top / service / name) and os.path.lexists(root / top / service / name))
+                     if lexists(root / top / service / name))
     return found
 
 

@@ -222,6 +222,11 @@ def may_exist(path: str | os.PathLike[str]) -> bool:
     return names is None or name.casefold() in names
 
 
+def lexists(path: str | os.PathLike[str]) -> bool:
+    """os.path.lexists, answered from the folder's listing when that shows nothing there."""
+    return may_exist(path) and os.path.lexists(path)
+
+
 def _missing_below_a_listed_folder(listings: dict, folder: str) -> bool:
     """Is `folder` missing from the listing of its nearest listed ancestor (compose/production/web/
     when the project's folder, listed, has no compose/)? Then it needs no listing of its own."""
