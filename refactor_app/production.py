@@ -125,9 +125,8 @@ def _production_branch(chosen: Candidate, root: Path) -> Candidate | None:
     when exactly one of the modules it star-imports inside an if block is named for production."""
     import ast
 
-    from refactor_app.project import _shown
-
     from refactor_app.errors import RefactorError
+    from refactor_app.project import _shown
     from refactor_app.textfile import read_bytes
 
     try:
