@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator, NamedTuple, Sequence
@@ -60,6 +61,9 @@ class Task(NamedTuple):
     # What the run knows of the repository's tracked files (api.make_plan): "clean" (its dirty-tree
     # check found them unchanged), "read-only" (it writes nothing), or None.
     tree: str | None = None
+    # No other project of its repository is in the run: its worker runs its git rm, right after
+    # writing (projects that share a repository leave it to the parent, one command for all).
+    git_rm_here: bool = False
 
 
 @dataclass
@@ -97,21 +101,30 @@ def run_project(task: Task) -> ProjectOutcome:
                 if every_step_done(project):  # a finished project: no parser needed
                     return ProjectOutcome(task.display, EXIT_OK, root=task.root)
             plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
+        removals = list(plan.removals) if task.mode == "apply" else []
+        git_rm_failed = None
         if task.mode == "apply" and plan.has_changes:
-            # Every repository was checked before the first project. git rm waits for the parent:
-            # projects of one repository share its index, which one git command locks at a time.
-            api.apply(plan, allow_dirty=True, git_removals=False)
+            # Every repository was checked before the first project. git rm waits for the parent
+            # unless the project is alone in its repository: projects of one repository share
+            # its index, which one git command locks at a time.
+            with _stops_held():
+                api.apply(plan, allow_dirty=True, git_removals=False)
+                if task.git_rm_here and removals:
+                    git_rm_failed = _git_rm_failure(task.root, removals, task.display)
+                    removals = []
         prefix = "" if task.display == "." else f"{task.display}/"
         diff = ""
         if task.mode in ("dry-run", "check"):
             diff = api.render_removals(plan, prefix) + api.render_diff(plan, prefix)
         return ProjectOutcome(
             task.display,
+            EXIT_BAD_INPUT if git_rm_failed else
             EXIT_WORK_FOUND if task.mode == "check" and plan.has_changes else EXIT_OK,
             [(result.name, result.state.value) for result in plan.results],
             plan.has_changes,
             diff,
-            removals=list(plan.removals) if task.mode == "apply" else [],
+            error=git_rm_failed,
+            removals=removals,
             root=task.root,
             declined=[(result.name, result.reason) for result in plan.results if result.state.value == "not applicable"],
         )
@@ -156,12 +169,14 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
     worst = EXIT_OK
     with ExitStack() as locks:
         tasks = _locked(tasks, locks)
+        to_come = _projects_by_repository(tasks)
+        tasks = [task._replace(git_rm_here=True) if task.mode == "apply" and to_come.get(_repository_key(task.root)) == 1
+                 else task for task in tasks]
         outcomes = _outcomes(tasks, jobs)
         # Outcomes waiting for their repository's git rm (the first one has removals, the others
         # came after it): handed over once it has run, in order.
         waiting: list[ProjectOutcome] = []
         waiting_key: Path | None = None  # the repository of the first one
-        to_come = _projects_by_repository(tasks)
 
         removed = [False]  # the waiting outcomes' git rm has run
 
@@ -241,14 +256,37 @@ def _remove_from_git(outcomes: list[ProjectOutcome]) -> None:
         except Exception:  # noqa: BLE001  (said below, for the project it is about)
             pass
     for outcome in removing:
-        try:
-            api.remove_from_git(outcome.root, outcome.removals)
-        except Exception as exc:
-            # The project's files are written (by its worker); only git rm is left.
-            outcome.exit_code, outcome.error = EXIT_BAD_INPUT, (
-                f"{exc}, then finish the project (its files are written, only git rm is left) with "
-                f"`refactor-app apply --all --allow-dirty {outcome.display}`."
-            )
+        failure = _git_rm_failure(outcome.root, outcome.removals, outcome.display)
+        if failure is not None:
+            outcome.exit_code, outcome.error = EXIT_BAD_INPUT, failure
+
+
+def _git_rm_failure(root: Path, removals: list, display: str) -> str | None:
+    """Run a project's git rm, once its files are written; None, or what failed and how to finish."""
+    from refactor_app import api
+
+    try:
+        api.remove_from_git(root, removals)
+    except Exception as exc:  # noqa: BLE001  (said for the project it is about)
+        return (f"{exc}, then finish the project (its files are written, only git rm is left) with "
+                f"`refactor-app apply --all --allow-dirty {display}`.")
+    return None
+
+
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """In a worker, while a project's files and git rm are written: the parent stopping the run
+    (SIGTERM) takes effect once they are done, not between two of them."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def _locked(tasks: Sequence[Task], locks) -> list[Task]:
@@ -483,6 +521,7 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
     status run several at once."""
     from refactor_app import api
     from refactor_app.editors.git import COMMITS_AND_CHANGES, GitRepository, run_each
+    from refactor_app.editors.git_direct import unchanged
 
     refused: dict[Path, str] = {}
     keys: dict[Path, Path] = {}  # project -> its repository's work tree (or itself, outside git)
@@ -495,7 +534,9 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
             continue
         keys[root] = key = repo.work_tree if repo is not None else root
         first.setdefault(key, (root, repo))
-    asked = [key for key, (_, repo) in first.items() if repo is not None]
+    # A repository whose index and files' stat data say nothing changed needs no git status.
+    clean = {key for key, (_, repo) in first.items() if repo is not None and repo.plain and unchanged(str(key))}
+    asked = [key for key, (_, repo) in first.items() if repo is not None and key not in clean]
     # Four a core: each git status is short and partly waits (starting up, reading the index).
     answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked],
                                            min(16, 4 * (os.cpu_count() or 1)))))
@@ -503,7 +544,9 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
     for key, (root, repo) in first.items():
         try:
             tree = None
-            if repo is not None:
+            if key in clean:
+                tree = (True, [])
+            elif repo is not None:
                 answer = answers[key]
                 if isinstance(answer, RefactorError):
                     raise answer

@@ -313,12 +313,66 @@ def test_a_monorepos_projects_leave_git_in_one_git_rm_and_a_failure_is_its_proje
     assert result.stderr.splitlines()[-1] == "3 projects: 2 changed, 0 with nothing to do, 1 failed."
 
 
-def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_path):
-    """Clones and a monorepo: the dry run asks git nothing but, for a repository where a
-    project's static folder is tracked, one git status; apply asks each repository one git
-    status (the dirty-tree check, which also answers that) and runs one git rm a repository."""
+def test_a_clones_git_rm_runs_in_its_worker_and_a_failure_is_its_projects_alone(tmp_path):
+    """A project alone in its repository gets its git rm from the worker that wrote it, right
+    after the files; a failure says the same as the parent's would, for that project only."""
     import os
     import shutil
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV
+
+    clones = tmp_path / "clones"
+    for name in ("a", "b", "c"):
+        copy_tree(EXAMPLE, clones / name)
+        git(clones / name, "init", "-q")
+        git(clones / name, "add", "-A")
+        git(clones / name, "commit", "-q", "-m", "start")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = folder / "rm.log"
+    (folder / "git").write_text(
+        "#!/bin/sh\n"
+        f'if [ "$1" = rm ]; then echo "$PPID $PWD" >> {log}; '
+        'case "$PWD" in */b) echo "fatal: refused by the test" >&2; exit 128;; esac; fi\n'
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (folder / "git").chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "-r", ".", "--jobs", "2"], cwd=clones,
+        env={**os.environ, **GIT_ENV, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert "b: error: git rm -r staticfiles failed: refused by the test" in stderr
+    assert "refactor-app apply --all --allow-dirty b`" in stderr
+    assert stderr.splitlines()[-1] == "3 projects: 2 changed, 0 with nothing to do, 1 failed."
+    assert not git(clones / "a", "ls-files", "staticfiles") and not git(clones / "c", "ls-files", "staticfiles")
+    assert git(clones / "b", "ls-files", "staticfiles")
+    assert (clones / "b" / "myapp" / "settings.py").read_bytes() == REFERENCE["myapp/settings.py"][0]
+    calls = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    assert sorted(where for _, where in calls) == sorted(str((clones / name).resolve()) for name in "abc")
+    assert str(process.pid) not in {parent for parent, _ in calls}  # each from a worker
+
+
+def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_path):
+    """Clones and a monorepo: the dry run asks git nothing but, for a repository where a
+    project's static folder is tracked and its files' stat data do not show it unchanged, one
+    git status; apply asks each such repository one git status (the dirty-tree check, which also
+    answers that) and runs one git rm a repository."""
+    import os
+    import shutil
+    import time
+
+    def backdated(repository):
+        """Its files written an hour ago, as a clone's are once it is a second old (a file as
+        new as the index could still differ from it: git then compares its content)."""
+        when = time.time() - 3600
+        for path in repository.rglob("*"):
+            if ".git" not in path.parts:
+                os.utime(path, (when, when), follow_symlinks=False)
+        git(repository, "update-index", "-q", "--refresh")
 
     clones, mono = tmp_path / "clones", tmp_path / "mono"
     for name in ("a", "b"):
@@ -343,10 +397,20 @@ def test_a_fleet_asks_git_once_a_repository_and_reads_the_rest_from_dot_git(tmp_
         assert result.returncode == 0, result.stderr
         return sorted(log.read_text().split())
 
-    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=clones) == ["status", "status"]
+    for repository in (clones / "a", clones / "b", mono):
+        backdated(repository)
+    # Unchanged, as the index and the files' stat data say: no git status at all.
+    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=clones) == []
+    assert asked("apply", "--all", "--dry-run", "-r", ".", "--jobs", "1", cwd=mono) == []
+    # A tracked static file written again (the same bytes): its repository's git status decides.
+    (clones / "b" / "staticfiles" / "admin" / "css" / "base.css").write_bytes(
+        (clones / "b" / "staticfiles" / "admin" / "css" / "base.css").read_bytes())
+    assert asked("apply", "--all", "--dry-run", "-r", ".", cwd=clones) == ["status"]
+    (mono / "b" / "staticfiles" / "admin" / "css" / "base.css").write_bytes(
+        (mono / "b" / "staticfiles" / "admin" / "css" / "base.css").read_bytes())
     # A run that writes nothing asks one status of the whole repository (each worker: one here).
     assert asked("apply", "--all", "--dry-run", "-r", ".", "--jobs", "1", cwd=mono) == ["status"]
-    assert asked("apply", "--all", "-r", ".", cwd=clones) == ["rm", "rm", "status", "status"]
+    assert asked("apply", "--all", "-r", ".", cwd=clones) == ["rm", "rm", "status"]
     assert asked("apply", "--all", "-r", ".", cwd=mono) == ["rm", "status"]
     assert "a/staticfiles/" not in git(mono, "ls-files") and not git(clones / "b", "ls-files", "staticfiles")
 

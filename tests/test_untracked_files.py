@@ -176,8 +176,9 @@ def test_the_warning_costs_no_extra_git_process(tutorial, tmp_path, args):
     result = run_cli(*args, cwd=root, env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
     assert result.returncode == 0, result.stderr
     assert "neither tracked nor ignored" in result.stdout + result.stderr
-    # The repository's top and its tracked files are read from .git without a process.
-    assert sorted(log.read_text().split()) == ["check-ignore", "status"]
+    # The repository's top and its tracked files are read from .git without a process; so is
+    # whether staticfiles/ changed, unless a file is as new as the index (git compares it then).
+    assert sorted(log.read_text().split()) in (["check-ignore"], ["check-ignore", "status"])
 
 
 # --- what git is asked ----------------------------------------------------------------------------

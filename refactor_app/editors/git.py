@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple, Sequence
 
-from refactor_app.editors.git_direct import IndexListing, read_index, work_tree_top
+from refactor_app.editors.git_direct import IndexListing, read_index, unchanged, work_tree_top
 from refactor_app.errors import RefactorError
 
 # project folder -> its repository's work tree (found ones only), and whether its files are plain
@@ -116,6 +116,8 @@ class GitRepository:
         if listing is None:
             return self._folder_state_asked(folder, folder_path, files)
         tracked = listing.under(folder_path)
+        if tracked and changes != "none" and unchanged(str(self.work_tree), folder_path):
+            changes = "none"  # the index and the files' stat data say so: no git status to ask
         asks_status = tracked and changes == "ask"
         commands = [self._status_args(folder)] if asks_status else []
         asked_paths: dict[str, str] = {}
@@ -299,7 +301,10 @@ class GitRepository:
     def commits_and_changes(self) -> tuple[bool, list[str]]:
         """Has the repository a commit, and which tracked files have uncommitted changes
         (project-relative)? The dirty-tree check: one `git status`, whose branch header says
-        whether HEAD has a commit."""
+        whether HEAD has a commit, unless the index and the files' stat data say nothing changed
+        (git_direct.unchanged)."""
+        if self.plain and unchanged(str(self.work_tree)):
+            return True, []
         return self.read_commits_and_changes(_run_git(COMMITS_AND_CHANGES, self.work_tree, check=False))
 
     def read_commits_and_changes(self, status: subprocess.CompletedProcess) -> tuple[bool, list[str]]:

@@ -161,58 +161,171 @@ def read_index(top: str) -> IndexListing | None:
     return listing
 
 
-def _parse_index(data: bytes) -> IndexListing | None:
+class _Unread(Exception):
+    """The index is not one this module reads (or is damaged): git is asked instead."""
+
+
+def _checked(data: bytes) -> tuple[int, int]:
+    """(version, entry count) of an index whose header and checksum are sound; raises _Unread."""
     signature, version, count = _HEADER.unpack_from(data, 0)
     if signature != b"DIRC" or version not in (2, 3, 4):
-        return None
+        raise _Unread
     checksum = data[-20:]
     if checksum != bytes(20) and _sha1(memoryview(data)[:-20]) != checksum:  # (a view: no copy)
-        return None  # damaged (git checks it too, unless index.skipHash left it zero)
-    names = bytearray(b"\0")
-    skipped = []
-    offset = 12
-    previous = b""
-    end = len(data) - 20  # the trailing checksum
-    for _ in range(count):
-        mode = int.from_bytes(data[offset + _MODE_AT:offset + _MODE_AT + 4], "big")
-        if stat.S_ISDIR(mode):
-            return None  # a sparse index's folder entry: git lists the files inside it
-        flags = int.from_bytes(data[offset + _FLAGS_AT:offset + _FLAGS_AT + 2], "big")
-        position = offset + _FLAGS_AT + 2
-        skip = False
-        if flags & 0x4000:  # extended flags follow (version 3 and later)
-            if version < 3:
-                return None
-            skip = bool(int.from_bytes(data[position:position + 2], "big") & 0x4000)
-            position += 2
-        if version == 4:
-            strip, position = _varint(data, position)
-            if strip > len(previous):
-                return None
-            nul = data.index(b"\0", position)
-            name = previous[:len(previous) - strip] + data[position:nul]
-            offset = nul + 1
-        else:
-            length = flags & 0x0FFF
-            nul = position + length if length < 0x0FFF else data.index(b"\0", position)
-            if data[nul] != 0:
-                return None
-            name = data[position:nul]
-            offset += (position - offset + len(name) + 8) & ~7  # NUL-padded to a multiple of 8
-        if offset > end or not name or name < previous:
-            return None  # cut short, or not sorted as git keeps it: not read here
-        names += name
-        names += b"\0"
-        if skip:
-            skipped.append(name)
-        previous = name
-    while offset + 8 <= end:  # extensions
-        signature = data[offset:offset + 4]
-        size = int.from_bytes(data[offset + 4:offset + 8], "big")
-        if signature in (b"link", b"sdir"):
+        raise _Unread  # damaged (git checks it too, unless index.skipHash left it zero)
+    return version, count
+
+
+class _Entries:
+    """The index's entries, in order, each as (where it starts, its path, its flags, its
+    extended flags); `end`, once walked, is where the extensions start. Raises _Unread."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.version, self.count = _checked(data)
+        self.end = 0
+
+    def __iter__(self):
+        data, version = self.data, self.version
+        offset = 12
+        previous = b""
+        end = len(data) - 20  # the trailing checksum
+        for _ in range(self.count):
+            start = offset
+            flags = int.from_bytes(data[offset + _FLAGS_AT:offset + _FLAGS_AT + 2], "big")
+            position = offset + _FLAGS_AT + 2
+            extended = 0
+            if flags & 0x4000:  # extended flags follow (version 3 and later)
+                if version < 3:
+                    raise _Unread
+                extended = int.from_bytes(data[position:position + 2], "big")
+                position += 2
+            if version == 4:
+                strip, position = _varint(data, position)
+                if strip > len(previous):
+                    raise _Unread
+                nul = data.index(b"\0", position)
+                name = previous[:len(previous) - strip] + data[position:nul]
+                offset = nul + 1
+            else:
+                length = flags & 0x0FFF
+                nul = position + length if length < 0x0FFF else data.index(b"\0", position)
+                if data[nul] != 0:
+                    raise _Unread
+                name = data[position:nul]
+                offset += (position - offset + len(name) + 8) & ~7  # NUL-padded to a multiple of 8
+            if offset > end or not name or name < previous:
+                raise _Unread  # cut short, or not sorted as git keeps it: not read here
+            yield start, name, flags, extended
+            previous = name
+        self.end = offset
+
+    def extensions(self):
+        """(signature, its data) of each extension, once the entries are walked."""
+        data, offset, end = self.data, self.end, len(self.data) - 20
+        while offset + 8 <= end:
+            size = int.from_bytes(data[offset + 4:offset + 8], "big")
+            yield data[offset:offset + 4], data[offset + 8:offset + 8 + size]
+            offset += 8 + size
+
+
+def _parse_index(data: bytes) -> IndexListing | None:
+    try:
+        entries = _Entries(data)
+        names = bytearray(b"\0")
+        skipped = []
+        for start, name, _, extended in entries:
+            if stat.S_ISDIR(int.from_bytes(data[start + _MODE_AT:start + _MODE_AT + 4], "big")):
+                return None  # a sparse index's folder entry: git lists the files inside it
+            names += name
+            names += b"\0"
+            if extended & 0x4000:  # skip-worktree
+                skipped.append(name)
+        if any(signature in (b"link", b"sdir") for signature, _ in entries.extensions()):
             return None  # a split index holds only changes; a sparse one, folders
-        offset += 8 + size
+    except (_Unread, struct.error, ValueError, IndexError):
+        return None
     return IndexListing(bytes(names), frozenset(skipped))
+
+
+# An index entry's stat data: ctime and mtime (seconds, nanoseconds), dev, ino, mode, uid, gid, size.
+_STAT_DATA = struct.Struct(">10I")
+_GITLINK = 0o160000
+# Past this many tracked files, one `git status` (which checks files on several threads, and
+# may have a file-system monitor's help) is quicker than a check here.
+UNCHANGED_LIMIT = 5000
+
+
+def unchanged(top: str, prefix: str = "") -> bool | None:
+    """True when `git status --untracked-files=no` of the plain repository whose work tree is
+    `top` (see `work_tree_top`) would list nothing, or of `prefix` alone (a folder, relative to
+    `top`, `/`-separated): HEAD has a commit, the index holds HEAD's tree (its cache of tree ids
+    says so at the top, as `git commit` and a checkout leave it), and each tracked file under
+    `prefix` has the size, times, inode and mode the index noted for it, written before the
+    index was (a file changed in the same second could still differ: git compares its content).
+
+    None when git has to be asked: anything changed, or it cannot be told from stat data
+    (unmerged paths, intent-to-add or skip-worktree entries, submodules, a split or sparse index,
+    a commit this module cannot read), or more than UNCHANGED_LIMIT files to check."""
+    from refactor_app.editors.git_head import head_tree
+
+    git_dir = os.path.join(top, ".git")
+    try:
+        with open(os.path.join(git_dir, "index"), "rb") as handle:
+            index_seconds = os.fstat(handle.fileno()).st_mtime_ns // 1_000_000_000
+            data = handle.read()
+        entries = _Entries(data)
+        if not prefix and entries.count > UNCHANGED_LIMIT:
+            return None
+        under = prefix.encode("utf-8", "surrogateescape") + b"/" if prefix else b""
+        top_bytes = os.fsencode(top)
+        checked = 0
+        for start, name, flags, extended in entries:
+            if under and not name.startswith(under):
+                continue
+            checked += 1
+            if flags & 0xB000 or extended or checked > UNCHANGED_LIMIT:
+                return None  # assumed unchanged, unmerged, or extended (intent-to-add, skip-worktree)
+            (ctime, ctime_ns, mtime, mtime_ns, device, inode, mode, uid, gid,
+             size) = _STAT_DATA.unpack_from(data, start)
+            if mode == _GITLINK or mtime >= index_seconds:
+                return None  # a submodule's state, or a file written as the index was: git looks inside
+            found = os.lstat(os.path.join(top_bytes, name))
+            if (found.st_ctime_ns // 1_000_000_000 & 0xFFFFFFFF, found.st_ctime_ns % 1_000_000_000,
+                    found.st_mtime_ns // 1_000_000_000 & 0xFFFFFFFF, found.st_mtime_ns % 1_000_000_000,
+                    found.st_dev & 0xFFFFFFFF, found.st_ino & 0xFFFFFFFF, _index_mode(found.st_mode),
+                    found.st_uid & 0xFFFFFFFF, found.st_gid & 0xFFFFFFFF, found.st_size & 0xFFFFFFFF) != (
+                    ctime, ctime_ns, mtime, mtime_ns, device, inode, mode, uid, gid, size):
+                return None
+        cached_tree = None
+        for signature, extension in entries.extensions():
+            if signature in (b"link", b"sdir"):
+                return None
+            if signature == b"TREE":
+                cached_tree = _top_tree(extension)
+    except (OSError, _Unread, struct.error, ValueError, IndexError):
+        return None
+    return cached_tree is not None and cached_tree == head_tree(git_dir) or None
+
+
+def _index_mode(st_mode: int) -> int:
+    """The mode git notes for a file of this lstat mode (create_ce_mode); 0 for what it does not track."""
+    if stat.S_ISLNK(st_mode):
+        return 0o120000
+    if stat.S_ISREG(st_mode):
+        return 0o100755 if st_mode & 0o100 else 0o100644
+    return 0
+
+
+def _top_tree(extension: bytes) -> bytes | None:
+    """The work tree's tree id from the index's TREE extension; None when it is not valid
+    (an entry count of -1: something changed since it was computed)."""
+    path_end = extension.index(b"\0")
+    if path_end != 0:
+        return None
+    line_end = extension.index(b"\n", path_end)
+    count = int(extension[path_end + 1:line_end].split(b" ")[0])
+    return extension[line_end + 1:line_end + 21] if count >= 0 and len(extension) >= line_end + 21 else None
 
 
 def _sha1(data: memoryview) -> bytes:
