@@ -253,3 +253,12 @@ def test_random_changes_agree_with_git(tmp_path, seed):
     git(root, "reset", "-q", "--hard")
     backdate(root)
     assert agrees_with_git(root) is True  # back to a clean state: read without git
+
+
+def test_a_large_index_is_left_to_git(tmp_path, monkeypatch):
+    """Each call reads and walks the whole index: past the limit, one git status does it better."""
+    root = committed(tmp_path / "r", FILES)
+    assert git_direct.unchanged(str(root), "staticfiles") is True
+    monkeypatch.setattr(git_direct, "UNCHANGED_LIMIT", len(FILES) - 1)
+    assert git_direct.unchanged(str(root), "staticfiles") is None
+    assert git_direct.unchanged(str(root)) is None

@@ -116,7 +116,7 @@ class GitRepository:
         if listing is None:
             return self._folder_state_asked(folder, folder_path, files)
         tracked = listing.under(folder_path)
-        if tracked and changes != "none" and unchanged(str(self.work_tree), folder_path):
+        if tracked and changes == "ask" and unchanged(str(self.work_tree), folder_path):
             changes = "none"  # the index and the files' stat data say so: no git status to ask
         asks_status = tracked and changes == "ask"
         commands = [self._status_args(folder)] if asks_status else []
@@ -197,16 +197,18 @@ class GitRepository:
         rename's or copy's source too (a status of one folder lists a file renamed out of it as
         deleted there): asked once a process, for runs that change nothing in the repository."""
         if self.work_tree not in _TREE_CHANGES:
-            entries = _text(_run_git(self._status_args(None), self.work_tree, check=True)).split("\0")
-            names, index = set(), 0
-            while index < len(entries):
-                entry = entries[index]
-                if len(entry) > 3:
-                    names.add(entry[3:])
-                    if entry[0] in "RC" and index + 1 < len(entries):
-                        index += 1
-                        names.add(entries[index])  # the source path, as it is
-                index += 1
+            names: set[str] = set()
+            if not (self.plain and unchanged(str(self.work_tree))):  # else stat data say: nothing
+                entries = _text(_run_git(self._status_args(None), self.work_tree, check=True)).split("\0")
+                index = 0
+                while index < len(entries):
+                    entry = entries[index]
+                    if len(entry) > 3:
+                        names.add(entry[3:])
+                        if entry[0] in "RC" and index + 1 < len(entries):
+                            index += 1
+                            names.add(entries[index])  # the source path, as it is
+                    index += 1
             if len(_TREE_CHANGES) > 4096:
                 _TREE_CHANGES.clear()
             _TREE_CHANGES[self.work_tree] = frozenset(names)

@@ -252,7 +252,8 @@ def _parse_index(data: bytes) -> IndexListing | None:
 _STAT_DATA = struct.Struct(">10I")
 _GITLINK = 0o160000
 # Past this many tracked files, one `git status` (which checks files on several threads, and
-# may have a file-system monitor's help) is quicker than a check here.
+# may have a file-system monitor's help, and is asked once a worker in a run that writes
+# nothing) is quicker than a check here.
 UNCHANGED_LIMIT = 5000
 
 
@@ -266,25 +267,25 @@ def unchanged(top: str, prefix: str = "") -> bool | None:
 
     None when git has to be asked: anything changed, or it cannot be told from stat data
     (unmerged paths, intent-to-add or skip-worktree entries, submodules, a split or sparse index,
-    a commit this module cannot read), or more than UNCHANGED_LIMIT files to check."""
+    a commit this module cannot read), or an index of more than UNCHANGED_LIMIT files: each
+    call reads and walks the whole index, and a repository that large is one git status's work."""
     from refactor_app.editors.git_head import head_tree
 
     git_dir = os.path.join(top, ".git")
     try:
         with open(os.path.join(git_dir, "index"), "rb") as handle:
             index_seconds = os.fstat(handle.fileno()).st_mtime_ns // 1_000_000_000
-            data = handle.read()
+            data = handle.read(_HEADER.size)
+            if len(data) < _HEADER.size or _HEADER.unpack_from(data, 0)[2] > UNCHANGED_LIMIT:
+                return None
+            data += handle.read()
         entries = _Entries(data)
-        if not prefix and entries.count > UNCHANGED_LIMIT:
-            return None
         under = prefix.encode("utf-8", "surrogateescape") + b"/" if prefix else b""
         top_bytes = os.fsencode(top)
-        checked = 0
         for start, name, flags, extended in entries:
             if under and not name.startswith(under):
                 continue
-            checked += 1
-            if flags & 0xB000 or extended or checked > UNCHANGED_LIMIT:
+            if flags & 0xB000 or extended:
                 return None  # assumed unchanged, unmerged, or extended (intent-to-add, skip-worktree)
             (ctime, ctime_ns, mtime, mtime_ns, device, inode, mode, uid, gid,
              size) = _STAT_DATA.unpack_from(data, start)
