@@ -135,28 +135,55 @@ def _stage(write: Write) -> tuple[int, str, Path]:
 
 
 def _fsync_together(fds: list[int]) -> None:
-    """fsync each descriptor, at once (a thread each but the last); raises what an fsync raised."""
+    """fsync each descriptor, at once (the last here, the others on helper threads); raises
+    what an fsync raised."""
     errors: list[OSError] = []
+    replies = _fsync_helpers(len(fds) - 1, fds[:-1]) if len(fds) > 1 else None
+    if fds:
+        try:
+            os.fsync(fds[-1])
+        except OSError as exc:
+            errors.append(exc)
+    for _ in fds[:-1]:
+        error = replies.get()
+        if error is not None:
+            errors.append(error)
+    if errors:
+        raise errors[0]
 
-    def flush(fd: int) -> None:
+
+# Helper threads that fsync, kept for the process's life: a fleet worker writes four files a
+# project, and starting a thread for each fsync cost more CPU than the fsync itself.
+_HELPERS: dict = {"pid": None, "jobs": None, "count": 0}
+
+
+def _fsync_helpers(needed: int, fds: list[int]):
+    """Hand `fds` to helper threads (started as needed, again after a fork: threads do not
+    survive one); the queue each answers on, with None or the OSError its fsync raised."""
+    import threading
+    from queue import SimpleQueue
+
+    if _HELPERS["pid"] != os.getpid():
+        _HELPERS.update(pid=os.getpid(), jobs=SimpleQueue(), count=0)
+    jobs = _HELPERS["jobs"]
+    while _HELPERS["count"] < min(needed, 8):
+        threading.Thread(target=_fsync_helper, args=(jobs,), name="refactor-app fsync", daemon=True).start()
+        _HELPERS["count"] += 1
+    replies = SimpleQueue()
+    for fd in fds:
+        jobs.put((fd, replies))
+    return replies
+
+
+def _fsync_helper(jobs) -> None:
+    while True:
+        fd, replies = jobs.get()
         try:
             os.fsync(fd)
         except OSError as exc:
-            errors.append(exc)
-
-    threads = []
-    if len(fds) > 1:
-        import threading
-
-        threads = [threading.Thread(target=flush, args=(fd,), daemon=True) for fd in fds[:-1]]
-        for thread in threads:
-            thread.start()
-    if fds:
-        flush(fds[-1])
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+            replies.put(exc)
+        else:
+            replies.put(None)
 
 
 def _fsync_folders(folders: list[str]) -> None:

@@ -228,6 +228,10 @@ def test_a_git_that_hung_at_planning_is_not_waited_for_again_for_the_dirty_check
 
     from refactor_app import api
 
+    # A tracked static file written again (the same bytes): its stat data no longer say
+    # "unchanged", so git status is asked, at planning.
+    css = tutorial / "staticfiles" / "admin" / "css" / "base.css"
+    css.write_bytes(css.read_bytes())
     use_a_git_that_hangs(monkeypatch, tutorial.parent / "bin", "status", "exec sleep 30", timeout=2)
     started = time.monotonic()
     with pytest.raises(RefactorError, match="git status did not answer within 2 seconds"):

@@ -26,9 +26,10 @@ _TREE_CHANGES: dict[Path, frozenset[str]] = {}  # work tree -> what its git stat
 
 
 class GitRepository:
-    def __init__(self, work_tree: Path, project_root: Path, plain: bool = False) -> None:
-        self.work_tree = work_tree.resolve()
-        self.project_root = project_root.resolve()
+    def __init__(self, work_tree: Path, project_root: Path, plain: bool = False, resolved: bool = False) -> None:
+        """`resolved`: both paths are real already (as `open` finds them): no realpath again."""
+        self.work_tree = work_tree if resolved else work_tree.resolve()
+        self.project_root = project_root if resolved else project_root.resolve()
         self.plain = plain  # its index can be read directly (git_direct.read_index)
         self._gitpython_repo = None
 
@@ -36,7 +37,7 @@ class GitRepository:
     def open(cls, project_root: Path) -> "GitRepository | None":
         """The repository holding `project_root`, or None when it is not in one (or is bare)."""
         key = Path(project_root).resolve()
-        if not has_git_above(key):
+        if not _git_above(key):
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm
             if len(_WORK_TREES) > 4096:
@@ -49,9 +50,9 @@ class GitRepository:
                 _check_ownership(result)  # a repository git refuses is no "not a repository"
                 if result.returncode != 0 or not result.stdout.strip():
                     return None
-                _WORK_TREES[key] = (Path(result.stdout.strip().decode("utf-8", "surrogateescape")), False)
+                _WORK_TREES[key] = (Path(result.stdout.strip().decode("utf-8", "surrogateescape")).resolve(), False)
         work_tree, plain = _WORK_TREES[key]
-        return cls(work_tree, project_root, plain)
+        return cls(work_tree, key, plain, resolved=True)
 
     def index_listing(self) -> IndexListing | None:
         """The paths the index holds, read directly; None when git must be asked."""
@@ -72,6 +73,10 @@ class GitRepository:
 
     def _repo_path(self, project_path: str) -> str:
         """A project-relative path as git sees it (relative to the work tree)."""
+        prefix = self._project_prefix
+        if prefix is not None and project_path and not project_path.startswith("/") and "\\" not in project_path \
+                and all(part not in ("", ".", "..") for part in project_path.split("/")):
+            return f"{prefix}{project_path}"  # already normal: the project's folder before it
         full = self.project_root / project_path
         return PurePosixPath(os.path.relpath(full, self.work_tree)).as_posix()
 
@@ -503,8 +508,12 @@ def _asked(question):
 
 def has_git_above(folder: Path) -> bool:
     """Is there a .git in `folder` or above it (or a GIT_DIR)? A few stat calls, no git process."""
-    folder = Path(folder).resolve()
-    return bool(os.environ.get("GIT_DIR")) or any((f / ".git").exists() for f in (folder, *folder.parents))
+    return _git_above(Path(folder).resolve())
+
+
+def _git_above(folder: Path) -> bool:
+    """has_git_above of a resolved folder."""
+    return bool(os.environ.get("GIT_DIR")) or any(os.path.exists(os.path.join(f, ".git")) for f in (folder, *folder.parents))
 
 
 # The dirty-tree check's one question: tracked files with changes, and (the header) whether HEAD has a commit.
