@@ -295,16 +295,16 @@ def _locked(tasks: Sequence[Task], locks) -> list[Task]:
     repository another run holds is refused, like a dirty one."""
     from refactor_app import runlock
 
-    _allow_open_files(len({runlock.lock_path(task.root)[0] for task in tasks
-                           if task.mode == "apply" and task.refused is None}))
+    places = {task.root: runlock.lock_path(task.root) for task in tasks if task.mode == "apply" and task.refused is None}
+    _allow_open_files(len({path for path, _ in places.values()}))
     refusals: dict[Path, str | None] = {}
     locked = []
     for task in tasks:
-        if task.mode == "apply" and task.refused is None:
-            path, _ = runlock.lock_path(task.root)
+        if task.root in places:
+            path, _ = places[task.root]
             if path not in refusals:
                 try:
-                    locks.enter_context(runlock.holding(task.root))
+                    locks.enter_context(runlock.holding(task.root, places[task.root]))
                     refusals[path] = None
                 except RefactorError as exc:
                     refusals[path] = str(exc)

@@ -58,10 +58,10 @@ def lock_path(root: Path) -> tuple[Path, Path]:
 
 
 @contextmanager
-def holding(root: Path) -> Iterator[Held]:
+def holding(root: Path, at: tuple[Path, Path] | None = None) -> Iterator[Held]:
     """Hold the repository's lock for a writing run, or refuse (RefactorError) while another
-    run holds it."""
-    path, guarded = lock_path(root)
+    run holds it. `at`: lock_path(root), when the caller has it already."""
+    path, guarded = lock_path(root) if at is None else at
     held = _held.get(path)
     if held is None:
         held = _acquire(path, guarded)
@@ -156,8 +156,11 @@ def _read_pid(fd: int) -> int | None:
 
 
 def _write_pid(fd: int, pid: int) -> None:
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{pid}\n".encode(), 0)
+    # Written, then cut to its length: a file truncated to nothing and written again is flushed
+    # to disk when closed (ext4's auto_da_alloc), and a fleet closes one a repository.
+    data = f"{pid}\n".encode()
+    os.pwrite(fd, data, 0)
+    os.ftruncate(fd, len(data))
 
 
 def _shown(path: Path, guarded: Path) -> str:

@@ -127,6 +127,24 @@ def test_stopped_run_advice_does_not_claim_the_users_own_changes(tutorial):
     assert "git checkout HEAD -- ." not in result.stderr, result.stderr
 
 
+def test_the_lock_file_holds_exactly_the_pid_written_last(tutorial):
+    """A stopped run's longer pid is replaced whole (written, then cut to length), and a run
+    that is stopped itself puts the earlier one back as it was."""
+    from refactor_app import runlock
+
+    lock = tutorial / ".git" / "refactor-app.lock"
+    lock.write_text("9999999\n")
+    with pytest.raises(KeyboardInterrupt):
+        with runlock.holding(tutorial) as held:
+            assert held.stopped_pid == 9999999
+            assert lock.read_text() == f"{os.getpid()}\n"
+            raise KeyboardInterrupt
+    assert lock.read_text() == "9999999\n"
+    with runlock.holding(tutorial):
+        pass
+    assert not lock.exists()  # a finished run removes it
+
+
 # --- "never hang" ----------------------------------------------------------------------------------
 
 def _run_with_deadline(project: Path, fifo: Path, *args: str, seconds: float = 15):
