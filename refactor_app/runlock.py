@@ -7,7 +7,8 @@ process dies, so a killed run blocks nobody; the file it leaves (with its pid) t
 run that it was stopped before it finished. A finished run removes the file.
 
 The lock is re-entrant in a process and in the fleet's forked workers: the fleet's parent holds
-it for each repository, its workers write under it and its git rm runs in the parent.
+it for each repository and its workers write under it. The git rm of a project alone in its
+repository runs in its worker; that of projects sharing one runs in the parent, one for all.
 """
 
 from __future__ import annotations

@@ -97,6 +97,20 @@ def test_a_clone_packed_refs_and_a_detached_head_are_read(tmp_path):
     assert agrees_with_git(clone) is True
 
 
+@pytest.mark.parametrize("version", ["2", "3", "4"])
+def test_each_index_version_is_read(tmp_path, version):
+    root = committed(tmp_path / "r", FILES)
+    git(root, "update-index", "--index-version", version)
+    backdate(root)
+    written = int.from_bytes((root / ".git" / "index").read_bytes()[4:8], "big")
+    assert written == int(version) or (version, written) == ("3", 2)  # git keeps 2 without extended flags
+    assert agrees_with_git(root) is True
+    assert agrees_with_git(root, "staticfiles") is True
+    (root / "staticfiles" / "admin" / "b.css").write_text("B")
+    assert agrees_with_git(root, "staticfiles") is None
+    assert agrees_with_git(root, "app") is True
+
+
 def test_a_file_as_new_as_the_index_is_left_to_git(tmp_path):
     root = committed(tmp_path / "r", FILES)
     (root / "manage.py").write_text("m")  # same content, written now
