@@ -137,7 +137,7 @@ def _stage(write: Write) -> tuple[int, str, Path]:
 def _fsync_together(fds: list[int]) -> None:
     """fsync each descriptor, at once (the last here, the others on helper threads); raises
     what an fsync raised."""
-    errors: list[OSError] = []
+    errors: list[BaseException] = []
     replies = _fsync_helpers(len(fds) - 1, fds[:-1]) if len(fds) > 1 else None
     if fds:
         try:
@@ -159,7 +159,7 @@ _HELPERS: dict = {"pid": None, "jobs": None, "count": 0}
 
 def _fsync_helpers(needed: int, fds: list[int]):
     """Hand `fds` to helper threads (started as needed, again after a fork: threads do not
-    survive one); the queue each answers on, with None or the OSError its fsync raised."""
+    survive one); the queue each answers on, with None or what its fsync raised."""
     import threading
     from queue import SimpleQueue
 
@@ -180,7 +180,7 @@ def _fsync_helper(jobs) -> None:
         fd, replies = jobs.get()
         try:
             os.fsync(fd)
-        except OSError as exc:
+        except BaseException as exc:  # noqa: BLE001  (whatever it is, the caller raises it: it never waits forever)
             replies.put(exc)
         else:
             replies.put(None)

@@ -160,3 +160,47 @@ def test_syntax_newer_than_the_running_python_is_checked_with_libcst(tutorial):
     api.apply(api.make_plan(api.discover(tutorial)))
     assert b"type Hosts = list[str]\n" in settings.read_bytes()
     assert b"DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"" in settings.read_bytes()
+
+
+def test_an_fsync_that_fails_on_a_helper_thread_is_raised_not_waited_for(tmp_path, monkeypatch):
+    """fsyncs run together, on helper threads kept for the process: whatever one raises reaches
+    the writer (which then puts nothing in place), and the next write still works."""
+    from refactor_app import writer
+
+    files = [tmp_path / name for name in ("a", "b", "c", "d")]
+    for path in files:
+        path.write_bytes(b"old")
+    real = os.fsync
+    failing = ["once"]  # (list.pop is atomic: helper threads fsync at once)
+
+    def fsync(fd):  # the first of a, b, c (5 bytes each) to be fsynced fails: one on a helper thread
+        if os.fstat(fd).st_size == 5:
+            try:
+                failing.pop()
+            except IndexError:
+                return real(fd)
+            raise RuntimeError("disk gone")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    writes = [writer.Write(path, b"new " + path.name.encode(), path.name, b"old") for path in files[:3]]
+    writes.append(writer.Write(files[3], b"new dd", "d", b"old"))  # the last: fsynced by the writer itself
+    raised = []
+
+    def write() -> None:
+        try:
+            writer.write_all_atomically(writes)
+        except RuntimeError as exc:
+            raised.append(exc)
+
+    import threading
+
+    writing = threading.Thread(target=write, daemon=True)
+    writing.start()
+    writing.join(20)
+    assert not writing.is_alive(), "the writer waits forever for a helper that failed"
+    assert [str(exc) for exc in raised] == ["disk gone"]
+    assert [path.read_bytes() for path in files] == [b"old"] * 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c", "d"]  # no temporary file left
+    writer.write_all_atomically(writes)
+    assert [path.read_bytes() for path in files] == [b"new a", b"new b", b"new c", b"new dd"]
