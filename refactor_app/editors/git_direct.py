@@ -329,7 +329,7 @@ def _top_tree(extension: bytes) -> bytes | None:
     return extension[line_end + 1:line_end + 21] if count >= 0 and len(extension) >= line_end + 21 else None
 
 
-def _sha1(data: memoryview) -> bytes:
+def _sha1(data: bytes | memoryview) -> bytes:
     # CPython's own SHA-1, not hashlib's: that one loads OpenSSL, 3 to 7 ms and about 4 MB more
     # in each worker; this one hashes a monorepo's megabyte index in a few milliseconds.
     try:

@@ -15,6 +15,8 @@ import os
 import re
 import zlib
 
+from refactor_app.editors.git_direct import _sha1  # CPython's own SHA-1: no OpenSSL to load
+
 _HEX_ID = re.compile(rb"[0-9a-f]{40}")
 _PACK_COMMIT = 1  # a pack entry's type: 1 commit (2 tree, 3 blob, 4 tag, 6 and 7 deltas)
 _IDX_MAGIC = b"\xfftOc"
@@ -22,9 +24,10 @@ _IDX_MAGIC = b"\xfftOc"
 
 def head_tree(git_dir: str) -> bytes | None:
     """The 20-byte id of the tree of HEAD's commit; None when git has to be asked."""
-    if _replaced(git_dir):
+    packed = _packed_refs(git_dir)  # read once: for replace refs, and for HEAD's branch if packed
+    if packed is None or _replaced(git_dir, packed):
         return None
-    commit_id = _head_commit(git_dir)
+    commit_id = _head_commit(git_dir, packed)
     if commit_id is None:
         return None
     body = _read_commit(git_dir, commit_id)
@@ -33,7 +36,7 @@ def head_tree(git_dir: str) -> bytes | None:
     return bytes.fromhex(body[5:45].decode("ascii"))
 
 
-def _replaced(git_dir: str) -> bool:
+def _replaced(git_dir: str, packed: bytes) -> bool:
     """Could git read another commit than HEAD names (replace refs, grafts)?"""
     if os.path.exists(os.path.join(git_dir, "info", "grafts")):
         return True
@@ -44,12 +47,11 @@ def _replaced(git_dir: str) -> bool:
         pass
     except OSError:
         return True
-    packed = _packed_refs(git_dir)
-    return packed is None or b" refs/replace/" in packed
+    return b" refs/replace/" in packed
 
 
-def _head_commit(git_dir: str) -> str | None:
-    """The commit id HEAD names (hex), through one branch at most."""
+def _head_commit(git_dir: str, packed: bytes) -> str | None:
+    """The commit id HEAD names (hex), through one branch at most (`packed`: packed-refs' text)."""
     head = _read_small(os.path.join(git_dir, "HEAD"))
     if head is None:
         return None
@@ -64,9 +66,6 @@ def _head_commit(git_dir: str) -> str | None:
     if loose is not None:
         value = loose.strip()
         return value.decode("ascii") if _HEX_ID.fullmatch(value) else None  # a symbolic ref: git decides
-    packed = _packed_refs(git_dir)
-    if packed is None:
-        return None
     for line in packed.splitlines():
         if line.endswith(b" " + name) and _HEX_ID.fullmatch(line[:40]) and len(line) == 41 + len(name):
             return line[:40].decode("ascii")
@@ -115,9 +114,7 @@ def _packed_commit(objects: str, object_id: bytes) -> bytes | None:
     folder = os.path.join(objects, "pack")
     try:
         names = sorted(name for name in os.listdir(folder) if name.endswith(".idx"))
-    except FileNotFoundError:
-        return None
-    except OSError:
+    except OSError:  # no pack folder (or an unreadable one)
         return None
     for name in names:
         offset = _offset_in(os.path.join(folder, name), object_id)
@@ -185,10 +182,3 @@ def _pack_entry(pack_path: str, offset: int) -> bytes | None:
         return None
     return b"commit %d\0" % size + body
 
-
-def _sha1(data: bytes) -> bytes:
-    try:  # CPython's own, as in git_direct: no OpenSSL to load
-        from _sha1 import sha1
-    except ImportError:
-        from hashlib import sha1
-    return sha1(data).digest()
