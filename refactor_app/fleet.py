@@ -169,8 +169,10 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
     worst = EXIT_OK
     with ExitStack() as locks:
         tasks = _locked(tasks, locks)
-        to_come = _projects_by_repository(tasks)
-        tasks = [task._replace(git_rm_here=True) if task.mode == "apply" and to_come.get(_repository_key(task.root)) == 1
+        # Each project's repository, for a run that writes (git rm); found once, used three times.
+        keys = {task.root: _repository_key(task.root) for task in tasks if task.mode == "apply"}
+        to_come = _projects_by_repository(keys)
+        tasks = [task._replace(git_rm_here=True) if task.root in keys and to_come[keys[task.root]] == 1
                  else task for task in tasks]
         outcomes = _outcomes(tasks, jobs)
         # Outcomes waiting for their repository's git rm (the first one has removals, the others
@@ -192,7 +194,7 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
 
         try:
             for task, outcome in zip(tasks, outcomes):  # in the tasks' order
-                key = _repository_key(task.root) if to_come else None
+                key = keys.get(task.root)
                 if key is not None:
                     to_come[key] -= 1
                 if waiting and (len(waiting) >= REMOVALS_AT_ONCE or (outcome.removals and key != waiting_key)):
@@ -221,13 +223,11 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
     return worst
 
 
-def _projects_by_repository(tasks: Sequence[Task]) -> dict[Path, int]:
-    """How many of the tasks each repository holds, for a run that writes (git rm); else {}."""
+def _projects_by_repository(keys: dict[Path, Path]) -> dict[Path, int]:
+    """How many of the projects (each with its repository in `keys`) each repository holds."""
     counts: dict[Path, int] = {}
-    for task in tasks:
-        if task.mode == "apply":
-            key = _repository_key(task.root)
-            counts[key] = counts.get(key, 0) + 1
+    for key in keys.values():
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
