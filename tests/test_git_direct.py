@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, git, run_cli
 from golden_cases import copy_tree
+from project_builder import write_project
 
 from refactor_app.editors import git_direct
 from refactor_app.editors.git import GitRepository
-
-
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "start")
-    return root
 
 
 FILES = {
@@ -53,7 +44,7 @@ def same_as_git(root: Path) -> None:
 
 
 def test_a_plain_repository_is_read_as_git_reads_it(tmp_path):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     (root / bytes.fromhex("6c6174696e2de9").decode("utf-8", "surrogateescape")).write_bytes(b"latin-1 name")
     git(root, "add", "-A")
     assert git_direct.work_tree_top(root / "app") == str(root)
@@ -64,7 +55,7 @@ def test_a_plain_repository_is_read_as_git_reads_it(tmp_path):
 @pytest.mark.parametrize("form", ["v3: skip-worktree and intent-to-add", "v4: prefix-compressed names",
                                   "unmerged paths", "a name longer than 4095 bytes", "nothing added yet"])
 def test_each_form_of_the_index_is_read_as_git_lists_it(tmp_path, form):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     if form.startswith("v3"):
         git(root, "update-index", "--skip-worktree", "staticfiles/a.css")
         (root / "staticfiles" / "new.css").write_text("n")
@@ -98,14 +89,14 @@ def test_each_form_of_the_index_is_read_as_git_lists_it(tmp_path, form):
 
 
 def test_an_index_changed_since_it_was_read_is_read_again(tmp_path):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     assert git_direct.read_index(str(root)).under("staticfiles") == ls_files(root, "staticfiles")
     git(root, "rm", "-q", "-r", "staticfiles")
     assert git_direct.read_index(str(root)).under("staticfiles") == [] == ls_files(root, "staticfiles")
 
 
 def test_a_damaged_index_is_left_to_git(tmp_path):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     index = root / ".git" / "index"
     data = bytearray(index.read_bytes())
     data[100] ^= 0xFF
@@ -115,7 +106,7 @@ def test_a_damaged_index_is_left_to_git(tmp_path):
 
 @pytest.mark.parametrize("form", ["split index", "sparse index"])
 def test_a_split_or_sparse_index_is_left_to_git(tmp_path, form):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     if form == "split index":
         git(root, "update-index", "--split-index")
     else:
@@ -126,13 +117,13 @@ def test_a_split_or_sparse_index_is_left_to_git(tmp_path, form):
 
 
 def test_repositories_that_are_not_plain_are_left_to_git(tmp_path, monkeypatch):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     # A linked work tree: its .git is a file.
     git(root, "worktree", "add", "-q", str(tmp_path / "linked"))
     assert git_direct.work_tree_top(tmp_path / "linked" / "app") is None
     assert GitRepository.open(tmp_path / "linked" / "app").work_tree == tmp_path / "linked"
     # core.worktree moves the work tree elsewhere.
-    moved = make_repo(tmp_path / "moved", {"a.txt": "a"})
+    moved = write_project(tmp_path / "moved", {"a.txt": "a"})
     git(moved, "config", "core.worktree", str(tmp_path / "repo"))
     assert git_direct.work_tree_top(moved) is None
     # A SHA-256 repository: the index holds longer names.
@@ -157,7 +148,7 @@ def test_repositories_that_are_not_plain_are_left_to_git(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a folder away")
 def test_another_users_repository_is_left_to_git(tmp_path):
-    root = make_repo(tmp_path / "repo", FILES)
+    root = write_project(tmp_path / "repo", FILES)
     os.chown(root / ".git", 12345, 12345)
     assert git_direct.work_tree_top(root) is None
 
@@ -169,7 +160,7 @@ def test_a_fleet_in_a_repository_git_must_be_asked_about_gives_the_same_plan(tmp
     for root in (plain, split):
         for name in ("one", "two"):
             copy_tree(EXAMPLE, root / name)
-        make_repo(root, {})
+        write_project(root, {})
     git(split, "update-index", "--split-index")
     results = [run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=root) for root in (plain, split)]
     assert [result.returncode for result in results] == [0, 0]
@@ -182,7 +173,7 @@ def test_one_status_of_the_repository_answers_each_folder_as_its_own_status_woul
     it (staged) and one renamed into it included."""
     from refactor_app.editors import git as git_editor
 
-    root = make_repo(tmp_path / "repo", {**FILES, "other/x.css": "x", "app/static/b.css": "b"})
+    root = write_project(tmp_path / "repo", {**FILES, "other/x.css": "x", "app/static/b.css": "b"})
     (root / "staticfiles" / "a.css").write_text("changed")
     git(root, "mv", "staticfiles/admin/b.css", "other/b.css")
     git(root, "mv", "other/x.css", "staticfiles/x.css")

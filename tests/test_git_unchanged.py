@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import git
+from project_builder import write_project
 
 from refactor_app.editors import git_direct, git_head
 
@@ -47,12 +48,8 @@ def backdate(root: Path) -> None:
 
 
 def committed(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "start")
+    """`files` committed to a new repository (write_project), then backdated."""
+    write_project(root, files)
     backdate(root)
     return root
 
@@ -206,7 +203,9 @@ def test_a_damaged_commit_or_a_delta_gives_no_tree(tmp_path):
     loose = root / ".git" / "objects" / commit[:2] / commit[2:]
     loose.chmod(0o644)
     import zlib
-    loose.write_bytes(zlib.compress(zlib.decompress(loose.read_bytes()).replace(b"start", b"stArt")))
+    stored = zlib.decompress(loose.read_bytes())
+    assert b"project" in stored  # the commit message write_project gives: changed by one letter
+    loose.write_bytes(zlib.compress(stored.replace(b"project", b"prOject")))
     assert git_head.head_tree(str(root / ".git")) is None
     assert git_direct.unchanged(str(root)) is None
 
