@@ -228,7 +228,7 @@ def _decode(data: bytes) -> str:
 
 def check_clean(root: Path, override: str = "or pass --allow-dirty", early: EarlyAnswers | None = None,
                 stopped_run: int | None = None, ours: Sequence[str] | None = None,
-                settings: Sequence[str] = (), tree: tuple[bool, list[str]] | None = None) -> None:
+                settings: Sequence[str] = (), tree: tuple[bool, list[str]] | None = None, repo=None) -> None:
     """Refuse to write into a git tree with uncommitted changes: the user must be able to review
     and undo exactly what refactor-app did. `override` ends each message: how to go on anyway.
     `early`: git's answer asked at planning (`make_plan(..., clean_check=True)`), if any.
@@ -237,11 +237,11 @@ def check_clean(root: Path, override: str = "or pass --allow-dirty", early: Earl
     can be the stopped run's, any other is the user's own work. `settings`: the settings modules
     (project-relative), which must not be files the repository ignores (one `git ls-files`).
     `tree`: git's answer (GitRepository.commits_and_changes), asked already (a fleet asks every
-    repository's at once)."""
+    repository's at once). `repo`: GitRepository.open(root), when the caller has it already."""
     from refactor_app.editors.git import GitRepository
 
     answered = tree if tree is not None else early.tree_state() if early is not None else None
-    repo = GitRepository.open(root)
+    repo = repo if repo is not None else GitRepository.open(root)
     if repo is None:
         raise RefactorError(
             f"{root} is not in a git repository, so the changes could not be reviewed or undone; "

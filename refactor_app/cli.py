@@ -268,10 +268,11 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
 
     check_names(names)
     roots = fleet.find_projects(paths, recursive)
-    refused = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else {}
+    refused, repositories = fleet.unclean_projects(roots) if mode == "apply" and not allow_dirty else ({}, {})
     tasks = [
         fleet.Task(root, fleet.display_path(root), mode, tuple(names) if names else None, refused.get(root),
-                   tree="read-only" if mode != "apply" else None if allow_dirty else "clean")
+                   tree="read-only" if mode != "apply" else None if allow_dirty else "clean",
+                   repository=repositories.get(root))
         for root in roots
     ]
     out, err = _output(), _output(stderr=True)

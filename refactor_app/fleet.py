@@ -64,6 +64,8 @@ class Task(NamedTuple):
     # No other project of its repository is in the run: its worker runs its git rm, right after
     # writing (projects that share a repository leave it to the parent, one command for all).
     git_rm_here: bool = False
+    # Its repository's work tree (the project folder outside git), when the dirty-tree check found it.
+    repository: Path | None = None
 
 
 @dataclass
@@ -170,7 +172,7 @@ def run(tasks: Sequence[Task], jobs: int, on_outcome: Callable[[ProjectOutcome],
     with ExitStack() as locks:
         tasks = _locked(tasks, locks)
         # Each project's repository, for a run that writes (git rm); found once, used three times.
-        keys = {task.root: _repository_key(task.root) for task in tasks if task.mode == "apply"}
+        keys = {task.root: task.repository or _repository_key(task.root) for task in tasks if task.mode == "apply"}
         to_come = _projects_by_repository(keys)
         tasks = [task._replace(git_rm_here=True) if task.root in keys and to_come[keys[task.root]] == 1
                  else task for task in tasks]
@@ -514,11 +516,11 @@ def _leave_interrupts_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
+def unclean_projects(roots: Iterable[Path]) -> tuple[dict[Path, str], dict[Path, Path]]:
     """The dirty-tree check, once per repository before any project is written (projects of one
-    repository would otherwise find each other's changes): each refused project and why. A
-    refused project is reported like a failed one; the others go on. The repositories' git
-    status run several at once."""
+    repository would otherwise find each other's changes): each refused project and why, and each
+    project's repository (its work tree; outside git, the project folder). A refused project is
+    reported like a failed one; the others go on. The repositories' git status run several at once."""
     from refactor_app import api
     from refactor_app.editors.git import COMMITS_AND_CHANGES, GitRepository, run_each
     from refactor_app.editors.git_direct import unchanged
@@ -551,14 +553,14 @@ def unclean_projects(roots: Iterable[Path]) -> dict[Path, str]:
                 if isinstance(answer, RefactorError):
                     raise answer
                 tree = repo.read_commits_and_changes(answer)
-            api.check_clean(root, tree=tree)
+            api.check_clean(root, tree=tree, repo=repo)
             verdicts[key] = None
         except RefactorError as exc:
             verdicts[key] = str(exc)
     for root, key in keys.items():
         if verdicts[key] is not None:
             refused[root] = verdicts[key]
-    return refused
+    return refused, keys
 
 
 def display_path(root: Path) -> str:
