@@ -160,6 +160,49 @@ def test_ctrl_c_stops_a_fleet_run_without_worker_tracebacks(tmp_path):
     assert b"Traceback" not in rest and b"ForkPoolWorker" not in rest
 
 
+def test_ctrl_c_during_a_fleet_apply_leaves_each_project_whole(tmp_path):
+    """Ctrl-C while clones are written (the parent stops its workers with SIGTERM, which a
+    worker holds back while it writes a project's files and runs its git rm): each project is
+    either wholly applied, its git rm included, or as it was; no temporary file is left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import GIT_ENV
+
+    root = tmp_path / "clones"
+    before = tree_files(EXAMPLE)
+    for number in range(80):
+        clone = root / f"p{number:02}"
+        copy_tree(EXAMPLE, clone)
+        git(clone, "init", "-q")
+        git(clone, "add", "-A")
+        git(clone, "commit", "-q", "-m", "start")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "refactor_app", "apply", "--all", "--recursive", "--jobs", "2", "."],
+        cwd=root, env={**os.environ, **GIT_ENV}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert b"applied" in process.stderr.readline()
+    os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the whole process group
+    _, rest = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the run ended before Ctrl-C arrived")
+    assert process.returncode == 130, rest
+    applied = 0
+    for clone in sorted(root.iterdir()):
+        files = tree_files(clone)
+        if files == REFERENCE:
+            applied += 1
+            assert not git(clone, "ls-files", "staticfiles"), clone.name
+        else:
+            assert files == before, clone.name
+            assert git(clone, "ls-files", "staticfiles"), clone.name
+    assert 0 < applied < 80
+    assert not list(root.rglob("*.refactor-app.tmp"))
+
+
 def test_a_reader_that_stops_early_ends_the_run_quietly(tmp_path):
     """`refactor-app apply --all --dry-run -r . | head`: no "internal error", no traceback, and
     the exit code a shell gives a program SIGPIPE stopped."""
