@@ -17,7 +17,10 @@ by side, each the median of --repeat runs of a fresh process:
   - `refactor-app apply --all --dry-run -r FLEET` (stdout to /dev/null), on (a) and (b);
   - `refactor-app apply --all -r FLEET`, the real run (writes and git rm), on (a) and (b), each
     run on a fresh copy of the fleet;
-  - the floor (floor.py) over the same N settings files in one process;
+  - the floor (floor.py) over the same N settings files in one process, also run right before
+    each dry run and apply: those rows' ratio is the median of each run's time over the floor's
+    just before it (the machine's speed drifts from minute to minute on a shared host), and their
+    "floor (s)" the median of those floors;
   - CPU time (user + system, the whole process tree) and peak memory (the largest process of
     the tree), from GNU time's %U, %S and %M.
 
@@ -169,6 +172,10 @@ class Run(NamedTuple):
     seconds: float  # wall
     cpu: float  # user + system seconds of the process and every process it waited for
     rss: int  # peak resident KB of the largest process of its tree
+    # With a floor run right before each run (median_run's `floor`): the median of those floors'
+    # seconds, and the median of each run's seconds over its own floor's.
+    floor: float | None = None
+    ratio: float | None = None
 
 
 def run(command: list[str], cwd: Path | None = None, expect: tuple[int, ...] = (0, 1)) -> Run:
@@ -192,17 +199,23 @@ def run(command: list[str], cwd: Path | None = None, expect: tuple[int, ...] = (
     return Run(seconds, cpu, peak)
 
 
-def median_run(command, repeat: int, cwd=None, before=None, expect=(0, 1)) -> Run:
+def median_run(command, repeat: int, cwd=None, before=None, expect=(0, 1), floor=None) -> Run:
     """The median wall and CPU time of `repeat` runs and their largest peak memory. `before()`,
-    untimed, runs ahead of each and returns the folder the command is given (appended to it)."""
-    results = []
+    untimed, runs ahead of each and returns the folder the command is given (appended to it).
+    `floor`: a command run right before each run, so that each run has a floor timed in the same
+    state of the machine (whose speed drifts from minute to minute on a shared host)."""
+    results, floors = [], []
     for _ in range(repeat):
-        if before is not None:
-            results.append(run([*command, str(before())], cwd, expect))
-        else:
-            results.append(run(command, cwd, expect))
-    return Run(statistics.median(r.seconds for r in results), statistics.median(r.cpu for r in results),
-               max(r.rss for r in results))
+        folder = [str(before())] if before is not None else []
+        if floor is not None:
+            floors.append(run(floor).seconds)
+        results.append(run([*command, *folder], cwd, expect))
+    measured = Run(statistics.median(r.seconds for r in results), statistics.median(r.cpu for r in results),
+                   max(r.rss for r in results))
+    if not floors:
+        return measured
+    return measured._replace(floor=statistics.median(floors),
+                             ratio=statistics.median(r.seconds / f for r, f in zip(results, floors)))
 
 
 def measure_size(work: Path, count: int, args, tool: list[str], jobs: list[str], templates: Path) -> dict:
@@ -216,13 +229,14 @@ def measure_size(work: Path, count: int, args, tool: list[str], jobs: list[str],
           file=sys.stderr, flush=True)
     listing = work / f"floor-{count}.txt"
     listing.write_text("\n".join(str(path) for path in settings_files))
-    results["floor"] = median_run([sys.executable, str(HERE / "floor.py"), str(listing)], args.repeat)
+    floor = [sys.executable, str(HERE / "floor.py"), str(listing)]
+    results["floor"] = median_run(floor, args.repeat)
     for name, fleet in (("clones", clones), ("monorepo", mono)):
         results[name, "dry-run"] = median_run([*tool, "apply", "--all", "--dry-run", "-r", *jobs, str(fleet)],
-                                              args.repeat)
+                                              args.repeat, floor=floor)
         copy = work / f"{name}-{count}-applied"
         results[name, "apply"] = median_run([*tool, "apply", "--all", "-r", *jobs], args.repeat,
-                                            before=lambda: fresh_copy(fleet, copy), expect=(0,))
+                                            before=lambda: fresh_copy(fleet, copy), expect=(0,), floor=floor)
         print(f"  {name} of {count}: dry run {results[name, 'dry-run'].seconds:.2f} s, apply "
               f"{results[name, 'apply'].seconds:.2f} s (floor {results['floor'].seconds:.2f} s)", file=sys.stderr, flush=True)
     if count == args.projects:
@@ -301,7 +315,8 @@ def main() -> None:
         results = by_size[count]
         floor = results["floor"]
         for (fleet, what), measured in ((key, value) for key, value in results.items() if key != "floor"):
-            ratio = measured.seconds / floor.seconds
+            ratio = measured.ratio if measured.ratio is not None else measured.seconds / floor.seconds
+            floor_seconds = measured.floor if measured.floor is not None else floor.seconds
             target = ""
             if what == "dry-run" and fleet in ("clones", "monorepo"):
                 target = verdict(ratio, DRY_RUN_TARGET)
@@ -310,7 +325,7 @@ def main() -> None:
             command = {"dry-run": "apply --all --dry-run -r", "apply": "apply --all -r",
                        "check": "apply --all --check -r (finished)"}[what]
             print(f"| {fleet} | {count} | {command} | {measured.seconds:.3f} | {1000 * measured.seconds / count:.2f} | "
-                  f"{floor.seconds:.3f} | {ratio:.2f}x | {measured.cpu:.2f} ({floor.cpu:.2f}) | "
+                  f"{floor_seconds:.3f} | {ratio:.2f}x | {measured.cpu:.2f} ({floor.cpu:.2f}) | "
                   f"{measured.rss / 1024:.0f} | {target} |")
         print(f"| floor | {count} | parse + print, one process | {floor.seconds:.3f} | "
               f"{1000 * floor.seconds / count:.2f} | | | {floor.cpu:.2f} | {floor.rss / 1024:.0f} | |")
