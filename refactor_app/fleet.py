@@ -523,7 +523,6 @@ def unclean_projects(roots: Iterable[Path]) -> tuple[dict[Path, str], dict[Path,
     reported like a failed one; the others go on. The repositories' git status run several at once."""
     from refactor_app import api
     from refactor_app.editors.git import COMMITS_AND_CHANGES, GitRepository, run_each
-    from refactor_app.editors.git_direct import unchanged
 
     refused: dict[Path, str] = {}
     keys: dict[Path, Path] = {}  # project -> its repository's work tree (or itself, outside git)
@@ -537,7 +536,7 @@ def unclean_projects(roots: Iterable[Path]) -> tuple[dict[Path, str], dict[Path,
         keys[root] = key = repo.work_tree if repo is not None else root
         first.setdefault(key, (root, repo))
     # A repository whose index and files' stat data say nothing changed needs no git status.
-    clean = {key for key, (_, repo) in first.items() if repo is not None and repo.plain and unchanged(str(key))}
+    clean = {key for key, (_, repo) in first.items() if repo is not None and repo.stat_data_unchanged()}
     asked = [key for key, (_, repo) in first.items() if repo is not None and key not in clean]
     # Four a core: each git status is short and partly waits (starting up, reading the index).
     answers = dict(zip(asked, run_each([(COMMITS_AND_CHANGES, key) for key in asked],

@@ -54,6 +54,12 @@ class GitRepository:
         work_tree, plain = _WORK_TREES[key]
         return cls(work_tree, key, plain, resolved=True)
 
+    def stat_data_unchanged(self, folder_path: str = "") -> bool:
+        """Do the index and the files' stat data alone say that no tracked file changed (under
+        `folder_path`, relative to the work tree)? No git process; False when git must be asked
+        (git_direct.unchanged)."""
+        return self.plain and bool(unchanged(str(self.work_tree), folder_path))
+
     def index_listing(self) -> IndexListing | None:
         """The paths the index holds, read directly; None when git must be asked."""
         return read_index(str(self.work_tree)) if self.plain else None
@@ -121,7 +127,7 @@ class GitRepository:
         if listing is None:
             return self._folder_state_asked(folder, folder_path, files)
         tracked = listing.under(folder_path)
-        if tracked and changes == "ask" and unchanged(str(self.work_tree), folder_path):
+        if tracked and changes == "ask" and self.stat_data_unchanged(folder_path):
             changes = "none"  # the index and the files' stat data say so: no git status to ask
         asks_status = tracked and changes == "ask"
         commands = [self._status_args(folder)] if asks_status else []
@@ -203,7 +209,7 @@ class GitRepository:
         deleted there): asked once a process, for runs that change nothing in the repository."""
         if self.work_tree not in _TREE_CHANGES:
             names: set[str] = set()
-            if not (self.plain and unchanged(str(self.work_tree))):  # else stat data say: nothing
+            if not self.stat_data_unchanged():  # else stat data say: nothing
                 entries = _text(_run_git(self._status_args(None), self.work_tree, check=True)).split("\0")
                 index = 0
                 while index < len(entries):
@@ -310,7 +316,7 @@ class GitRepository:
         (project-relative)? The dirty-tree check: one `git status`, whose branch header says
         whether HEAD has a commit, unless the index and the files' stat data say nothing changed
         (git_direct.unchanged)."""
-        if self.plain and unchanged(str(self.work_tree)):
+        if self.stat_data_unchanged():
             return True, []
         return self.read_commits_and_changes(_run_git(COMMITS_AND_CHANGES, self.work_tree, check=False))
 

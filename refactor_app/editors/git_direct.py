@@ -221,11 +221,15 @@ class _Entries:
         self.end = offset
 
     def extensions(self):
-        """(signature, its data) of each extension, once the entries are walked."""
+        """(signature, its data) of each extension, once the entries are walked. Raises _Unread
+        for a split index (which holds only changes) or a sparse one (which holds folders)."""
         data, offset, end = self.data, self.end, len(self.data) - 20
         while offset + 8 <= end:
+            signature = data[offset:offset + 4]
+            if signature in (b"link", b"sdir"):
+                raise _Unread
             size = int.from_bytes(data[offset + 4:offset + 8], "big")
-            yield data[offset:offset + 4], data[offset + 8:offset + 8 + size]
+            yield signature, data[offset + 8:offset + 8 + size]
             offset += 8 + size
 
 
@@ -241,8 +245,8 @@ def _parse_index(data: bytes) -> IndexListing | None:
             names += b"\0"
             if extended & 0x4000:  # skip-worktree
                 skipped.append(name)
-        if any(signature in (b"link", b"sdir") for signature, _ in entries.extensions()):
-            return None  # a split index holds only changes; a sparse one, folders
+        for _ in entries.extensions():  # (a split or sparse index: _Unread)
+            pass
     except (_Unread, struct.error, ValueError, IndexError):
         return None
     return IndexListing(bytes(names), frozenset(skipped))
@@ -299,9 +303,7 @@ def unchanged(top: str, prefix: str = "") -> bool | None:
                     ctime, ctime_ns, mtime, mtime_ns, device, inode, mode, uid, gid, size):
                 return None
         cached_tree = None
-        for signature, extension in entries.extensions():
-            if signature in (b"link", b"sdir"):
-                return None
+        for signature, extension in entries.extensions():  # (a split or sparse index: _Unread)
             if signature == b"TREE":
                 cached_tree = _top_tree(extension)
     except (OSError, _Unread, struct.error, ValueError, IndexError):
