@@ -293,6 +293,28 @@ def test_a_committed_folder_outside_the_project_is_left_to_the_user_with_what_to
     assert git(repo, "ls-files", "--", "public") == "public/a.css\npublic/b.css\n"
 
 
+def test_a_committed_link_as_static_root_is_left_alone_and_called_a_link_not_a_submodule(tmp_path):
+    """STATIC_ROOT's folder is a symlink committed to git, leading outside the repository: the
+    step leaves it (and what it leads to) alone, and says it is a link."""
+    outside = tmp_path / "shared-static"
+    (outside / "admin").mkdir(parents=True)
+    (outside / "admin" / "base.css").write_text("kept\n")
+    files = {name: text for name, text in TUTORIAL_LIKE.items() if not name.startswith("staticfiles/")}
+    project = write_project(tmp_path / "site", files, commit=False)
+    (project / "staticfiles").symlink_to(outside)
+    git(project, "init", "-q", "-b", "main")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "project")
+    line = _staticfiles_line(project)
+    assert "not applicable" in line
+    assert f"is a link committed to git, to {outside}" in line, line
+    assert "submodule" not in line
+    result = run_cli("apply", "--all", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert git(project, "ls-files", "--", "staticfiles") == "staticfiles\n"
+    assert (project / "staticfiles").is_symlink() and (outside / "admin" / "base.css").read_text() == "kept\n"
+
+
 def test_the_quick_check_never_calls_a_cookiecutter_root_dir_project_done_while_its_folder_is_committed(tmp_path):
     """quickcheck.py answers "every step done?" without libcst; it must find the same folder."""
     settings = ("from pathlib import Path\n\nROOT_DIR = Path(__file__).resolve(strict=True).parent.parent\n"

@@ -271,6 +271,8 @@ def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> 
             return f"holds the settings module {settings.display_path}"
     if ".git" in folder.split("/"):
         return "is git's own folder"
+    if folder in tracked and os.path.islink(path):  # git's entry is the link itself, as a submodule's is
+        return f"is a link committed to git, to {os.readlink(path)}"
     if folder in tracked or os.path.lexists(path / ".git"):
         return "is a git submodule (another repository's files)"
     inside = f"{folder}/"
