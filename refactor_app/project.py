@@ -7,6 +7,7 @@ Discovery only reads; nothing here writes.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import sys
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, NamedTuple
 from refactor_app.boundary import Boundary, find_boundary
 from refactor_app.deployment import DockerBuild, production_dockerfile
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import is_regular_file, may_exist, read_bytes, read_once
+from refactor_app.textfile import is_regular_file, may_exist, read_bytes, read_once, real_path
 
 if TYPE_CHECKING:
     from refactor_app.local_env import LocalEnv
@@ -123,7 +124,7 @@ def module_file(import_root: Path, dotted: str, boundary: Boundary | None = None
             continue
         shown = _shown(candidate, root or import_root)
         if is_regular_file(candidate, shown):
-            real = candidate.resolve()
+            real = Path(real_path(candidate))
             boundary.check(candidate, shown, str(real))
             return real
     return None
@@ -146,7 +147,7 @@ def _discover(path: str | os.PathLike[str], settings: str | os.PathLike[str] | N
         raise RefactorError(f"{start} does not exist; pass the folder that holds your project's manage.py.")
     if not start.is_dir():
         raise RefactorError(f"{start} is not a folder; pass the folder that holds your project's manage.py.")
-    start = start.resolve()
+    start = Path(real_path(start))
     settings_path = _settings_option(settings) if settings is not None else None
 
     root, manage = _find_manage(start, settings_path)
@@ -584,22 +585,45 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
     os.environ[...] = ..., or environ.setdefault(...), in any quoting. A value that is not a
     dotted Python name (a path: '../other/settings') is a plain error, even from wsgi.py."""
     name = display_path or module.name
-    data = read_bytes(module, name)
-    try:
-        tree = ast.parse(data or b"", filename=str(module))
-    except SyntaxError as exc:
+    found = _settings_module_value(read_bytes(module, name) or b"")
+    if found[0] == "syntax error":
         if not required:
             return None
         raise RefactorError(
-            f"{name} has a syntax error at line {exc.lineno}; fix it or pass --settings path/to/settings.py."
-        ) from None
-    except (RecursionError, MemoryError, ValueError):  # nested too deeply for Python's parser; a NUL byte
+            f"{name} has a syntax error at line {found[1]}; fix it or pass --settings path/to/settings.py."
+        )
+    if found[0] == "unparsable":  # nested too deeply for Python's parser; a NUL byte
         if not required:
             return None
         raise RefactorError(
             f"{name} cannot be parsed (nested too deeply, or not Python source); fix it or pass "
             "--settings path/to/settings.py."
-        ) from None
+        )
+    if found[0] == "value":
+        if not _is_dotted_name(found[1]):
+            raise RefactorError(
+                f"{name} sets {SETTINGS_VARIABLE} to {found[1]!r}, which is not a dotted Python module "
+                "name (like 'mysite.settings'); fix it there or pass --settings path/to/settings.py."
+            )
+        return found[1]
+    if not required:
+        return None
+    raise RefactorError(
+        f"{name} does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_module_value(data: bytes) -> tuple[str, object]:
+    """("value", the first string given to DJANGO_SETTINGS_MODULE), ("none", None), ("syntax
+    error", its line) or ("unparsable", None). By content: a fleet's manage.py and wsgi.py files
+    come from a few templates, and discovery reads each project's twice or more."""
+    try:
+        tree = ast.parse(data)
+    except SyntaxError as exc:
+        return "syntax error", exc.lineno
+    except (RecursionError, MemoryError, ValueError):
+        return "unparsable", None
     for node in ast.walk(tree):
         value = None
         if isinstance(node, ast.Call) and len(node.args) >= 2 and _is_text(node.args[0], SETTINGS_VARIABLE):
@@ -610,17 +634,8 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
         ):
             value = node.value
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
-            if not _is_dotted_name(value.value):
-                raise RefactorError(
-                    f"{name} sets {SETTINGS_VARIABLE} to {value.value!r}, which is not a dotted Python module "
-                    "name (like 'mysite.settings'); fix it there or pass --settings path/to/settings.py."
-                )
-            return value.value
-    if not required:
-        return None
-    raise RefactorError(
-        f"{name} does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
-    )
+            return "value", value.value
+    return "none", None
 
 
 def _is_dotted_name(text: str) -> bool:

@@ -184,6 +184,7 @@ def append_line(text: str, line: str, newline: str) -> str:
 
 _listings: dict[str, frozenset[str] | None] | None = None  # folder -> its names, casefolded, while read_once()
 _contents: dict[str, bytes | None] = {}  # path -> its bytes (None: nothing there), while read_once()
+_real_paths: dict[str, str] = {}  # absolute path -> os.path.realpath of it, while read_once()
 
 
 @contextmanager
@@ -202,6 +203,7 @@ def read_once() -> Iterator[None]:
     finally:
         _listings = None
         _contents.clear()
+        _real_paths.clear()
 
 
 def may_exist(path: str | os.PathLike[str]) -> bool:
@@ -220,6 +222,29 @@ def may_exist(path: str | os.PathLike[str]) -> bool:
         names = frozenset() if _missing_below_a_listed_folder(listings, folder) else _list(folder)
         listings[folder] = names
     return names is None or name.casefold() in names
+
+
+def real_path(path: str | os.PathLike[str]) -> str:
+    """os.path.realpath(path). Inside `read_once()` each folder on the way is resolved once: a
+    project's files share their folders, and realpath would lstat every one of them again."""
+    text = os.fspath(path)
+    if _listings is None or not os.path.isabs(text):
+        return os.path.realpath(text)
+    known = _real_paths.get(text)
+    if known is not None:
+        return known
+    head, tail = os.path.split(text)
+    if not tail or tail in (".", "..") or head == text:  # the root, a trailing slash or dots
+        real = os.path.realpath(text)
+    else:
+        candidate = os.path.join(real_path(head), tail)
+        try:
+            link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+        except OSError:
+            link = False  # nothing there (or below a file): realpath keeps the name as written
+        real = os.path.realpath(candidate) if link else candidate
+    _real_paths[text] = real
+    return real
 
 
 def lexists(path: str | os.PathLike[str]) -> bool:

@@ -97,3 +97,42 @@ def test_a_file_that_cannot_be_read_is_refused_each_time(tmp_path):
         for _ in range(2):
             with pytest.raises(RefactorError, match="is a folder"):
                 textfile.read_bytes(tmp_path / "Dockerfile", "Dockerfile")
+
+
+def test_real_path_agrees_with_realpath(tmp_path):
+    """Inside read_once, real_path resolves each folder once; it must say what os.path.realpath says,
+    through links to folders and files, relative and absolute links, dots, missing names and loops."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "file.py").write_text("")
+    (tmp_path / "to-real").symlink_to(real)
+    (real / "up").symlink_to("..")
+    (real / "sub" / "to-file").symlink_to("file.py")
+    (real / "dangling").symlink_to(tmp_path / "nowhere" / "x")
+    (real / "loop").symlink_to("loop")
+    (tmp_path / "chain").symlink_to("to-real/sub")
+    paths = [
+        tmp_path / "to-real" / "sub" / "file.py", tmp_path / "to-real" / "up" / "real" / "sub",
+        tmp_path / "chain" / "to-file", tmp_path / "chain" / "file.py" / "below-a-file",
+        real / "dangling", real / "dangling" / "more", real / "loop", real / "loop" / "x",
+        real / "missing" / "deeper" / "file.py", tmp_path / "chain" / ".." / "sub",
+        str(tmp_path / "to-real") + "/./sub", str(tmp_path / "to-real") + "/", "/", "relative/name",
+    ]
+    with read_once():
+        for _ in range(2):  # the second time from what the first remembered
+            for path in paths:
+                assert textfile.real_path(path) == os.path.realpath(path), path
+    for path in paths:
+        assert textfile.real_path(path) == os.path.realpath(path), path
+
+
+def test_real_path_forgets_with_the_scope(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "link").symlink_to("a")
+    with read_once():
+        assert textfile.real_path(tmp_path / "link") == str(tmp_path / "a")
+    (tmp_path / "link").unlink()
+    (tmp_path / "link").symlink_to("b")
+    with read_once():
+        assert textfile.real_path(tmp_path / "link") == str(tmp_path / "b")

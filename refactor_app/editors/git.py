@@ -18,6 +18,7 @@ from typing import NamedTuple, Sequence
 
 from refactor_app.editors.git_direct import IndexListing, read_index, unchanged, work_tree_top
 from refactor_app.errors import RefactorError
+from refactor_app.textfile import real_path
 
 # project folder -> its repository's work tree (found ones only), and whether its files are plain
 # enough to read without git (git_direct.py)
@@ -36,7 +37,7 @@ class GitRepository:
     @classmethod
     def open(cls, project_root: Path) -> "GitRepository | None":
         """The repository holding `project_root`, or None when it is not in one (or is bare)."""
-        key = Path(project_root).resolve()
+        key = Path(real_path(project_root))
         if not _git_above(key):
             return None  # no .git here or above: not a repository, and no git process to ask
         if key not in _WORK_TREES:  # asked several times a run: planning, the dirty check, git rm

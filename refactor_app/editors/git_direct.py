@@ -17,6 +17,8 @@ import stat
 import struct
 from typing import NamedTuple
 
+from refactor_app.textfile import real_path
+
 # Variables that move the repository, its work tree or its index, or stop git's search early.
 _MOVING_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_CEILING_DIRECTORIES",
                      "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE")
@@ -35,7 +37,7 @@ def work_tree_top(folder: str | os.PathLike[str]) -> str | None:
     repository, a config that moves the work tree, a mount point on the way, no `.git` at all)."""
     if not plain_environment():
         return None
-    current = os.path.realpath(folder)
+    current = real_path(folder)
     try:
         device = os.stat(current).st_dev
     except OSError:

@@ -26,6 +26,7 @@ from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
 from refactor_app.workspace import SettingsModule, Workspace
+from refactor_app.textfile import real_path
 
 FALLBACK = "'sqlite://:memory:'"
 
@@ -143,7 +144,7 @@ def build_context(ws: Workspace, all_instructions: list[dockerfile.Instruction])
         contexts = [folder, *(parent for parent in folder.parents if top == parent or top in parent.parents)]
         contexts.append(project.root)
     for context in contexts:
-        inside = os.path.relpath(os.path.realpath(manage), os.path.realpath(context))
+        inside = os.path.relpath(real_path(manage), real_path(context))
         if inside.startswith(".."):
             continue
         if dockerfile.copies_into_image(all_instructions, PurePosixPath(Path(inside)).as_posix()):

@@ -27,7 +27,7 @@ from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
     done, not_applicable, Outcome, STATICFILES_APP, staticfiles_installed,
 )
-from refactor_app.textfile import read_bytes
+from refactor_app.textfile import read_bytes, real_path
 from refactor_app.workspace import TextDocument, Workspace
 
 
@@ -261,7 +261,7 @@ def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> 
     path = project.root / folder
     # A link may lead anywhere; discovery resolved the project's own paths. (Strings: pathlib's
     # comparisons cost more than the rest of this check.)
-    resolved = os.path.join(path.resolve(), "")
+    resolved = os.path.join(real_path(path), "")
     for place, what in ((project.root, "the project folder"), (project.import_root, "manage.py's folder")):
         place = os.path.join(place, "")
         if place.startswith(resolved):
