@@ -735,9 +735,29 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
 def _comments(node: cst.CSTNode) -> list[str]:
     if isinstance(node, _ATOMS) and not node.lpar:
         return []  # a name, string or number on its own holds no whitespace, so no comment
+    if isinstance(node, cst.SimpleStatementLine):  # the order a visitor meets them in
+        return [*(line.comment.value for line in node.leading_lines if line.comment is not None),
+                *(comment for small in node.body for comment in _comments(small)),
+                *([node.trailing_whitespace.comment.value] if node.trailing_whitespace.comment else [])]
+    known = _COMMENTS.get(id(node))
+    if known is not None and known[0] is node:
+        return list(known[1])
     collector = _CommentCollector()
     node.visit(collector)
+    # The statements of a fleet's projects are shared nodes (_parse_chunks): each is walked once.
+    _keep_for_node(_COMMENTS, node, (node, tuple(collector.found)))
     return collector.found
+
+
+_COMMENTS: dict[int, tuple[cst.CSTNode, tuple[str, ...]]] = {}
+
+
+def _keep_for_node(cache: dict, node: cst.CSTNode, value: tuple, key=None) -> None:
+    """Remember `value` for `node` (its first item the node: the reference keeps id(node) from
+    being reused while the entry lives)."""
+    if len(cache) > 256:
+        cache.clear()
+    cache[id(node) if key is None else key] = value
 
 
 _ATOMS = (cst.Name, cst.SimpleString, cst.Integer, cst.Float)
@@ -1221,9 +1241,7 @@ def environment_reads(node: cst.CSTNode, readers: Readers = NO_READERS) -> list[
     """The spellings of environment reads inside `node`: calls like os.environ.get(...) or
     env.bool(...), subscripts like os.environ['X'], `'X' in os.environ`, and calls of the
     module's own `readers`."""
-    finder = _EnvironmentReadFinder(readers)
-    node.visit(finder)
-    return finder.found
+    return list(_environment_finds(node, readers)[0])
 
 
 def environment_read_call(node: cst.CSTNode, readers: Readers = NO_READERS) -> str | None:
@@ -1237,9 +1255,23 @@ def environment_read_call(node: cst.CSTNode, readers: Readers = NO_READERS) -> s
 def environment_variables(node: cst.CSTNode, readers: Readers = NO_READERS) -> list[str]:
     """The variable names `node` reads, in order: each read's first argument or key when it is
     a string literal (os.environ['X'], os.environ.get('X', ...), env.bool('X'), a helper('X'))."""
+    return list(dict.fromkeys(_environment_finds(node, readers)[1]))
+
+
+_ENVIRONMENT_FINDS: dict[tuple[int, Readers], tuple[cst.CSTNode, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _environment_finds(node: cst.CSTNode, readers: Readers) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(environment_reads, the variables read) of `node`; each node walked once (nodes never
+    change, and several steps ask of the same values)."""
+    key = (id(node), readers)
+    known = _ENVIRONMENT_FINDS.get(key)
+    if known is not None and known[0] is node:
+        return known[1], known[2]
     finder = _EnvironmentReadFinder(readers)
     node.visit(finder)
-    return list(dict.fromkeys(finder.variables))
+    _keep_for_node(_ENVIRONMENT_FINDS, node, (node, tuple(finder.found), tuple(finder.variables)), key)
+    return tuple(finder.found), tuple(finder.variables)
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
