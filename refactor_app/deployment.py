@@ -31,7 +31,7 @@ from typing import Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import lexists, read_bytes
+from refactor_app.textfile import lexists, may_exist, read_bytes
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Compose files that say they are for production; other compose files are usually local work.
@@ -420,14 +420,17 @@ def _existing(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     """The paths of `patterns` (a `*` folder: only a Django service's) that exist; a link or a
     folder there counts, and is refused, with the reason, when the step reads it."""
     found = []
+    base = os.fspath(root)  # (strings: most of these are not there, and pathlib's joins cost more than the look)
     for pattern in patterns:
         if "*" not in pattern:
-            if lexists(root / pattern):
+            if lexists(os.path.join(base, pattern)):
                 found.append(root / pattern)
             continue
         top, _, name = pattern.partition("/*/")
+        if not may_exist(os.path.join(base, top)):
+            continue  # no such folder: nothing below it either
         found.extend(root / top / service / name for service in DJANGO_SERVICES
-                     if lexists(root / top / service / name))
+                     if lexists(os.path.join(base, top, service, name)))
     return found
 
 

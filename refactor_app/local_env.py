@@ -34,7 +34,7 @@ from typing import NamedTuple
 from refactor_app.deployment import (
     PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text, _yaml, compose_environment,
 )
-from refactor_app.textfile import is_regular_file
+from refactor_app.textfile import is_regular_file, may_exist
 
 DEFAULT_NAME = ".env-local"  # Divio's: what the tutorial's docker-compose.yml names
 # Compose files local work runs, most specific first (`docker compose -f docker-compose.local.yml up`,
@@ -165,7 +165,8 @@ def _web_service(root: Path, boundary) -> _WebService | None:
     """The service that runs Django in the first local compose file that has one."""
     for name in LOCAL_COMPOSE:
         # A FIFO or a device in its place is refused (a plain error), never opened.
-        if PRODUCTION_COMPOSE.match(name) or not is_regular_file(root / name, name):
+        if PRODUCTION_COMPOSE.match(name) or not may_exist(os.path.join(root, name)) \
+                or not is_regular_file(root / name, name):
             continue
         document = _yaml(root / name, root, boundary)
         services = document.get("services") if isinstance(document, dict) else None

@@ -8,6 +8,7 @@ Only reads, and only the project's own folder: a file that cannot be read shows 
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,7 +28,8 @@ SHOWN = (*PLATFORM_FILES, ".divio/ (Divio)")  # for messages that list what is l
 
 def tls_proxy_platforms(root: Path) -> list[str]:
     """The platforms whose TLS-ending proxy the project's files show, most specific first."""
-    found = [platform for name, platform in PLATFORM_FILES.items() if _own_file(root / name)]
+    found = [platform for name, platform in PLATFORM_FILES.items()
+             if may_exist(os.path.join(root, name)) and _own_file(root / name)]
     if _divio(root):
         found.append(DIVIO)
     return list(dict.fromkeys(found))
@@ -38,7 +40,7 @@ def _divio(root: Path) -> bool:
         return True
     if DIVIO_IGNORE.search(_text(root / ".gitignore")):
         return True
-    return any(DIVIO_COMPOSE.search(_text(root / name)) for name in COMPOSE_FILES)
+    return any(DIVIO_COMPOSE.search(_text(root / name)) for name in COMPOSE_FILES if may_exist(os.path.join(root, name)))
 
 
 def _own_file(path: Path) -> bool:
