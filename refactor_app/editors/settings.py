@@ -1060,17 +1060,28 @@ def assigned_strings(assignment: Assignment) -> list[str] | None:
     found_in = assignment.found_in
     if not isinstance(found_in, OpaqueStatement) or "parsed" in found_in.__dict__:
         return string_list(assignment.value)
-    try:
-        statement = ast.parse(found_in.text).body[0]
-    except (SyntaxError, ValueError, IndexError):
+    strings = _assigned_strings_of_text(found_in.text)
+    if strings is _UNPARSED:
         return string_list(assignment.value)
+    return None if strings is None else list(strings)
+
+
+_UNPARSED = object()  # Python cannot parse it: libcst decides
+
+
+@functools.lru_cache(maxsize=64)  # by text: INSTALLED_APPS is asked of twice a project, and a fleet's repeat
+def _assigned_strings_of_text(text: str) -> tuple[str, ...] | object | None:
+    try:
+        statement = ast.parse(text).body[0]
+    except (SyntaxError, ValueError, IndexError):
+        return _UNPARSED
     value = statement.value if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
     if not isinstance(value, (ast.List, ast.Tuple)):
         return None
     strings = [element.value for element in value.elts if isinstance(element, ast.Constant)]
     if len(strings) != len(value.elts) or not all(isinstance(string, str) for string in strings):
         return None  # a name, a call, *more, an f-string or bytes: not a plain list of strings
-    return strings
+    return tuple(strings)
 
 
 # Calls that read the process environment, by the dotted name they are spelled with:
