@@ -120,7 +120,7 @@ def test_text_statements_in_a_row_share_one_marker_line(tutorial, monkeypatch):
     skeletons = []
     parse = settings_editor.cst.parse_module
     monkeypatch.setattr(settings_editor.cst, "parse_module", lambda code, **kw: skeletons.append(code) or parse(code, **kw))
-    monkeypatch.setattr(settings_editor, "_parse_chunks", lambda chunks, tail: None)  # the skeleton whole
+    monkeypatch.setattr(settings_editor, "_parse_chunks", lambda *args: None)  # the skeleton whole
     module, _ = settings_editor.parse_settings(source, "settings.py", ALL_READ)
     opaque = [s for s in module.body if isinstance(s, settings_editor.OpaqueStatement)]
     markers = skeletons[0].count(settings_editor._MARKER.encode())
@@ -358,7 +358,7 @@ def assert_same_skeleton(source: bytes, monkeypatch) -> bool:
     makes of the whole skeleton: the same nodes, header, footer and settings. True when the
     statement-by-statement parse was taken."""
     with monkeypatch.context() as patch:
-        patch.setattr(settings_editor, "_parse_chunks", lambda chunks, tail: None)
+        patch.setattr(settings_editor, "_parse_chunks", lambda *args: None)
         whole = settings_editor.parse_settings(source, "settings.py", ALL_READ)[0]
     taken = []
     parse_chunks = settings_editor._parse_chunks
@@ -397,3 +397,45 @@ def test_every_variant_parses_statement_by_statement_as_whole(name, monkeypatch)
 
 def test_a_startproject_module_is_parsed_statement_by_statement(tutorial, monkeypatch):
     assert assert_same_skeleton((tutorial / "myapp" / "settings.py").read_bytes(), monkeypatch)
+
+
+# A docstring or `NAME = 'text'` is parsed with '' for its string, once, and the string put back.
+LITERALS = {
+    "docstring": b'"""\nSettings for site7.\n"""\n\nimport os\nSECRET_KEY = \'abc\'\nDEBUG = True\n',
+    "quotes and prefixes": b"SECRET_KEY = r'a\\b'\nX = \"it's\"\nY = u'\\'q\\''\nDEBUG = True\n",
+    "parenthesised, commented, semicolon": b"SECRET_KEY = ('abc')  # why\nX = 'a';\nDEBUG = True\n",
+    "continued line": b"SECRET_KEY = \\\n    'abc'\nDEBUG = True\n",
+    "annotated": b"SECRET_KEY: str = 'abc'\nDEBUG = True\n",
+    "not ASCII": "SECRET_KEY = 'é€'\nDEBUG = True\n".encode(),
+    "concatenated": b"SECRET_KEY = ('abc'\n    'def')\nX = 'a' 'b'\nDEBUG = True\n",
+    "CRLF inside the docstring only": b'"""Settings\r\nfor site7."""\nimport os\nDEBUG = True\n',
+    "CRLF everywhere": b'"""Settings\r\nfor site7.\r\n"""\r\nSECRET_KEY = \'abc\'\r\nDEBUG = True\r\n',
+    "an encoding line in the docstring": b'"""\n# -*- coding: latin-1 -*-\n"""\nDEBUG = True\n',
+    "f-string and bytes": b"SECRET_KEY = f'{1}'\nX = b'abc'\nDEBUG = True\n",
+    "triple-quoted value": b"SECRET_KEY = '''a\n'b'\n'''\nDEBUG = True\n",
+    "comment lines above": b"import os\n\n# keep it secret\n# really\nSECRET_KEY = 'abc'  # here\n\nDEBUG = True\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LITERALS))
+def test_a_string_put_back_parses_as_whole(name, monkeypatch):
+    assert_same_skeleton(LITERALS[name], monkeypatch)
+
+
+def test_a_new_secret_key_and_docstring_need_no_parse(monkeypatch):
+    # What tells one startproject module from another (its name, its secret key) costs no libcst
+    # parse once the template's statements are known.
+    def module(number):
+        return (f'"""\nDjango settings for site{number} project.\n"""\n\nimport os\n\n'
+                f"# SECURITY WARNING: keep it secret!\nSECRET_KEY = 'key-{number}'\n\nDEBUG = True\n").encode()
+    names = frozenset({"DEBUG", "SECRET_KEY"})
+    for number in (1, 2):
+        settings_editor.parse_settings(module(number), "settings.py", names)
+    parses = []
+    parse_module = settings_editor.cst.parse_module
+    monkeypatch.setattr(settings_editor.cst, "parse_module", lambda *args: parses.append(args) or parse_module(*args))
+    parsed, _ = settings_editor.parse_settings(module(3), "settings.py", names)
+    assert parses == []
+    assert parsed.code == module(3).decode()
+    [(secret)] = settings_editor.assignment_index(parsed)["SECRET_KEY"]
+    assert settings_editor.string_literal(secret.value) == "key-3"

@@ -266,6 +266,7 @@ def _parse_skeleton(
     if not groups:
         return None
     chunks: list[bytes] = []  # the skeleton, a statement at a time: its leading lines, then it
+    literals: list[tuple[bytes, str] | None] = []  # _one_literal of each chunk
     starts = []  # each statement's first line (1-based), an opaque one's leading lines included
     shares_marker = []  # an opaque statement right after another may share its marker line
     line_number = 1
@@ -278,6 +279,7 @@ def _parse_skeleton(
         starts.append(start)
         if keep:
             chunks.append(b"".join(lines[line_number - 1 : end]))
+            literals.append(_one_literal(chunks[-1], lines, line_number, groups[index].nodes))
             shares_marker.append(False)
             line_number = end + 1
             continue
@@ -288,10 +290,11 @@ def _parse_skeleton(
         shares_marker.append(index > 0 and not groups[index - 1].keep and not between and line == marker)
         if not shares_marker[-1]:
             chunks.append(b"".join(between) + line)
+            literals.append(None)
             marker = line
         line_number = end + 1
     tail = b"".join(lines[line_number - 1 :])
-    module = _parse_chunks(chunks, tail)
+    module = _parse_chunks(chunks, tail, literals)
     if module is None:
         try:
             module = cst.parse_module(b"".join(chunks) + tail)
@@ -346,13 +349,15 @@ def _remember(cache: dict, key, value, limit: int = 512) -> None:
     cache[key] = value
 
 
-def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
+def _parse_chunks(chunks: list[bytes], tail: bytes,
+                  literals: Sequence[tuple[bytes, str] | None] = ()) -> cst.Module | None:
     """The skeleton's module, put together from each statement's own parse (its leading lines,
     then it), each one parsed once in a run: the projects of a fleet share most of their
     statements and comments, line for line. The same module libcst makes of the whole skeleton
     (tests/test_partial_parse.py compares them), or None where that cannot be vouched for: a
     compound statement (its block's indent is the module's to say), an encoding other than
-    UTF-8, line endings that differ, or a statement that does not parse on its own."""
+    UTF-8, line endings that differ, or a statement that does not parse on its own.
+    `literals`: each chunk's `_one_literal`, where it has one."""
     if not chunks:
         return None
     body: list[cst.BaseStatement] = []
@@ -360,6 +365,9 @@ def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
     parsed: cst.Module | None = None
     used: set[int] = set()
     for index, chunk in enumerate(chunks):
+        literal = literals[index] if literals else None
+        if literal is not None:
+            chunk = literal[0]
         text = chunk + tail if index == len(chunks) - 1 else chunk
         parsed = _CHUNKS.get(text)
         if parsed is None:
@@ -376,15 +384,68 @@ def _parse_chunks(chunks: list[bytes], tail: bytes) -> cst.Module | None:
                 or (index < len(chunks) - 1 and (parsed.footer or not parsed.has_trailing_newline))):
             return None
         statement = parsed.body[0]
+        if literal is not None:
+            statement = _with_literal(statement, literal[1])
+            if statement is None:
+                return None
         if index > 0 and parsed.header:
             statement = statement.with_changes(leading_lines=[*parsed.header, *statement.leading_lines])
-        elif id(statement) in used:  # the same line twice in one module: each its own node
+        elif literal is None and id(statement) in used:  # the same line twice in one module: each its own node
             statement = statement.deep_clone()
         used.add(id(statement))
         body.append(statement)
     return cst.Module(body=body, header=first.header, footer=parsed.footer, encoding=first.encoding,
                       default_indent=first.default_indent, default_newline=first.default_newline,
                       has_trailing_newline=parsed.has_trailing_newline)
+
+
+# One string token as Python writes it: a prefix that makes a str, its quotes, escapes and all.
+_ONE_STRING = re.compile(
+    r"""[rRuU]?(?:'''(?:[^\\']|\\.|'(?!''))*'''|\"\"\"(?:[^\\"]|\\.|"(?!""))*\"\"\"|'(?:[^\\'\r\n]|\\.)*'|"(?:[^\\"\r\n]|\\.)*")""".encode(),
+    re.DOTALL,
+)
+_FIRST_NEWLINE = re.compile(rb"\r\n?|\n")
+
+
+def _one_literal(chunk: bytes, lines: list[bytes], first_line: int, nodes: tuple[ast.stmt, ...]) -> tuple[bytes, str] | None:
+    """(`chunk` with its one string literal written '', the literal) when its statement is a
+    docstring or `NAME = 'text'`: what sets one project's module apart from its template's (its
+    name in the docstring, its secret key) then costs no parse of its own (_parse_chunks parses
+    the chunk with '' once, and puts the literal back). None for any other statement."""
+    if len(nodes) != 1:
+        return None
+    node = nodes[0]
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        value = node.value
+    elif isinstance(node, ast.Expr):
+        value = node.value
+    else:
+        return None
+    if not (isinstance(value, ast.Constant) and isinstance(value.value, str)) or value.end_lineno is None:
+        return None
+    # ast's columns count UTF-8 bytes, its lines those of the file.
+    start = sum(len(line) for line in lines[first_line - 1 : value.lineno - 1]) + value.col_offset
+    end = sum(len(line) for line in lines[first_line - 1 : value.end_lineno - 1]) + value.end_col_offset
+    raw = chunk[start:end]
+    if not _ONE_STRING.fullmatch(raw) or b"coding" in raw:  # (an encoding line in it would count)
+        return None
+    blanked = chunk[:start] + b"''" + chunk[end:]
+    first, blanked_first = _FIRST_NEWLINE.search(chunk), _FIRST_NEWLINE.search(blanked)
+    if (first and first.group()) != (blanked_first and blanked_first.group()):
+        return None  # libcst takes the first line ending for the module's
+    try:
+        return blanked, raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _with_literal(statement: cst.BaseStatement, literal: str) -> cst.BaseStatement | None:
+    """`statement`, parsed with '' for its string, with `literal` instead."""
+    small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+    if not (isinstance(small, (cst.Expr, cst.Assign)) and isinstance(small.value, cst.SimpleString)
+            and small.value.value == "''"):
+        return None
+    return statement.with_changes(body=[small.with_changes(value=small.value.with_changes(value=literal))])
 
 
 def _source_pieces(module: cst.Module, lines: list[bytes], groups, starts: list[int]) -> SourcePieces | None:
