@@ -122,14 +122,15 @@ def _from_environment(values: dict, where: str) -> Iterator[Naming]:
 def _dockerfiles(root: Path, boundary: Boundary | None, first: Path | None = None) -> Iterator[Naming]:
     from refactor_app.editors import dockerfile
 
-    paths = [root / name for name in DOCKERFILES]
+    base = os.fspath(root)
+    paths = [root / name for name in DOCKERFILES if may_exist(os.path.join(base, name))]  # most are not there
     if first is not None:
         paths = [first, *(path for path in paths if path != first)]
     for path in paths:
-        name = _shown(path, root)
         text = _read_text(path, root, boundary)
         if text is None or not _may_name_settings(text):
             continue  # most Dockerfiles: no parse
+        name = _shown(path, root)
         try:
             stage = dockerfile.final_stage(dockerfile.instructions(text))
         except Exception:  # dockerfile-parse raises plain exceptions on odd input: names nothing

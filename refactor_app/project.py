@@ -585,7 +585,7 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
     os.environ[...] = ..., or environ.setdefault(...), in any quoting. A value that is not a
     dotted Python name (a path: '../other/settings') is a plain error, even from wsgi.py."""
     name = display_path or module.name
-    found = _settings_module_value(read_bytes(module, name) or b"")
+    found = _settings_module_value_of(read_bytes(module, name) or b"")
     if found[0] == "syntax error":
         if not required:
             return None
@@ -611,6 +611,24 @@ def settings_module_name(module: Path, required: bool, display_path: str | None 
     raise RefactorError(
         f"{name} does not set {SETTINGS_VARIABLE} to a plain string; pass --settings path/to/settings.py."
     )
+
+
+# The string a manage.py or wsgi.py gives DJANGO_SETTINGS_MODULE, on the same line.
+_NAMED_MODULE = re.compile(rb"""DJANGO_SETTINGS_MODULE['"][^\r\n]*?(['"])([A-Za-z_][\w.]*)\1""")
+_PLACEHOLDER = "refactor_app_settings_module"
+
+
+def _settings_module_value_of(data: bytes) -> tuple[str, object]:
+    """`_settings_module_value` of `data`, read with the module's name written as a placeholder
+    first: the files startproject writes differ from project to project only there, so a fleet's
+    are parsed once per template. (Only that string token differs, so the parse finds the same
+    node.)"""
+    match = _NAMED_MODULE.search(data)
+    if match is not None and _PLACEHOLDER.encode() not in data:
+        found = _settings_module_value(data[: match.start(2)] + _PLACEHOLDER.encode() + data[match.end(2) :])
+        if found == ("value", _PLACEHOLDER):
+            return "value", match.group(2).decode("ascii")
+    return _settings_module_value(data)
 
 
 @functools.lru_cache(maxsize=64)
