@@ -686,7 +686,8 @@ def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst
     return found
 
 
-_BLOCKS = (cst.If, cst.Try, cst.For, cst.While, cst.With)
+_BLOCKS = frozenset((cst.If, cst.Try, cst.For, cst.While, cst.With))  # by exact type: isinstance on
+# libcst's classes goes through ABCMeta, and this looks at every statement of the module
 
 
 def block_contents(module: cst.Module) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -695,7 +696,7 @@ def block_contents(module: cst.Module) -> tuple[frozenset[str], tuple[str, ...]]
     steps do not rewrite. One pass over the blocks serves every setting."""
     finder = _NestedAssignmentFinder()
     for statement in module.body:
-        if isinstance(statement, _BLOCKS):
+        if type(statement) in _BLOCKS:
             statement.visit(finder)
     return frozenset(finder.names), tuple(finder.star_imports)
 
@@ -704,7 +705,7 @@ def first_star_import_block(module: cst.Module) -> int | None:
     """The index of the first module-level block that star-imports a module (`try: from .local
     import *`): a local override that must stay last, so new settings go above it."""
     for index, statement in enumerate(module.body):
-        if isinstance(statement, _BLOCKS):
+        if type(statement) in _BLOCKS:
             finder = _NestedAssignmentFinder()
             statement.visit(finder)
             if finder.star_imports:
