@@ -35,7 +35,7 @@ class Assignment(NamedTuple):
     @property
     def value(self) -> cst.BaseExpression:
         found_in = self.found_in
-        if isinstance(found_in, OpaqueStatement):
+        if type(found_in) is OpaqueStatement:  # exact: isinstance on a libcst class goes through ABCMeta
             found_in = found_in.parsed.body[0]
         return found_in.value
 
@@ -672,14 +672,14 @@ def later_additions(module: cst.Module, name: str, after_index: int) -> list[cst
     `NAME.append(...)`, `NAME.extend(...)`, `NAME.insert(...)`."""
     found = []
     for statement in module.body[after_index + 1 :]:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if type(statement) is not cst.SimpleStatementLine:  # exact: see assignment_index
             continue
         for small in statement.body:
-            if isinstance(small, cst.AugAssign) and _is_name(small.target, name):
+            if type(small) is cst.AugAssign and _is_name(small.target, name):
                 found.append(small)
             elif (
-                isinstance(small, cst.Expr)
-                and isinstance(small.value, cst.Call)
+                type(small) is cst.Expr
+                and type(small.value) is cst.Call
                 and dotted_name(small.value.func) in {f"{name}.append", f"{name}.extend", f"{name}.insert"}
             ):
                 found.append(small)
@@ -764,7 +764,7 @@ def star_imports(module: cst.Module) -> Iterator[tuple[int, str]]:
 def statement_at(module: cst.Module, index: int) -> cst.BaseStatement:
     """body[index], parsed if it was an assignment kept as text."""
     statement = module.body[index]
-    if isinstance(statement, OpaqueStatement):
+    if type(statement) is OpaqueStatement:
         if statement.assigns is None:
             # Its comment lines are in its text: an edit would misplace them. Steps edit only
             # what they read, and what they read is parsed (parse_settings).
@@ -776,7 +776,7 @@ def statement_at(module: cst.Module, index: int) -> cst.BaseStatement:
 def statement_source(module: cst.Module, index: int) -> str:
     """body[index]'s code (its leading lines included): an assignment kept as text is not parsed."""
     statement = module.body[index]
-    if isinstance(statement, OpaqueStatement):
+    if type(statement) is OpaqueStatement:
         return statement.text
     return module.code_for_node(statement)
 
@@ -795,9 +795,10 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
-    if isinstance(node, _ATOMS) and not node.lpar:
+    kind = type(node)
+    if kind in _ATOMS and not node.lpar:
         return []  # a name, string or number on its own holds no whitespace, so no comment
-    if isinstance(node, cst.SimpleStatementLine):  # the order a visitor meets them in
+    if kind is cst.SimpleStatementLine:  # the order a visitor meets them in
         return [*(line.comment.value for line in node.leading_lines if line.comment is not None),
                 *(comment for small in node.body for comment in _comments(small)),
                 *([node.trailing_whitespace.comment.value] if node.trailing_whitespace.comment else [])]
@@ -822,7 +823,7 @@ def _keep_for_node(cache: dict, node: cst.CSTNode, value: tuple, key=None) -> No
     cache[id(node) if key is None else key] = value
 
 
-_ATOMS = (cst.Name, cst.SimpleString, cst.Integer, cst.Float)
+_ATOMS = frozenset((cst.Name, cst.SimpleString, cst.Integer, cst.Float))  # by exact type
 
 
 class _CommentCollector(cst.CSTVisitor):
@@ -921,10 +922,10 @@ def has_import(module: cst.Module, name: str) -> bool:
 
 def _imports(statement: cst.BaseStatement, name: str) -> bool:
     """Is the statement `import name` (or `import name as name`, or a line holding one)?"""
-    if not isinstance(statement, cst.SimpleStatementLine):
+    if type(statement) is not cst.SimpleStatementLine:  # exact: see assignment_index
         return False
     for small in statement.body:
-        if isinstance(small, cst.Import):
+        if type(small) is cst.Import:
             for alias in small.names:
                 bound = alias.asname.name if alias.asname is not None else alias.name
                 if _is_name(alias.name, name) and _is_name(bound, name):
@@ -942,9 +943,10 @@ def imported_before_use(module: cst.Module, name: str) -> bool:
     for statement in module.body:
         if _imports(statement, name):
             return True
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        kind = type(statement)  # exact: see assignment_index
+        if kind is cst.FunctionDef or kind is cst.ClassDef:
             continue
-        if isinstance(statement, OpaqueStatement):
+        if kind is OpaqueStatement:
             deferred = statement.text.lstrip().startswith(("def ", "async def ", "class ", "@"))
             if not deferred and word.search(statement.text):
                 return False
