@@ -29,6 +29,10 @@ class Boundary(NamedTuple):
         """os.path.realpath(path), cheaply for a path written below the folder (itself real): one
         lstat a component below it, and realpath itself only once a link is met."""
         text = os.fspath(path)
+        from refactor_app import textfile  # (it imports this module)
+
+        if textfile.resolving_once():
+            return textfile.real_path(text)  # each folder on the way resolved once while planning
         if not (os.path.isabs(text) and _below(text, self.folder)):
             return os.path.realpath(text)
         parts = text[len(self.folder):].split(os.sep)[1:]

@@ -224,6 +224,11 @@ def may_exist(path: str | os.PathLike[str]) -> bool:
     return names is None or name.casefold() in names
 
 
+def resolving_once() -> bool:
+    """Is a `read_once()` scope open (where `real_path` remembers what it resolved)?"""
+    return _listings is not None
+
+
 def real_path(path: str | os.PathLike[str]) -> str:
     """os.path.realpath(path). Inside `read_once()` each folder on the way is resolved once: a
     project's files share their folders, and realpath would lstat every one of them again."""

@@ -7,6 +7,7 @@ the edit itself is a line insertion, so every other byte of the file stays as it
 from __future__ import annotations
 
 import fnmatch
+import functools
 import io
 import json
 import posixpath
@@ -73,7 +74,11 @@ def insert_line(text: str, before_line: int, line: str, newline: str) -> str:
 
 def _arguments(instruction: Instruction) -> list[str]:
     """An instruction's arguments: JSON (exec) form or shell words, without --flags."""
-    value = instruction.value.strip()
+    return list(_words(instruction.value.strip()))
+
+
+@functools.lru_cache(maxsize=256)  # a fleet's Dockerfiles repeat their lines, and each is asked of more than once
+def _words(value: str) -> tuple[str, ...]:
     words = None
     if value.startswith("["):
         try:
@@ -86,7 +91,7 @@ def _arguments(instruction: Instruction) -> list[str]:
             words = shlex.split(value, posix=True)
         except ValueError:  # an unclosed quote: take the words as they stand
             words = value.split()
-    return [word for word in words if not word.startswith("--")]
+    return tuple(word for word in words if not word.startswith("--"))
 
 
 def working_directory(stage: list[Instruction], before: int) -> str:
