@@ -91,18 +91,32 @@ def _read_bytes(path: Path, display_path: str) -> bytes | None:
         return None
     except OSError as exc:
         raise _read_error(exc, display_path) from None
-    with os.fdopen(fd, "rb") as handle:
+    try:  # (the descriptor itself: a file object costs more than reading a settings file)
         opened = os.fstat(fd)
         check_regular(opened, path, display_path)
         try:
-            data = handle.read(opened.st_size + 1)  # sized to the file: a 10 MB buffer costs more than the read
+            data = _read_up_to(fd, opened.st_size + 1)  # sized to the file: a 10 MB buffer costs more than the read
             if len(data) > opened.st_size:  # it grew since: read on, as far as the bound
-                data += handle.read(MAX_BYTES + 1 - len(data))
+                data += _read_up_to(fd, MAX_BYTES + 1 - len(data))
         except OSError as exc:
             raise _read_error(exc, display_path) from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
         raise _too_large(len(data), display_path)
     return data
+
+
+def _read_up_to(fd: int, limit: int) -> bytes:
+    """Up to `limit` bytes from `fd`, fewer only at the end of the file."""
+    parts = []
+    while limit > 0:
+        block = os.read(fd, limit)
+        if not block:
+            break
+        parts.append(block)
+        limit -= len(block)
+    return b"".join(parts) if len(parts) != 1 else parts[0]
 
 
 def is_regular_file(path: Path, display_path: str) -> bool:
