@@ -389,14 +389,31 @@ def _parse_chunks(chunks: list[bytes], tail: bytes,
             if statement is None:
                 return None
         if index > 0 and parsed.header:
-            statement = statement.with_changes(leading_lines=[*parsed.header, *statement.leading_lines])
-        elif literal is None and id(statement) in used:  # the same line twice in one module: each its own node
+            statement = _with_header(statement, parsed.header, keep=literal is None)
+        if id(statement) in used:  # the same line twice in one module: each its own node
             statement = statement.deep_clone()
         used.add(id(statement))
         body.append(statement)
     return cst.Module(body=body, header=first.header, footer=parsed.footer, encoding=first.encoding,
                       default_indent=first.default_indent, default_newline=first.default_newline,
                       has_trailing_newline=parsed.has_trailing_newline)
+
+
+_WITH_HEADER: dict[int, tuple[cst.BaseStatement, cst.BaseStatement]] = {}
+
+
+def _with_header(statement: cst.BaseStatement, header: Sequence[cst.EmptyLine], keep: bool) -> cst.BaseStatement:
+    """The statement of a chunk parsed alone, with the comment lines above it (which that parse
+    files under the module's header) as its leading lines. `keep`: the statement is a cached
+    parse's, so the result is one node for every project that shares the chunk, and a step's
+    edit of it can be shared too (replace_value, _generated)."""
+    known = _WITH_HEADER.get(id(statement)) if keep else None
+    if known is not None and known[0] is statement:
+        return known[1]
+    merged = statement.with_changes(leading_lines=[*header, *statement.leading_lines])
+    if keep:
+        _keep_for_node(_WITH_HEADER, statement, (statement, merged))
+    return merged
 
 
 # One string token as Python writes it: a prefix that makes a str, its quotes, escapes and all.
@@ -785,13 +802,23 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
     """The assignment with `value`; a comment inside the old value that the new one drops goes
     above the statement instead (a user's note is never lost)."""
     statement = statement_at(module, where.index)
+    key = (id(statement), where.small_index, id(value))
+    known = _REPLACED.get(key)
+    if known is not None and known[0] is statement and known[1] is value:
+        # A fleet's projects share the statement (_parse_chunks) and the new value (a step's
+        # snippet): the same new statement then prints from _generated's cache.
+        return _replace_body(module, where.index, [known[2]])
     small = statement.body[where.small_index]
     new_small = small.with_changes(value=value)
     new_statement = statement.with_changes(
         body=[*statement.body[: where.small_index], new_small, *statement.body[where.small_index + 1 :]]
     )
     new_statement = _keep_comments(small.value, [value], new_statement)
+    _keep_for_node(_REPLACED, statement, (statement, value, new_statement), key)
     return _replace_body(module, where.index, [new_statement])
+
+
+_REPLACED: dict[tuple[int, int, int], tuple[cst.BaseStatement, cst.BaseExpression, cst.BaseStatement]] = {}
 
 
 def _comments(node: cst.CSTNode) -> list[str]:
@@ -857,6 +884,10 @@ def replace_statement(
     """Replace body[index] by `statements`: the first takes over the old one's leading comments,
     the last its trailing comment (`X = ...  # why`)."""
     old = statement_at(module, index)
+    key = (id(old), *map(id, statements))
+    known = _REPLACED_BY.get(key)
+    if known is not None and known[0] is old and all(a is b for a, b in zip(known[1], statements)):
+        return _replace_body(module, index, known[2])  # shared statements, shared result (replace_value)
     new = list(statements)
     new[0] = new[0].with_changes(leading_lines=[*old.leading_lines, *new[0].leading_lines])
     trailing = getattr(old, "trailing_whitespace", None)
@@ -867,7 +898,11 @@ def replace_statement(
     inside = [small for small in body]
     if inside:
         new[0] = _keep_comments(cst.SimpleStatementLine(body=inside), new, new[0])
+    _keep_for_node(_REPLACED_BY, old, (old, tuple(statements), tuple(new)), key)
     return _replace_body(module, index, new)
+
+
+_REPLACED_BY: dict[tuple[int, ...], tuple] = {}
 
 
 def insert_after(module: cst.Module, index: int, statements: Sequence[cst.BaseStatement]) -> cst.Module:
@@ -911,7 +946,10 @@ def _statements(code: str) -> tuple[cst.BaseStatement, ...]:
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def expression(code: str) -> cst.BaseExpression:
+    """`code` parsed (once per run: nodes never change, and the steps write the same values into
+    project after project, whose statements then print from _generated's cache)."""
     return cst.parse_expression(code)
 
 
