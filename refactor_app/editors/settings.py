@@ -946,10 +946,9 @@ def _statements(code: str) -> tuple[cst.BaseStatement, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-@functools.lru_cache(maxsize=256)
 def expression(code: str) -> cst.BaseExpression:
-    """`code` parsed (once per run: nodes never change, and the steps write the same values into
-    project after project, whose statements then print from _generated's cache)."""
+    """`code` parsed, once per run: nodes never change, and the steps write the same values into
+    project after project (whose statements then print from _generated's cache)."""
     return cst.parse_expression(code)
 
 
