@@ -1045,7 +1045,15 @@ def _is_name(node: cst.CSTNode | None, name: str) -> bool:
 # --- reading expressions -------------------------------------------------------------------
 
 def source(node: cst.CSTNode) -> str:
-    return _EMPTY_MODULE.code_for_node(node)
+    known = _SOURCES.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]  # nodes never change, and a fleet's projects share most of theirs
+    code = _EMPTY_MODULE.code_for_node(node)
+    _keep_for_node(_SOURCES, node, (node, code))
+    return code
+
+
+_SOURCES: dict[int, tuple[cst.CSTNode, str]] = {}
 
 
 _EMPTY_MODULE = cst.Module([])  # code_for_node's defaults: four-space indent, \n
