@@ -44,6 +44,10 @@ def test_dotenv_key_lines():
         ("/staticfiles\n", True), ("staticfiles/\n", True), ("/static*\n", True), ("staticfiles\n", True),
         ("**/staticfiles/\n", True), ("static\n", False), ("/data\n", False), ("", False),
         ("staticfiles/\n!staticfiles/\n", False),
+        # comment and blank lines only: nothing ignored (answered without pathspec)
+        ("# staticfiles\n\n   \r\n", False), ("\n", False),
+        # not comments: an escaped #, a # after a space; a line of a tab is a pattern too
+        ("\\#x\n staticfiles\n", False), ("\t\n*files\n", True), ("#c\r\nstaticfiles\r\n", True),
     ],
 )
 def test_gitignore_recognises_patterns_that_cover_the_folder(patterns, ignored):

@@ -7,6 +7,8 @@ are handed to it as git reads them (see `_as_git_reads_it`), so that its answer 
 
 from __future__ import annotations
 
+import functools
+
 from refactor_app.textfile import append_line
 
 WILDCARDS = "[*?\\"  # special anywhere in a pattern; a backslash makes each literal
@@ -43,10 +45,20 @@ def ignores_folder(text: str, folder: str) -> bool:
     """Would git ignore the files inside `folder` (a path relative to the .gitignore's folder)?"""
     if names_folder_outright(text, folder):
         return True  # the folder named outright, nothing re-included: no need to load pathspec
+    spec = _spec(text)
+    return spec is not None and spec.match_file(f"{folder}/refactor-app-probe")
+
+
+@functools.lru_cache(maxsize=32)  # by text: a fleet's .gitignore files are often one and the same
+def _spec(text: str):
+    """pathspec's reading of the patterns, or None when there are none (blank and comment lines
+    only, or no file): then nothing is ignored, and pathspec need not even be loaded."""
+    lines = _git_lines(text)
+    if all(not _git_trim(line) or line.startswith("#") for line in lines):
+        return None
     import pathspec
 
-    spec = pathspec.GitIgnoreSpec.from_lines([_as_git_reads_it(line) for line in _git_lines(text)])
-    return spec.match_file(f"{folder}/refactor-app-probe")
+    return pathspec.GitIgnoreSpec.from_lines([_as_git_reads_it(line) for line in lines])
 
 
 def add_pattern(text: str, pattern: str, newline: str) -> str:
