@@ -57,7 +57,9 @@ class Task(NamedTuple):
     display: str  # the project folder as the user sees it (relative to the current folder)
     mode: str  # status, apply, dry-run, check
     step_names: tuple[str, ...] | None
-    refused: str | None = None  # why the project is not run at all (its git tree is dirty)
+    # Why the project may not be written (its git tree is dirty, another run holds it): said only
+    # when it has something to write.
+    refused: str | None = None
     # What the run knows of the repository's tracked files (api.make_plan): "clean" (its dirty-tree
     # check found them unchanged), "read-only" (it writes nothing), or None.
     tree: str | None = None
@@ -90,8 +92,6 @@ def run_project(task: Task) -> ProjectOutcome:
     from refactor_app import api
     from refactor_app.textfile import read_once
 
-    if task.refused is not None:
-        return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
     if _KILL_MARKER and (task.root / _KILL_MARKER).exists():
         _die((task.root / _KILL_MARKER))
     try:
@@ -102,7 +102,13 @@ def run_project(task: Task) -> ProjectOutcome:
 
                 if every_step_done(project):  # a finished project: no parser needed
                     return ProjectOutcome(task.display, EXIT_OK, root=task.root)
-            plan = api.make_plan(project, task.step_names, in_fleet=True, tree=task.tree)
+            # A refused project (its tree dirty) is still planned, read-only: with nothing left to
+            # write there is nothing to refuse, and it says "nothing to do", as a single project
+            # does (a second `apply -r` before the first run's changes are committed).
+            plan = api.make_plan(project, task.step_names, in_fleet=True,
+                                 tree=task.tree if task.refused is None else "read-only")
+        if task.refused is not None and plan.has_changes:
+            return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
         removals = list(plan.removals) if task.mode == "apply" else []
         git_rm_failed = None
         if task.mode == "apply" and plan.has_changes:
@@ -131,6 +137,8 @@ def run_project(task: Task) -> ProjectOutcome:
             declined=[(result.name, result.reason) for result in plan.results if result.state.value == "not applicable"],
         )
     except RefactorError as exc:
+        if task.refused is not None:  # the refusal says first what to do (commit), as it always has
+            return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=task.refused)
         return ProjectOutcome(task.display, EXIT_BAD_INPUT, error=in_fleet_words(str(exc), task))
     except Exception as exc:  # a bug: reported for this project, the others go on
         return ProjectOutcome(task.display, EXIT_INTERNAL, error=f"internal error: {type(exc).__name__}: {exc}")

@@ -91,6 +91,11 @@ def test_projects_of_one_repository_are_checked_for_changes_once(tmp_path):
     result = run_cli("apply", "--all", "-r", ".", cwd=repo)
     assert result.returncode == 0, result.stderr
     assert " M one/myapp/settings.py" in git_status(repo) and " M two/myapp/settings.py" in git_status(repo)
+    # Run again before committing: nothing is left to write, so nothing is refused (as for one project).
+    again = run_cli("apply", "--all", "-r", ".", cwd=repo)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines()[-1] == "2 projects: 0 changed, 2 with nothing to do, 0 failed."
+    git(repo, "stash", "-q", "-u")  # back to the commit: every step to do again
     (repo / "one" / "requirements.txt").write_text("x\n")
     refused = run_cli("apply", "--all", "-r", ".", cwd=repo)
     assert refused.returncode == 2
@@ -111,6 +116,14 @@ def test_a_dirty_project_is_refused_and_the_others_go_on(tmp_path):
     assert "dirty: error: the git tree has uncommitted changes (manage.py)" in result.stderr
     assert result.stderr.splitlines()[-1] == "2 projects: 1 changed, 0 with nothing to do, 1 failed."
     assert tree_files(fleet_dir / "clean")["myapp/settings.py"] == REFERENCE["myapp/settings.py"]
+    # A second run, the first one's changes not committed: the clean project has nothing left to
+    # do and says so; the dirty one still has all of its steps, and is refused again.
+    again = run_cli("apply", "--all", "-r", ".", cwd=fleet_dir)
+    assert again.returncode == 2
+    assert "clean: nothing to do" in again.stderr
+    assert "dirty: error: the git tree has uncommitted changes (manage.py)" in again.stderr
+    assert again.stderr.splitlines()[-1] == "2 projects: 0 changed, 1 with nothing to do, 1 failed."
+    assert tree_files(fleet_dir / "dirty")["manage.py"][0] == b"# changed\n"  # left as the user had it
 
 
 def test_recursive_without_projects_and_options_that_need_one_project(tmp_path, fleet):
