@@ -414,6 +414,9 @@ LITERALS = {
     "f-string and bytes": b"SECRET_KEY = f'{1}'\nX = b'abc'\nDEBUG = True\n",
     "triple-quoted value": b"SECRET_KEY = '''a\n'b'\n'''\nDEBUG = True\n",
     "comment lines above": b"import os\n\n# keep it secret\n# really\nSECRET_KEY = 'abc'  # here\n\nDEBUG = True\n",
+    # the same statement with the same comment above it, twice: two nodes, not one shared
+    "the same commented lines twice": b"import os\n\n# on\nDEBUG = True\n\n# on\nDEBUG = True\n"
+                                      b"# k\nSECRET_KEY = 'abc'\n# k\nSECRET_KEY = 'abc'\n",
 }
 
 
