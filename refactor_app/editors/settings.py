@@ -198,6 +198,22 @@ def render(module: cst.Module, pieces: SourcePieces | None) -> bytes:
     return b"".join(out)
 
 
+# Caches of what a node gives, by its id: nodes never change, and a fleet's projects share most of
+# theirs (_parse_chunks). Each entry's first item is the node itself, which keeps its id from being
+# reused while the entry lives; a cache holds 256 entries at most.
+def _keep_for_node(cache: dict, node: cst.CSTNode, value: tuple, key=None) -> None:
+    """Remember `value` (whose first item is `node`) under `key`, by default id(node)."""
+    if len(cache) > 256:
+        cache.clear()
+    cache[id(node) if key is None else key] = value
+
+
+def _kept(cache: dict, node: cst.CSTNode, key=None) -> tuple | None:
+    """What `_keep_for_node` remembered for `node` under `key` (by default id(node)), or None."""
+    known = cache.get(id(node) if key is None else key)
+    return known if known is not None and known[0] is node else None
+
+
 _GENERATED: dict[tuple[int, str, str], tuple[cst.BaseStatement, str]] = {}
 
 
@@ -205,13 +221,11 @@ def _generated(module: cst.Module, statement: cst.BaseStatement) -> str:
     """A new top-level statement's code. Those the steps add unchanged (the snippets parsed
     once per run by `statements`) are generated once per line ending and indent."""
     key = (id(statement), module.default_newline, module.default_indent)
-    known = _GENERATED.get(key)
-    if known is not None and known[0] is statement:
+    known = _kept(_GENERATED, statement, key)
+    if known is not None:
         return known[1]
     code = module.code_for_node(statement)
-    if len(_GENERATED) > 256:
-        _GENERATED.clear()
-    _GENERATED[key] = (statement, code)  # the reference keeps id(statement) from being reused
+    _keep_for_node(_GENERATED, statement, (statement, code), key)
     return code
 
 
@@ -407,8 +421,8 @@ def _with_header(statement: cst.BaseStatement, header: Sequence[cst.EmptyLine], 
     files under the module's header) as its leading lines. `keep`: the statement is a cached
     parse's, so the result is one node for every project that shares the chunk, and a step's
     edit of it can be shared too (replace_value, _generated)."""
-    known = _WITH_HEADER.get(id(statement)) if keep else None
-    if known is not None and known[0] is statement:
+    known = _kept(_WITH_HEADER, statement) if keep else None
+    if known is not None:
         return known[1]
     merged = statement.with_changes(leading_lines=[*header, *statement.leading_lines])
     if keep:
@@ -803,8 +817,8 @@ def replace_value(module: cst.Module, where: Assignment, value: cst.BaseExpressi
     above the statement instead (a user's note is never lost)."""
     statement = statement_at(module, where.index)
     key = (id(statement), where.small_index, id(value))
-    known = _REPLACED.get(key)
-    if known is not None and known[0] is statement and known[1] is value:
+    known = _kept(_REPLACED, statement, key)
+    if known is not None and known[1] is value:
         # A fleet's projects share the statement (_parse_chunks) and the new value (a step's
         # snippet): the same new statement then prints from _generated's cache.
         return _replace_body(module, where.index, [known[2]])
@@ -829,8 +843,8 @@ def _comments(node: cst.CSTNode) -> list[str]:
         return [*(line.comment.value for line in node.leading_lines if line.comment is not None),
                 *(comment for small in node.body for comment in _comments(small)),
                 *([node.trailing_whitespace.comment.value] if node.trailing_whitespace.comment else [])]
-    known = _COMMENTS.get(id(node))
-    if known is not None and known[0] is node:
+    known = _kept(_COMMENTS, node)
+    if known is not None:
         return list(known[1])
     collector = _CommentCollector()
     node.visit(collector)
@@ -840,14 +854,6 @@ def _comments(node: cst.CSTNode) -> list[str]:
 
 
 _COMMENTS: dict[int, tuple[cst.CSTNode, tuple[str, ...]]] = {}
-
-
-def _keep_for_node(cache: dict, node: cst.CSTNode, value: tuple, key=None) -> None:
-    """Remember `value` for `node` (its first item the node: the reference keeps id(node) from
-    being reused while the entry lives)."""
-    if len(cache) > 256:
-        cache.clear()
-    cache[id(node) if key is None else key] = value
 
 
 _ATOMS = frozenset((cst.Name, cst.SimpleString, cst.Integer, cst.Float))  # by exact type
@@ -885,8 +891,8 @@ def replace_statement(
     the last its trailing comment (`X = ...  # why`)."""
     old = statement_at(module, index)
     key = (id(old), *map(id, statements))
-    known = _REPLACED_BY.get(key)
-    if known is not None and known[0] is old and all(a is b for a, b in zip(known[1], statements)):
+    known = _kept(_REPLACED_BY, old, key)
+    if known is not None and all(a is b for a, b in zip(known[1], statements)):
         return _replace_body(module, index, known[2])  # shared statements, shared result (replace_value)
     new = list(statements)
     new[0] = new[0].with_changes(leading_lines=[*old.leading_lines, *new[0].leading_lines])
@@ -1045,8 +1051,8 @@ def _is_name(node: cst.CSTNode | None, name: str) -> bool:
 # --- reading expressions -------------------------------------------------------------------
 
 def source(node: cst.CSTNode) -> str:
-    known = _SOURCES.get(id(node))
-    if known is not None and known[0] is node:
+    known = _kept(_SOURCES, node)
+    if known is not None:
         return known[1]  # nodes never change, and a fleet's projects share most of theirs
     code = _EMPTY_MODULE.code_for_node(node)
     _keep_for_node(_SOURCES, node, (node, code))
@@ -1385,8 +1391,8 @@ def _environment_finds(node: cst.CSTNode, readers: Readers) -> tuple[tuple[str, 
     """(environment_reads, the variables read) of `node`; each node walked once (nodes never
     change, and several steps ask of the same values)."""
     key = (id(node), readers)
-    known = _ENVIRONMENT_FINDS.get(key)
-    if known is not None and known[0] is node:
+    known = _kept(_ENVIRONMENT_FINDS, node, key)
+    if known is not None:
         return known[1], known[2]
     finder = _EnvironmentReadFinder(readers)
     node.visit(finder)
@@ -1409,14 +1415,12 @@ _NAMES_USED: dict[int, tuple[cst.CSTNode, frozenset[str]]] = {}
 def names_used(node: cst.CSTNode) -> set[str]:
     """The variables `node` uses. Nodes never change, and each step asks again of the statements
     it passes (imported_before_use): each node is walked once."""
-    known = _NAMES_USED.get(id(node))
-    if known is not None and known[0] is node:
+    known = _kept(_NAMES_USED, node)
+    if known is not None:
         return set(known[1])
     collector = _NameCollector()
     node.visit(collector)
-    if len(_NAMES_USED) > 256:
-        _NAMES_USED.clear()
-    _NAMES_USED[id(node)] = (node, frozenset(collector.names))  # the reference keeps id(node) from being reused
+    _keep_for_node(_NAMES_USED, node, (node, frozenset(collector.names)))
     return collector.names
 
 

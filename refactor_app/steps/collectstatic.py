@@ -25,8 +25,8 @@ from refactor_app.steps import aldryn, build_import, heroku
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
-from refactor_app.workspace import SettingsModule, Workspace
 from refactor_app.textfile import real_path
+from refactor_app.workspace import SettingsModule, Workspace
 
 FALLBACK = "'sqlite://:memory:'"
 
