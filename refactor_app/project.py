@@ -429,7 +429,7 @@ def _find_manage(start: Path, settings_path: Path | None) -> tuple[Path, Path | 
         shown = ", ".join(_shown(path, start) for path in below[:4]) + (" ..." if len(below) > 4 else "")
         raise RefactorError(
             f"{start} holds several Django projects ({shown}); pass the one to migrate as PATH, "
-            "or pass --settings path/to/settings.py."
+            "or pass --settings path/to/settings.py, or run every one of them with --recursive (-r)."
         )
     above = _find_upwards(start, "manage.py")
     if above is not None:

@@ -460,4 +460,6 @@ def test_several_projects_below_path_are_declined(tmp_path):
     result = run_cli("apply", "--all", cwd=tmp_path / "repo")
     assert result.returncode == 2
     assert "holds several Django projects (a/manage.py, b/manage.py)" in result.stderr
+    assert "or run every one of them with --recursive (-r)." in result.stderr
+    assert run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=tmp_path / "repo").returncode == 0
     assert run_cli("apply", "--all", "a", cwd=tmp_path / "repo").returncode == 0
