@@ -26,7 +26,7 @@ from refactor_app.writer import (
 if TYPE_CHECKING:
     from refactor_app.editors.git import EarlyAnswers
 
-__all__ = ["discover", "make_plan", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
+__all__ = ["discover", "make_plan", "render_changes", "render_diff", "render_removals", "apply", "check_clean", "Plan", "State"]
 
 
 def make_plan(
@@ -150,6 +150,13 @@ def _untracked(ws, edits: list[FileEdit]) -> list[str]:
             return []
         states = ws.early_git.file_states() if ws.early_git is not None else None
         if states is None or not states.asked.issuperset(existing):
+            if ws.git.index_listing() is not None:
+                # A file git tracks is not untracked, whatever the ignore rules say: the index,
+                # read without a process, answers for those; git is asked of the rest only.
+                asked, tracked = ws.git.tracked_among(existing)
+                existing = [path for path in existing if path in asked and path not in tracked]
+                if not existing:
+                    return []
             states = ws.git.file_states(existing)
     except RefactorError:
         return []
@@ -191,6 +198,12 @@ def render_diff(plan: Plan, prefix: str = "") -> str:
     """A unified diff of every file the plan changes (git apply / patch -p1 accept it); paths are
     the project's, under `prefix` (the project's folder, when several are shown together)."""
     return "".join(unified_diff(edit, prefix) for edit in plan.edits)
+
+
+def render_changes(plan: Plan, prefix: str = "") -> str:
+    """What a dry run shows of a plan: its git rm lines, a blank line, then its unified diff."""
+    removals = render_removals(plan, prefix)
+    return removals + ("\n" if removals else "") + render_diff(plan, prefix)
 
 
 def render_removals(plan: Plan, prefix: str = "") -> str:

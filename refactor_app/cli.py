@@ -293,7 +293,7 @@ def _run_fleet(paths, recursive, jobs, mode, names, settings, output_format, all
                     out.console.print(report.coloured_diff(outcome.diff), end="")
                 else:
                     out.write(outcome.diff)
-            line = report.fleet_line(outcome, mode)
+            line = report.fleet_text(outcome, mode)
             if progress is not None:
                 progress.advance(line)
             else:
@@ -341,6 +341,9 @@ def _report_plan(plan, mode: str) -> None:
     if plan.has_changes or mode == "apply":
         for line in report.notes_and_warnings(plan):
             err.line(line)
+    else:  # nothing to write, but a step may still point to what the user must act on
+        for warning in plan.warnings:
+            err.line(f"Warning: {warning}")
     hint = report.review_hint(plan) if mode == "apply" else ""
     if hint:
         err.line(hint)
@@ -392,7 +395,7 @@ def _ask_in_terminal(console):
         result = plan.results[0]
         console.rule(f"{result.name}: {result.title}")
         console.print(result.reason, markup=False)
-        text = api.render_removals(plan) + api.render_diff(plan)
+        text = api.render_changes(plan)
         console.print(report.coloured_diff(text) if not console.no_color else text, end="", markup=False)
         while True:
             try:
@@ -467,8 +470,7 @@ def demo(
 def _print_diff(plan) -> None:
     from refactor_app import api, report
 
-    removals = api.render_removals(plan)
-    text = removals + ("\n" if removals else "") + api.render_diff(plan)
+    text = api.render_changes(plan)
     if not text.strip():
         return
     out = _output()

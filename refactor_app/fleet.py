@@ -81,6 +81,9 @@ class ProjectOutcome:
     removals: list = field(default_factory=list)  # git rm still to run (in the parent), apply only
     root: Path | None = None
     declined: list[tuple[str, str]] = field(default_factory=list)  # (step, why it is not applicable)
+    # The notes and warnings a run of the project alone prints after its table (a committed
+    # SECRET_KEY, nothing loading .env-local, which module was edited): apply and dry run only.
+    messages: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> list[str]:
@@ -123,7 +126,12 @@ def run_project(task: Task) -> ProjectOutcome:
         prefix = "" if task.display == "." else f"{task.display}/"
         diff = ""
         if task.mode in ("dry-run", "check"):
-            diff = api.render_removals(plan, prefix) + api.render_diff(plan, prefix)
+            diff = api.render_changes(plan, prefix)
+        messages = []
+        if task.mode != "status" and plan.has_changes:
+            from refactor_app.report import notes_and_warnings
+
+            messages = notes_and_warnings(plan)
         return ProjectOutcome(
             task.display,
             EXIT_BAD_INPUT if git_rm_failed else
@@ -135,6 +143,7 @@ def run_project(task: Task) -> ProjectOutcome:
             removals=removals,
             root=task.root,
             declined=[(result.name, result.reason) for result in plan.results if result.state.value == "not applicable"],
+            messages=messages,
         )
     except RefactorError as exc:
         if task.refused is not None:  # the refusal says first what to do (commit), as it always has

@@ -90,13 +90,17 @@ def status_footer(plan: Plan) -> str:
     # Which module the steps read and edit first (principle 1), then the summary; what discovery
     # chose on its own (no manage.py: the one settings-like module) is said every time.
     notes = [f"Note: {note}" for note in plan.project.notes]
+    # What the user must act on (a redirect loop behind the platform's proxy) is said whatever
+    # the steps' state: a step's reason may point to it ("see the warning").
+    warnings = [f"Warning: {warning}" for warning in plan.warnings]
     if not pending:
-        return "\n".join([settings_line(plan), "Nothing to do: every step is done or not applicable.", *notes])
+        return "\n".join([settings_line(plan), "Nothing to do: every step is done or not applicable.", *notes, *warnings])
     return "\n".join([
         settings_line(plan),
         f"{len(pending)} pending. Review with `refactor-app apply --all --dry-run`, then `refactor-app apply --all`; "
         f"or one commit per step: `refactor-app apply --all --commit`.",
         *notes,
+        *warnings,
         *(f"Warning: {warning}" for warning in plan.untracked_warnings),
     ])
 
@@ -180,6 +184,11 @@ def fleet_line(outcome, mode: str) -> str:
     if outcome.declined:
         line += "; not applicable: " + "; ".join(f"{step} ({reason})" for step, reason in outcome.declined)
     return line
+
+
+def fleet_text(outcome, mode: str) -> str:
+    """A project's line, then its notes and warnings, each on a line of its own, indented."""
+    return "\n".join([fleet_line(outcome, mode), *(f"  {message}" for message in outcome.messages)])
 
 
 def fleet_summary(total: int, counts: dict, mode: str) -> str:

@@ -141,7 +141,16 @@ def test_aldryn_project_is_left_as_it_is_and_each_step_says_why(tmp_path):
     text = run_cli("status", cwd=root)
     assert text.returncode == 0, text.stderr
     assert "aldryn_addons.settings.load(locals())" in text.stdout
-    assert text.stdout.splitlines()[-1] == "Nothing to do: every step is done or not applicable."
+    # Nothing for refactor-app to do, and what the user must do, as apply and the dry run say it.
+    lines = text.stdout.splitlines()
+    after = lines[lines.index("Nothing to do: every step is done or not applicable.") + 1:]
+    assert after == [
+        f"Warning: settings.py line {ALDRYN_LINE}: aldryn-django allows every host ('*') while the ALLOWED_HOSTS "
+        "variable is unset; set ALLOWED_HOSTS in each environment as a Python list (ALLOWED_HOSTS=['www.example.com']; "
+        "DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS are added to it).",
+        f"Warning: settings.py line {ALDRYN_LINE}: aldryn-django does not redirect to HTTPS while the "
+        "SECURE_SSL_REDIRECT variable is unset; set SECURE_SSL_REDIRECT=True in each environment served over HTTPS.",
+    ]
 
     found = states(status_json(root))
     where = f"settings.py line {ALDRYN_LINE}: "

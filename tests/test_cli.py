@@ -61,7 +61,12 @@ def test_apply_all_then_second_run_changes_nothing(tutorial):
     assert status.returncode == 0
     states = [line.split()[1] for line in status.stdout.splitlines()[1:7]]
     assert states == ["done"] * 6
-    assert status.stdout.splitlines()[-1] == "Nothing to do: every step is done or not applicable."
+    lines = status.stdout.splitlines()
+    # Done, and still what the user must do: the committed key stays the fallback, and the page's
+    # six leave the redirect loop behind Divio's proxy.
+    assert lines[-3] == "Nothing to do: every step is done or not applicable."
+    assert lines[-2].startswith("Warning: the SECRET_KEY in myapp/settings.py has been committed")
+    assert lines[-1].startswith("Warning: production runs behind Divio's proxy")
 
 
 @pytest.mark.parametrize(
@@ -137,7 +142,9 @@ def test_status_names_state_files_and_reason(tutorial):
         "myapp/settings.py: DEBUG = True becomes on only when DJANGO_DEBUG=True; .env-local: + DJANGO_DEBUG=True"
         "  [myapp/settings.py, .env-local]",
     ]
-    assert lines[-1].startswith("6 pending.")
+    assert lines[-3].startswith("6 pending.")
+    assert lines[-2].startswith("Warning: the SECRET_KEY in myapp/settings.py has been committed")
+    assert lines[-1].startswith("Warning: production runs behind Divio's proxy")
 
 
 @pytest.mark.parametrize("command", [[], ["steps"], ["status"], ["apply"], ["demo"]])

@@ -502,3 +502,83 @@ def test_a_fleet_of_more_repositories_than_open_files_raises_the_limit_or_says_s
         assert result.returncode == 2
         assert "would hold a lock in each of 30 repositories" in result.stderr and "ulimit -n" in result.stderr
         assert not git_status(fleet_dir / "p00")
+
+
+def _committed(folder):
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "start")
+
+
+def _messages_after(stderr: str, project: str) -> list[str]:
+    """The indented lines that follow a project's line in a fleet run's output."""
+    found, lines_after = False, []
+    for line in stderr.splitlines():
+        if found and line.startswith("  "):
+            lines_after.append(line.strip())
+        elif found:
+            break
+        elif line.startswith(f"{project}: "):
+            found = True
+    assert found, stderr
+    return lines_after
+
+
+def test_a_fleet_prints_each_projects_notes_and_warnings_under_its_line(tmp_path):
+    """What a project run alone warns of (a committed SECRET_KEY, Divio's proxy and the HTTPS
+    redirect, nothing loading .env-local) is said in a fleet too, under that project's line."""
+    fleet = tmp_path / "fleet"
+    copy_tree(EXAMPLE, fleet / "divio")  # its compose file loads .env-local
+    copy_tree(EXAMPLE, fleet / "plain")
+    (fleet / "plain" / "docker-compose.yml").unlink()  # nothing loads .env-local
+    (fleet / "plain" / ".aldryn").unlink(missing_ok=True)
+    for name in ("divio", "plain"):
+        _committed(fleet / name)
+    alone = run_cli("apply", "--all", "--dry-run", cwd=fleet / "plain")
+    expected_plain = [line for line in alone.stderr.splitlines() if line.startswith(("Note:", "Warning:"))]
+    assert any(line.startswith("Note: nothing in this project loads .env-local") for line in expected_plain)
+
+    for mode in (("--dry-run",), ()):
+        result = run_cli("apply", "--all", *mode, "-r", ".", cwd=fleet)
+        assert result.returncode == 0, result.stderr
+        divio, plain = _messages_after(result.stderr, "divio"), _messages_after(result.stderr, "plain")
+        assert any(line.startswith("Warning: the SECRET_KEY in myapp/settings.py has been committed") for line in divio)
+        assert any("SECURE_PROXY_SSL_HEADER" in line for line in divio)
+        assert not any(".env-local" in line for line in divio)
+        assert plain == expected_plain
+    # Finished: nothing to do, nothing more to say.
+    again = run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=fleet)
+    assert _messages_after(again.stderr, "divio") == [] and _messages_after(again.stderr, "plain") == []
+    status = run_cli("status", "-r", ".", cwd=fleet)
+    assert [line.split(":")[0] for line in status.stdout.splitlines()[:-1]] == ["divio", "plain"]
+
+
+def test_a_fleet_warns_of_an_edited_file_git_neither_tracks_nor_ignores(tmp_path):
+    """An .env-local that exists, untracked and not ignored: the warning a project alone gives.
+    Files the index holds are answered from it; git is asked of this one."""
+    fleet = tmp_path / "fleet"
+    for name in ("a", "b"):
+        copy_tree(EXAMPLE, fleet / name)
+        _committed(fleet / name)
+    git(fleet / "a", "rm", "-q", "--cached", ".env-local")  # kept on disk, no longer tracked
+    git(fleet / "a", "commit", "-q", "-m", "untrack .env-local")
+    result = run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=fleet)
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in _messages_after(result.stderr, "a") if ".env-local is neither tracked nor ignored" in line]
+    assert len(warning) == 1 and "add .env-local to .gitignore" in warning[0]
+    assert not any("neither tracked nor ignored" in line for line in _messages_after(result.stderr, "b"))
+
+
+def test_a_fleet_dry_run_shows_each_project_as_it_shows_alone_with_its_folder_in_front(tmp_path):
+    """The git rm lines, a blank line, then the diff: the same text as the project alone gives,
+    every path with the project's folder in front."""
+    fleet = tmp_path / "fleet"
+    copy_tree(EXAMPLE, fleet / "alpha")
+    _committed(fleet / "alpha")
+    alone = run_cli("apply", "--all", "--dry-run", cwd=fleet / "alpha").stdout
+    together = run_cli("apply", "--all", "--dry-run", "-r", ".", cwd=fleet).stdout
+    assert alone.startswith("git rm -r staticfiles  #") and "\n\n--- a/myapp/settings.py\n" in alone
+    prefixed = (alone.replace("git rm -r staticfiles", "git rm -r alpha/staticfiles")
+                .replace("    staticfiles/", "    alpha/staticfiles/")
+                .replace("--- a/", "--- a/alpha/").replace("+++ b/", "+++ b/alpha/"))
+    assert together == prefixed

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from project_builder import MANAGE_PY, STARTPROJECT_SETTINGS, startproject, write_project
+from conftest import git
 from test_cli import run_cli
 
 
@@ -79,6 +80,20 @@ def test_ssl_redirect_behind_a_tls_proxy_without_the_header_warns(tmp_path):
     status = run_cli("status", cwd=root)
     line = next(line for line in status.stdout.splitlines() if line.startswith("ssl-redirect"))
     assert "nothing sets SECURE_PROXY_SSL_HEADER" in line and "redirect forever" in line, line
+    # The row says "see the warning": status says it too, before and after the steps are applied,
+    # and a dry run with nothing left to write still gives it.
+    assert "Warning: production runs behind Heroku's proxy" in status.stdout
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the page's six")
+    done = run_cli("status", cwd=root)
+    assert "Nothing to do" in done.stdout and "Warning: production runs behind Heroku's proxy" in done.stdout
+    # `apply --all` on a finished project answers from the files alone and points to status.
+    finished = run_cli("apply", "--all", "--dry-run", cwd=root)
+    assert finished.returncode == 0 and "`refactor-app status` gives each step's reason" in finished.stderr
+    again = run_cli("apply", "--step", "ssl-redirect", "--dry-run", cwd=root)
+    assert again.returncode == 0 and again.stdout == ""
+    assert "Nothing to do" in again.stderr and "Warning: production runs behind Heroku's proxy" in again.stderr
     settings = STARTPROJECT_SETTINGS + "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n"
     other = startproject(tmp_path / "with-header", settings, Procfile="web: gunicorn mysite.wsgi\n")
     assert "Heroku's proxy" not in run_cli("apply", "--all", "--dry-run", cwd=other).stderr
