@@ -58,7 +58,7 @@ SettingsOption = typer.Option(
 )
 DockerfileOption = typer.Option(
     None, "--dockerfile", help="The Dockerfile production builds, instead of finding it through compose and the usual places.",
-    metavar="PATH",
+    metavar="<path>",  # as --settings and PATHS show theirs
 )
 FormatOption = typer.Option(
     OutputFormat.text, "--format", help="text for people; json for scripts and CI (schema in the README)."
@@ -424,8 +424,7 @@ def verify(
         False, "--deploy", help="Also run Django's check --deploy (security) production-like, each warning with its fix."
     ),
 ) -> None:
-    """Load the settings with .env-local and with a production-like environment; exit 1 if production
-    would run with DEBUG on, a wildcard ALLOWED_HOSTS or the committed SECRET_KEY."""
+    """Load the settings with .env-local and with a production-like environment; exit 1 if production would run with DEBUG on, a wildcard ALLOWED_HOSTS, no HTTPS redirect or the committed SECRET_KEY."""  # noqa: E501  (one line: typer keeps a docstring's line breaks)
     from refactor_app import api
     from refactor_app.verify import render_verification, verify_project
 
