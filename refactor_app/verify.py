@@ -225,8 +225,11 @@ def verify_project(project: Project, python: str) -> Verification:
     from refactor_app import api, local_env
 
     folder, module = settings_module_name(project)
-    secret_key_plan = api.make_plan(project, ["secret-key"])
-    hard_coded = secret_key_plan.results[0].state is State.PENDING
+    # secret-key's plan says whether the key is committed; ssl-redirect's, whether the redirect
+    # loops behind the platform's proxy (a warning, as apply gives it: verify checks only that the
+    # redirect is on).
+    plan = api.make_plan(project, ["secret-key", "ssl-redirect"])
+    hard_coded = next(result for result in plan.results if result.name == "secret-key").state is State.PENDING
     variables = read_variables(project)
     local_values = local_env.values(project)  # what local work loads: compose's env_file, .env-local, ...
     clean = shell_environment(variables, local_values)
@@ -298,7 +301,7 @@ def verify_project(project: Project, python: str) -> Verification:
             verification.problems.append(
                 f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
             )
-    verification.warnings = secret_key_plan.warnings  # the committed-key warning
+    verification.warnings = plan.warnings  # the committed key; the redirect loop
     dotenv_file = dotenv_read_by_settings(project)
     for _, path in left_out.modules:
         verification.notes.append(

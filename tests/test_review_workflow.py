@@ -264,6 +264,8 @@ def test_verify_passes_a_migrated_project_and_warns_about_the_committed_key(tuto
     assert [cell.strip() for cell in table["SECRET_KEY from"].split("  ")[1:] if cell.strip()] == [
         "fallback in settings", "environment", "fallback in settings"]
     assert "Warning: the SECRET_KEY in myapp/settings.py has been committed to the repository" in result.stdout
+    # The page's six leave Divio's proxy without SECURE_PROXY_SSL_HEADER: said as apply says it.
+    assert "Warning: production runs behind Divio's proxy" in result.stdout
     assert result.stdout.rstrip().endswith("OK: production runs with DEBUG off, only its own hosts and its own SECRET_KEY.")
 
 
