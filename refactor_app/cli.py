@@ -226,7 +226,7 @@ def apply(
         if every_step_done(project):  # the finished-project case, without loading the parsers
             _output(stderr=True).line(
                 "Nothing to do: every step is already done (settings, Dockerfile, .env-local and .gitignore "
-                "show it; `refactor-app status` gives each step's reason)."
+                "show it; `refactor-app status` gives each step's reason and any warning)."
             )
             return
     if commit or interactive:

@@ -90,7 +90,7 @@ def test_ssl_redirect_behind_a_tls_proxy_without_the_header_warns(tmp_path):
     assert "Nothing to do" in done.stdout and "Warning: production runs behind Heroku's proxy" in done.stdout
     # `apply --all` on a finished project answers from the files alone and points to status.
     finished = run_cli("apply", "--all", "--dry-run", cwd=root)
-    assert finished.returncode == 0 and "`refactor-app status` gives each step's reason" in finished.stderr
+    assert finished.returncode == 0 and "`refactor-app status` gives each step's reason and any warning" in finished.stderr
     again = run_cli("apply", "--step", "ssl-redirect", "--dry-run", cwd=root)
     assert again.returncode == 0 and again.stdout == ""
     assert "Nothing to do" in again.stderr and "Warning: production runs behind Heroku's proxy" in again.stderr
