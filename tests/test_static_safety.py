@@ -24,6 +24,12 @@ def with_static_root(static_root: str, extra: str = "") -> str:
     )
 
 
+def with_admin(settings: str) -> str:
+    """The settings with django.contrib.admin installed, as a project whose collected files hold admin/ has it."""
+    return settings.replace('INSTALLED_APPS = ["django.contrib.staticfiles"]',
+                            'INSTALLED_APPS = ["django.contrib.admin", "django.contrib.staticfiles"]')
+
+
 def staticfiles_result(root):
     plan = api.make_plan(api.discover(root), ["staticfiles"])
     return next(result for result in plan.results if result.name == "staticfiles"), plan
@@ -110,7 +116,7 @@ def test_a_staticfiles_dirs_source_folder_is_refused(tmp_path, dirs, static_root
 )
 def test_collected_output_is_still_removed(tmp_path, static_root, files):
     extra = "\nSTATICFILES_DIRS = [BASE_DIR / 'static']" if "collected" in static_root else ""
-    root = startproject(tmp_path, with_static_root(static_root, extra), **files)
+    root = startproject(tmp_path, with_admin(with_static_root(static_root, extra)), **files)
     result, _ = staticfiles_result(root)
     assert result.state is State.PENDING and result.removals, result.reason
 
@@ -223,3 +229,39 @@ def test_quickcheck_is_not_fooled_by_a_line_git_reads_otherwise(tmp_path, line):
     git(root, "commit", "-q", "-m", "migrated, the folder 'ignored' by hand")
     assert api.make_plan(api.discover(root)).has_changes, "git does not ignore the folder: the step is pending"
     assert every_step_done(api.discover(root)) is False
+
+
+OWN_FILES = {"static/css/site.css": "body {}\n", "static/js/app.js": "1;\n", "static/img/logo.png": "png\n"}
+
+
+def test_a_static_root_named_static_holding_the_projects_own_files_is_refused(tmp_path):
+    """STATIC_ROOT = BASE_DIR / 'static', served as it is, holding hand-written CSS and JS: no
+    installed app and no STATICFILES_DIRS folder gives collectstatic those files, so they are the
+    project's own, and neither git rm nor .gitignore touches them (a new user's run lost them)."""
+    settings = with_admin(with_static_root("BASE_DIR / 'static'"))
+    root = startproject(tmp_path, settings, **OWN_FILES, **{"static/admin/css/base.css": "body {}\n"})
+    assert_refused(root, "holds static/css/site.css", "a file of the project's own")
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert sorted(git(root, "ls-files", "--", "static").split()) == sorted([*OWN_FILES, "static/admin/css/base.css"])
+    assert all((root / name).is_file() for name in OWN_FILES)
+    gitignore_file = root / ".gitignore"
+    assert not gitignore_file.exists() or "/static" not in gitignore_file.read_text().split()
+
+
+@pytest.mark.parametrize("where", ["app", "dirs"])
+def test_a_static_root_named_static_holding_what_collectstatic_copies_is_removed(tmp_path, where):
+    """The same files, when a local app's static/ folder or a STATICFILES_DIRS folder has them
+    (hashed and compressed copies too, as ManifestStaticFilesStorage and whitenoise write them):
+    collected output, removed."""
+    source = "shop/static" if where == "app" else "assets"
+    files = {f"{source}/css/site.css": "body {}\n", "shop/__init__.py": "",
+             "static/css/site.css": "body {}\n", "static/css/site.0123456789ab.css": "body {}\n",
+             "static/css/site.0123456789ab.css.gz": "gz\n", "static/admin/css/base.css": "body {}\n",
+             "static/staticfiles.json": "{}\n"}
+    extra = "\nSTATICFILES_DIRS = [BASE_DIR / 'assets']" if where == "dirs" else ""
+    settings = with_admin(with_static_root("BASE_DIR / 'static'", extra)).replace(
+        '"django.contrib.staticfiles"]', '"django.contrib.staticfiles", "shop"]')
+    root = startproject(tmp_path, settings, **files)
+    result, _ = staticfiles_result(root)
+    assert result.state is State.PENDING and result.removals, result.reason

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import weakref
 from pathlib import Path
 from typing import NamedTuple
@@ -303,6 +304,50 @@ def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> 
             return "is named in STATICFILES_DIRS (a folder collectstatic copies from)"
         if source.startswith(inside):
             return f"holds {source}/, which STATICFILES_DIRS names (a folder collectstatic copies from)"
+    # "static" is the name Django gives source folders (an app's static/, STATICFILES_DIRS'
+    # usual BASE_DIR / 'static'): a STATIC_ROOT of that name is checked file by file.
+    if tracked and folder.rsplit("/", 1)[-1] == "static":
+        return _not_collected(ws, folder, tracked)
+    return None
+
+
+# ManifestStaticFilesStorage's copies (name.<12 hex digits>.ext) and whitenoise's compressed ones.
+_HASHED = re.compile(r"\.[0-9a-f]{12}(?=\.[^./]+$|$)")
+_COMPRESSED = (".gz", ".br")
+_MANIFESTS = {"staticfiles.json"}
+
+
+def _not_collected(ws: Workspace, folder: str, tracked: list[str]) -> str | None:
+    """A committed file in `folder` that collectstatic would not have written there: no installed
+    app's namespace (admin/, rest_framework/, wagtailadmin/) starts its path, and no local app's
+    static/ folder or STATICFILES_DIRS folder holds it. Such a file is the project's own (CSS
+    served from STATIC_ROOT): the folder is refused. When INSTALLED_APPS is not a plain list, the
+    namespaces cannot be told and nothing is refused on this ground."""
+    apps = ws.find_setting("INSTALLED_APPS")
+    names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+    if names is None:
+        return None
+    packages = [name.split(".apps.")[0] if ".apps." in name else name for name in names]
+    namespaces = set()
+    for package in packages:
+        parts = package.split(".")
+        namespaces.update(parts)  # django.contrib.admin: admin/; rest_framework: rest_framework/
+        namespaces.add("".join(parts[-2:]))  # wagtail.admin: wagtailadmin/
+    root = ws.project.root
+    sources = [str(root / source) for source in _staticfiles_dirs(ws)]
+    sources += [str(ws.project.import_root.joinpath(*package.split("."), "static")) for package in packages]
+    inside = len(folder) + 1
+    for name in tracked:
+        relative = name[inside:]
+        while relative.endswith(_COMPRESSED):
+            relative = relative.rsplit(".", 1)[0]
+        relative = _HASHED.sub("", relative, count=1)
+        if relative in _MANIFESTS or relative.split("/", 1)[0] in namespaces:
+            continue
+        if any(os.path.isfile(os.path.join(source, relative)) for source in sources):
+            continue
+        return (f"holds {name}, which collectstatic would not write: no installed app's static files "
+                "and no STATICFILES_DIRS folder have it (a file of the project's own)")
     return None
 
 
