@@ -5,7 +5,8 @@ Local work runs manage.py's settings module (Project.local_path). The first of t
 values go (README.md, "The env file local work loads"):
 
 1. a local compose file (docker-compose.local.yml, local.yml, then docker-compose.yml / compose.yaml;
-   never a production one, see deployment.PRODUCTION_COMPOSE): the web service's `env_file`;
+   never a production one, see deployment.PRODUCTION_COMPOSE, nor a docker-compose.yml whose web
+   service runs production's server without reloading): the web service's `env_file`;
 2. an env file the settings (or manage.py) read themselves: python-dotenv's `load_dotenv(...)`
    (with a path, or find_dotenv's search upwards), django-environ's `read_env(...)` (with a path,
    or the .env beside the calling module), python-decouple's `config` (the nearest settings.ini or
@@ -51,6 +52,12 @@ NOT_LOCAL_WORDS = re.compile(
     r"defaults?|test|testing|ci)(?:$|[._-])", re.IGNORECASE)
 # What a web service runs, in its command or entrypoint; and names a web service goes by.
 SERVER_WORDS = re.compile(r"manage\.py|runserver|gunicorn|uvicorn|daphne|uwsgi|hypercorn|granian|/start\b")
+# Production's servers; a compose file named for no stage (docker-compose.yml) whose web service
+# runs one, without reloading, is how production runs (`docker compose up -d` on a server).
+PRODUCTION_SERVERS = re.compile(r"\b(?:gunicorn|uvicorn|daphne|uwsgi|hypercorn|granian)\b")
+RELOADING = re.compile(r"--reload\b|--py-autoreload|runserver")
+# The compose files named for no stage: the ones whose service's command says which stage they run.
+UNNAMED_STAGE = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
 WEB_NAMES = ("web", "django", "app", "backend", "api", "server", "site", "website")
 
 
@@ -103,7 +110,7 @@ def find(project) -> LocalEnv:
             return True
         return False
 
-    compose = _web_service(root, boundary)
+    compose = _web_service(root, boundary, why_not)
     compose_files = tuple(compose.env_files) if compose else ()
     environment = tuple(compose.environment.items()) if compose else ()
     environment_where = f"{compose.display}'s service {compose.service}" if compose else ""
@@ -161,8 +168,11 @@ class _WebService(NamedTuple):
     environment: dict[str, str]
 
 
-def _web_service(root: Path, boundary) -> _WebService | None:
-    """The service that runs Django in the first local compose file that has one."""
+def _web_service(root: Path, boundary, why_not: list[str] | None = None) -> _WebService | None:
+    """The service that runs Django in the first local compose file that has one. A compose file
+    named for no stage whose service runs production's server (gunicorn, not reloading) is
+    production's: its env_file never takes local values (DJANGO_DEBUG=True would reach the
+    deployment), and why is added to `why_not`."""
     for name in LOCAL_COMPOSE:
         # A FIFO or a device in its place is refused (a plain error), never opened.
         if PRODUCTION_COMPOSE.match(name) or not may_exist(os.path.join(root, name)) \
@@ -176,6 +186,14 @@ def _web_service(root: Path, boundary) -> _WebService | None:
         if service is None:
             continue
         definition = services[service]
+        if name in UNNAMED_STAGE:
+            commands = " ".join(str(definition.get(key) or "") for key in ("command", "entrypoint"))
+            server = PRODUCTION_SERVERS.search(commands)
+            if server and not RELOADING.search(commands):
+                if why_not is not None:
+                    why_not.append(f"{name}'s service {service} runs {server.group()}, as production does, so its "
+                                   "environment is production's")
+                continue
         env_files = [Path(os.path.normpath(root / path)) for path in _env_files(definition.get("env_file"))]
         return _WebService(root / name, name, service, env_files, compose_environment(definition.get("environment")))
     return None

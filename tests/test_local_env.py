@@ -111,6 +111,16 @@ CASES = {
          "docker-compose.yml": COMPOSE_WEB.format(extra="    environment:\n      SECURE_SSL_REDIRECT: \"False\"\n")},
         ".env-local", "compose", kept={"SECURE_SSL_REDIRECT": "False"},
     ),
+    # docker-compose.yml is production's here (`docker compose up -d` on a server: gunicorn, no
+    # reload): its committed env file never takes DJANGO_DEBUG=True.
+    "compose-runs-production": Case(
+        {**project("mysite", settings()), "Dockerfile": DOCKERFILE,
+         "docker-compose.yml": "# Deployed with: docker compose up -d\nservices:\n  web:\n    build: .\n"
+                               "    command: gunicorn mysite.wsgi --bind 0.0.0.0:8000 --workers 3\n"
+                               "    env_file: .env.docker\n    restart: always\n    ports:\n      - \"80:8000\"\n",
+         ".env.docker": "SECRET_KEY=production-key-from-the-server\n"},
+        ".env-local", "note", never_written=(".env.docker", "docker-compose.yml"),
+    ),
     # The image leaves .env out (.dockerignore), and git ignores it: only local work has it.
     "python-dotenv": Case(
         {**project("mysite", DOTENV_SETTINGS), ".gitignore": ".env\n", ".env.example": "DEBUG=on\n",
@@ -324,6 +334,9 @@ def test_the_note_names_why_a_loaded_file_takes_no_local_values(tmp_path_factory
     image = the_note(migrated("python-dotenv-copied-into-the-image", tmp_path_factory).first.stderr)
     assert ".env (python-dotenv's load_dotenv in mysite/settings.py) is read by the settings themselves and " \
            "Dockerfile's build would copy it into the image (.dockerignore does not name it)" in image
+    production = the_note(migrated("compose-runs-production", tmp_path_factory).first.stderr)
+    assert "docker-compose.yml's service web runs gunicorn, as production does, so its environment is " \
+           "production's" in production
     example = the_note(migrated("compose-loads-an-example", tmp_path_factory).first.stderr)
     assert ".env.example (docker-compose.yml's env_file) is named for production, as an example or for tests" in example
     assert "set -a" not in committed + example
