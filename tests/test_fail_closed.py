@@ -122,6 +122,29 @@ UNSAFE = {
         "ALLOWED_HOSTS = config('ALLOWED_HOSTS', default='', cast=Csv())", HOSTS_DEPLOYMENTS,
         header=DECOUPLE_HEADER,
     ),
+    # Wrapped in calls Python computes (a red-team run found them reported "done").
+    "hosts-list-filter": Spelling(
+        "allowed-hosts", "ALLOWED_HOSTS",
+        "ALLOWED_HOSTS = list(filter(None, os.environ.get('ALLOWED_HOSTS', '*').split(',')))",
+        "ALLOWED_HOSTS = list(filter(None, os.environ.get('ALLOWED_HOSTS', '').split(',')))", HOSTS_DEPLOYMENTS,
+    ),
+    "hosts-tuple": Spelling(
+        "allowed-hosts", "ALLOWED_HOSTS", "ALLOWED_HOSTS = tuple(os.environ.get('ALLOWED_HOSTS', '*').split(','))",
+        "ALLOWED_HOSTS = tuple(os.environ.get('ALLOWED_HOSTS', '').split(','))", HOSTS_DEPLOYMENTS,
+    ),
+    "debug-json-loads": Spelling(
+        "debug", "DEBUG", "DEBUG = json.loads(os.environ.get('DEBUG', 'true'))",
+        "DEBUG = json.loads(os.environ.get('DEBUG', 'false'))", [{"DEBUG": "true"}, {"DEBUG": "false"}],
+        header="import json\nimport os\n",
+    ),
+    "debug-literal-eval": Spelling(
+        "debug", "DEBUG", "DEBUG = ast.literal_eval(os.getenv('DEBUG', 'True'))",
+        "DEBUG = ast.literal_eval(os.getenv('DEBUG', 'False'))", DEBUG_DEPLOYMENTS, header="import ast\nimport os\n",
+    ),
+    "debug-int": Spelling(
+        "debug", "DEBUG", "DEBUG = bool(int(os.environ.get('DEBUG', '1')))",
+        "DEBUG = bool(int(os.environ.get('DEBUG', '0')))", [{"DEBUG": "1"}, {"DEBUG": "0"}],
+    ),
     # No HTTPS redirect when the variable is unset.
     "ssl-environ-get-False-compared": Spelling(
         "ssl-redirect", "SECURE_SSL_REDIRECT", "SECURE_SSL_REDIRECT = os.environ.get('SECURE_SSL_REDIRECT', 'False') == 'True'",

@@ -16,6 +16,7 @@ way is "not applicable", to be fixed by hand, never "done".
 from __future__ import annotations
 
 import ast
+import json
 import re
 from typing import Callable, NamedTuple
 
@@ -33,6 +34,23 @@ SAMPLE_VALUES = ("True", "true", "TRUE", "1", "yes", "on", "False", "false", "0"
                  "a.com,b.com", "a.com", "*")
 TRUE_VALUES = ("True", "true", "TRUE", "1", "yes", "on")
 OFF_WORDS = ("False", "false", "0", "no", "off")
+
+
+def _strtobool(value: str) -> int:
+    """distutils.util.strtobool (gone with Python 3.12; projects copy it)."""
+    value = value.lower()
+    if value in ("y", "yes", "t", "true", "on", "1"):
+        return 1
+    if value in ("n", "no", "f", "false", "off", "0"):
+        return 0
+    raise ValueError(value)
+
+
+# Calls around a read that the value is worked out through, as Python computes them.
+_COLLECTIONS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset, "filter": list}
+_PARSERS = {"json.loads": json.loads, "ast.literal_eval": ast.literal_eval, "literal_eval": ast.literal_eval,
+            "strtobool": _strtobool, "util.strtobool": _strtobool, "distutils.util.strtobool": _strtobool}
+_PURE_CALLS = {*_COLLECTIONS, *_PARSERS}
 
 
 class Unknown(Exception):
@@ -365,9 +383,11 @@ def _local_value(module, new_value, rule: Rule, key: str, old_code: str = "") ->
     for candidate in candidates:
         try:
             got = evaluator.value(new_value, {key: candidate})
-        except (Raises, Unknown):
+        except Unknown:
             if candidate == candidates[0]:
-                return candidate
+                return candidate  # the code cannot be worked out: the usual spelling
+            continue
+        except Raises:  # the settings would not import with it (int('True')): the next spelling
             continue
         if rule is DEBUG and got:
             return candidate
@@ -379,6 +399,15 @@ def _local_value(module, new_value, rule: Rule, key: str, old_code: str = "") ->
 
 
 # --- a helper the settings module defines --------------------------------------------------------
+
+def _defines(module: cst.Module, name: str) -> bool:
+    """Does the module define a function `name` at its top level?"""
+    return any(
+        (isinstance(statement, cst.FunctionDef) and statement.name.value == name)
+        or (isinstance(statement, settings_editor.OpaqueStatement) and f"def {name}(" in statement.text)
+        for statement in module.body
+    )
+
 
 def _helper_call(module: cst.Module, value: cst.BaseExpression) -> str | None:
     """The name of a function defined in the settings module, reading os.environ / os.getenv,
@@ -612,6 +641,8 @@ class Evaluator:
                 return {"bool": bool, "str": str, "int": int}[name](argument)
             except (TypeError, ValueError):
                 raise Raises from None
+        if name in _PURE_CALLS and all(arg.keyword is None for arg in node.args):
+            return self._pure(node, name, scope)
         if isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
             if method in ("lower", "upper", "strip", "casefold", "split") and len(node.args) <= 1:
@@ -623,6 +654,30 @@ class Evaluator:
                     raise Unknown
                 return getattr(target, method)(*arguments)
         raise Unknown
+
+    def _pure(self, node: cst.Call, name: str, scope: dict):
+        """A call settings wrap a read in, worked out as Python would: list(...), tuple(...),
+        filter(None, ...), json.loads(...), ast.literal_eval(...), strtobool(...)."""
+        if name == "filter":
+            if len(node.args) != 2 or not (isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == "None"):
+                raise Unknown
+            argument = self._eval(node.args[1].value, scope)
+        elif len(node.args) == 1:
+            argument = self._eval(node.args[0].value, scope)
+        else:
+            raise Unknown
+        if argument is None:
+            raise Raises  # a TypeError on import: closed
+        if name in _COLLECTIONS:
+            if not isinstance(argument, (str, list, tuple)):
+                raise Unknown
+            return _COLLECTIONS[name](argument) if name != "filter" else [item for item in argument if item]
+        if not isinstance(argument, str) or ("." not in name and _defines(self.module, name)):
+            raise Unknown  # a strtobool of the module's own may mean something else
+        try:
+            return _PARSERS[name](argument)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise Raises from None
 
     def _environ(self, node: cst.Call, name: str, scope: dict):
         """django-environ: the default is returned as written; a set value is parsed. A default or
