@@ -333,6 +333,8 @@ def plan_result(root: Path, step: str):
          "ALLOWED_HOSTS = [h.strip() for h in os.environ.get('ALLOWED_HOSTS', '').split(',') if h.strip()]"),
         ("debug", "DEBUG = os.environ.get('DEBUG', 'TRUE').upper() == 'TRUE'",
          "DEBUG = os.environ.get('DEBUG', 'FALSE').upper() == 'TRUE'"),
+        ("allowed-hosts", "ALLOWED_HOSTS = set(os.environ.get('ALLOWED_HOSTS', '*').split(','))",
+         "ALLOWED_HOSTS = set(os.environ.get('ALLOWED_HOSTS', '').split(','))"),
         ("debug", "DEBUG = int(os.environ.get('DEBUG', 1))", "DEBUG = int(os.environ.get('DEBUG', 0))"),
         ("debug", "DEBUG = os.environ.get('DEBUG', 'on') in ('on', 'yes')",
          "DEBUG = os.environ.get('DEBUG', 'off') in ('on', 'yes')"),

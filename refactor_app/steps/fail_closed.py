@@ -75,7 +75,7 @@ def _debug_unsafe(value) -> bool:
 
 def _hosts_unsafe(value) -> bool:
     # A string is a sequence of one-character hosts to Django: '*' in it allows any host.
-    return isinstance(value, (list, tuple, str)) and "*" in value
+    return isinstance(value, (list, tuple, str, set, frozenset)) and "*" in value
 
 
 def _ssl_unsafe(value) -> bool:
