@@ -250,6 +250,28 @@ def test_collectstatic_already_in_the_dockerfile_is_done(tmp_path):
     assert result.state is State.DONE and "runs collectstatic" in result.reason
 
 
+@pytest.mark.parametrize("run, script", [
+    ("RUN ./scripts/build.sh", "scripts/build.sh"),
+    ("RUN sh scripts/build.sh && rm -rf /tmp/*", "scripts/build.sh"),
+    ("RUN chmod +x bin/release && ./bin/release", "bin/release"),
+])
+def test_collectstatic_run_by_a_script_of_the_project_is_done(tmp_path, run, script):
+    """A red-team run: RUN ./scripts/build.sh, whose script runs collectstatic, got a second line."""
+    before = DOCKERFILE.replace("CMD", f"{run}\nCMD")
+    root = startproject(tmp_path, Dockerfile=before, **{
+        script: "#!/bin/sh\nset -e\npython manage.py collectstatic --noinput\n"})
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.DONE and f"runs {script}, which runs collectstatic" in result.reason
+    assert result.edits == []
+
+
+def test_collectstatic_a_script_that_does_not_collect_still_gets_the_line(tmp_path):
+    before = DOCKERFILE.replace("CMD", "RUN ./scripts/build.sh\nCMD")
+    root = startproject(tmp_path, Dockerfile=before, **{"scripts/build.sh": "#!/bin/sh\npip check\n"})
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.PENDING, result.reason
+
+
 def test_collectstatic_adds_static_root_when_startproject_left_it_out(tmp_path):
     settings = STARTPROJECT_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"\n', "")
     root = startproject(tmp_path, settings, Dockerfile=DOCKERFILE)

@@ -29,6 +29,33 @@ from refactor_app.textfile import real_path
 from refactor_app.workspace import SettingsModule, Workspace
 
 FALLBACK = "'sqlite://:memory:'"
+# A script of the project's a RUN line runs: `./scripts/build.sh`, `sh bin/build.sh`, `bash ./x`.
+_SCRIPT = re.compile(r"(?:^|[\s;&|(])(?:(?:ba|da|z)?sh\s+)?((?:\./)?[\w.-]+(?:/[\w.-]+)*\.(?:sh|bash)|\./[\w.-]+(?:/[\w.-]+)*)"
+                     r"(?=$|[\s;&|)])")
+
+
+def _script_running_collectstatic(ws: Workspace, instructions) -> str | None:
+    """A script in the project (beside the Dockerfile, or from the project folder) that a RUN line
+    runs and that runs collectstatic itself: its path as shown, else None. Read only, in the
+    repository; one that cannot be read counts as not running it."""
+    from refactor_app.errors import RefactorError
+    from refactor_app.textfile import read_bytes
+
+    folders = dict.fromkeys((ws.project.dockerfile_path.parent, ws.project.root))
+    for instruction in instructions:
+        if instruction.keyword != "RUN":
+            continue
+        for match in _SCRIPT.finditer(instruction.value):
+            relative = match.group(1).removeprefix("./")
+            for folder in folders:
+                path = folder / relative
+                try:
+                    data = read_bytes(path, ws.project.display(path), ws.boundary)
+                except RefactorError:
+                    data = None
+                if data is not None and b"collectstatic" in data:
+                    return ws.project.display(path)
+    return None
 
 
 def run(ws: Workspace) -> Outcome:
@@ -67,8 +94,12 @@ def run(ws: Workspace) -> Outcome:
         return not_applicable(f"{named} has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
     adds_line = not any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions)
+    script = None if not adds_line else _script_running_collectstatic(ws, all_instructions)
     context = None
-    if not adds_line:  # whatever VAR=value words come before it: the project's own line
+    if script is not None:  # RUN ./scripts/build.sh, which runs collectstatic itself
+        adds_line = False
+        finished.append(f"{named} runs {script}, which runs collectstatic")
+    elif not adds_line:  # whatever VAR=value words come before it: the project's own line
         finished.append(f"{named} runs collectstatic")
     else:
         context = build_context(ws, all_instructions)
