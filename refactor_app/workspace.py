@@ -283,6 +283,17 @@ class Workspace:
             found = SettingRef(settings, assignment)
         return found
 
+    def assignments_before(self, name: str, ref: SettingRef, entry: Path) -> list[SettingRef]:
+        """The assignments of `name` that run before `ref` (one of it) when `entry` is loaded, following
+        `from X import *`: what the name holds where `ref`'s value reads it (`SECRET_KEY =
+        os.environ.get('KEY', SECRET_KEY)` over a star-imported base's literal)."""
+        before = []
+        for settings, assignment in self._assignments_in_order(entry, name, set()):
+            if settings.path == ref.settings.path and assignment.index == ref.assignment.index:
+                return before
+            before.append(SettingRef(settings, assignment))
+        return []
+
     def find_settings(self, name: str) -> list[SettingRef]:
         """The final assignment of `name` for each settings module in use (manage.py's, and
         wsgi.py's or asgi.py's when they name another), each place once."""

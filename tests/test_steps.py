@@ -403,3 +403,25 @@ def test_staticfiles_pattern_already_in_the_gitignore_by_wildcard_is_recognised(
         handle.write("/static*/\n")
     plan = api.make_plan(api.discover(tutorial), ["staticfiles"])
     assert ".gitignore" not in result_of(plan, "staticfiles").reason
+
+
+@pytest.mark.parametrize("fallback, warned", [
+    ("SECRET_KEY", True),  # the base's literal is what production runs with when the variable is unset
+    ("None", False),
+])
+def test_a_production_module_falling_back_to_the_bases_committed_key_is_warned_of(tmp_path, fallback, warned):
+    """A red-team run: base.py commits a key, production.py reads DJANGO_SECRET_KEY with
+    SECRET_KEY (the base's) as the fallback; status said done and nothing warned."""
+    from project_builder import MANAGE_PY, write_project
+
+    base = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")
+    root = write_project(tmp_path / "split", {
+        "manage.py": MANAGE_PY.replace("mysite.settings", "mysite.settings.production"),
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "", "mysite/settings/base.py": base,
+        "mysite/settings/production.py": "import os\n\nfrom .base import *  # noqa\n\n"
+                                         f"SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', {fallback})\n",
+    })
+    plan = api.make_plan(api.discover(root), ["secret-key"])
+    assert plan.results[0].state is State.DONE, plan.results[0].reason
+    leaked = [warning for warning in plan.warnings if "mysite/settings/base.py has been committed" in warning]
+    assert bool(leaked) is warned, plan.warnings

@@ -42,10 +42,22 @@ def committed_key_files(ws: Workspace) -> list[str]:
     """Settings modules whose SECRET_KEY is a key written in the code, as the value or as the
     fallback of an environment read; in a git repository, only those git tracks."""
     files = []
-    for ref in ws.find_settings("SECRET_KEY"):
+    for entry in ws.project.settings_paths:
+        ref = ws.find_setting("SECRET_KEY", entry)
+        if ref is None:
+            continue
         readers = environment_readers(ws, ref.settings)
-        if literal_key(ref.settings, ref.value, readers) and ref.settings.display_path not in files:
-            files.append(ref.settings.display_path)
+        if literal_key(ref.settings, ref.value, readers):
+            if ref.settings.display_path not in files:
+                files.append(ref.settings.display_path)
+        elif "SECRET_KEY" in settings_editor.names_used(ref.value):
+            # SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', SECRET_KEY): the fallback is what an
+            # earlier module (a star-imported base) set; its literal is what production runs with.
+            for earlier in reversed(ws.assignments_before("SECRET_KEY", ref, entry)):
+                if literal_key(earlier.settings, earlier.value, environment_readers(ws, earlier.settings)):
+                    if earlier.settings.display_path not in files:
+                        files.append(earlier.settings.display_path)
+                break  # the one right before is the value read
     return _tracked(ws, files)
 
 
