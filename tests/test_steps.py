@@ -425,3 +425,17 @@ def test_a_production_module_falling_back_to_the_bases_committed_key_is_warned_o
     assert plan.results[0].state is State.DONE, plan.results[0].reason
     leaked = [warning for warning in plan.warnings if "mysite/settings/base.py has been committed" in warning]
     assert bool(leaked) is warned, plan.warnings
+
+
+def test_an_annotated_allowed_hosts_keeps_its_annotation(tmp_path):
+    """A red-team run: `ALLOWED_HOSTS: list[str] = [...]` lost its annotation when rewritten."""
+    settings = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS: list[str] = []")
+    root = startproject(tmp_path, settings)
+    assert api.make_plan(api.discover(root), ["allowed-hosts"]).results[0].state is State.PENDING
+    from conftest import run_cli
+
+    assert run_cli("apply", "--step", "allowed-hosts", cwd=root).returncode == 0
+    text = (root / "mysite" / "settings.py").read_text()
+    assert "\nALLOWED_HOSTS: list[str] = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS\n" in text
+    again = api.make_plan(api.discover(root), ["allowed-hosts"])
+    assert again.results[0].state is State.DONE and not again.has_changes, again.results[0].reason

@@ -125,8 +125,12 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         return not_applicable(blocked)
     old_code = settings_editor.one_line_code(ref.value)
     writer = environment_writer(ws, ref.settings, READ_VARIABLES, ref.assignment.index)
+    block = new_block(writer)
+    annotation = _annotation(ref)
+    if annotation is not None:  # ALLOWED_HOSTS: list[str] = [...] keeps its type
+        block = block.replace("\nALLOWED_HOSTS = ", f"\nALLOWED_HOSTS: {annotation} = ")
     ref.settings.module = settings_editor.replace_statement(
-        ref.settings.module, ref.assignment.index, settings_editor.statements(new_block(writer))
+        ref.settings.module, ref.assignment.index, settings_editor.statements(block)
     )
     ensure_writer_import(ref.settings, writer)
     aliases = local_aliases(hosts)
@@ -135,6 +139,14 @@ def _rewrite(ws: Workspace, ref: SettingRef) -> Outcome:
         f"{where}: ALLOWED_HOSTS = {old_code} becomes DOMAIN plus DOMAIN_ALIASES and DOMAIN_REDIRECTS", env_line.note,
         "" if env_line.added else _missing_local_hosts(ws, [host for host in aliases if host in hosts]),
     ))
+
+
+def _annotation(ref: SettingRef) -> str | None:
+    """The annotation of `ALLOWED_HOSTS: <it> = ...`, as written; None for a plain assignment."""
+    found = ref.assignment.found_in
+    if type(found) is settings_editor.OpaqueStatement:  # exact: see settings_editor.Assignment
+        found = found.parsed.body[0]
+    return settings_editor.source(found.annotation.annotation) if type(found) is cst.AnnAssign else None
 
 
 def _aliases(ws: Workspace) -> str | None:
