@@ -51,13 +51,13 @@ def committed_key_files(ws: Workspace) -> list[str]:
             if ref.settings.display_path not in files:
                 files.append(ref.settings.display_path)
         elif "SECRET_KEY" in settings_editor.names_used(ref.value):
-            # SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', SECRET_KEY): the fallback is what an
-            # earlier module (a star-imported base) set; its literal is what production runs with.
-            for earlier in reversed(ws.assignments_before("SECRET_KEY", ref, entry)):
-                if literal_key(earlier.settings, earlier.value, environment_readers(ws, earlier.settings)):
-                    if earlier.settings.display_path not in files:
-                        files.append(earlier.settings.display_path)
-                break  # the one right before is the value read
+            # SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', SECRET_KEY): the fallback is what the
+            # assignment right before it set (a star-imported base's); a literal there is what
+            # production runs with when the variable is unset.
+            before = ws.assignments_before("SECRET_KEY", ref, entry)
+            if before and literal_key(before[-1].settings, before[-1].value, environment_readers(ws, before[-1].settings)):
+                if before[-1].settings.display_path not in files:
+                    files.append(before[-1].settings.display_path)
     return _tracked(ws, files)
 
 
