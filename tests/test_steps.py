@@ -439,3 +439,19 @@ def test_an_annotated_allowed_hosts_keeps_its_annotation(tmp_path):
     assert "\nALLOWED_HOSTS: list[str] = [DIVIO_DOMAIN] + DIVIO_DOMAIN_ALIASES + DIVIO_DOMAIN_REDIRECTS\n" in text
     again = api.make_plan(api.discover(root), ["allowed-hosts"])
     assert again.results[0].state is State.DONE and not again.has_changes, again.results[0].reason
+
+
+def test_a_redirect_that_follows_debug_says_it_reads_the_environment_through_debug(tmp_path):
+    """A red-team run: `SECURE_SSL_REDIRECT = not DEBUG` was described as reading
+    SECURE_SSL_REDIRECT from the environment (os.environ.get); it reads DJANGO_DEBUG, through DEBUG."""
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = os.environ.get('DJANGO_DEBUG') == \"True\"") \
+        .replace("from pathlib import Path", "import os\nfrom pathlib import Path") + "\nSECURE_SSL_REDIRECT = not DEBUG\n"
+    root = startproject(tmp_path, settings)
+    result = result_of(plan_for(root, ["ssl-redirect"]), "ssl-redirect")
+    assert result.state is State.DONE, result.reason
+    assert "already reads SECURE_SSL_REDIRECT from the environment, through DEBUG (os.environ.get)" in result.reason
+    direct = startproject(tmp_path / "direct", STARTPROJECT_SETTINGS.replace(
+        "from pathlib import Path", "import os\nfrom pathlib import Path")
+        + "\nSECURE_SSL_REDIRECT = os.environ.get('HTTPS', 'on') == 'on'\n")
+    reason = result_of(plan_for(direct, ["ssl-redirect"]), "ssl-redirect").reason
+    assert "already reads SECURE_SSL_REDIRECT from the environment (os.environ.get)" in reason, reason

@@ -149,7 +149,8 @@ class EnvironmentSwitch(NamedTuple):
             )
         reads = reads_environment(ws, ref.settings, ref.value)
         if reads:
-            return done(f"{where} already reads {self.setting} from the environment ({describe_reads(reads)})")
+            through = through_names(ws, ref.settings, ref.value)
+            return done(f"{where} already reads {self.setting} from the environment{through} ({describe_reads(reads)})")
         old_code = settings_editor.one_line_code(ref.value)
         if not settings_editor.is_bool_literal(ref.value):
             return not_applicable(
@@ -287,6 +288,17 @@ def environment_variables(ws: Workspace, settings: SettingsModule, value, depth:
         for assignment in settings_editor.assignments(settings.module, name):
             found += environment_variables(ws, settings, assignment.value, depth - 1)
     return list(dict.fromkeys(found))
+
+
+def through_names(ws: Workspace, settings: SettingsModule, value) -> str:
+    """", through DEBUG" when `value` reads the environment only through module-level names it
+    uses (`SECURE_SSL_REDIRECT = not DEBUG`); "" when it reads it itself."""
+    if settings_editor.environment_reads(value, environment_readers(ws, settings)):
+        return ""
+    names = [name for name in sorted(settings_editor.names_used(value))
+             if any(reads_environment(ws, settings, assignment.value, 1)
+                    for assignment in settings_editor.assignments(settings.module, name))]
+    return f", through {', '.join(names)}" if names else ""
 
 
 def describe_reads(reads: list[str]) -> str:
