@@ -187,7 +187,7 @@ def _web_service(root: Path, boundary, why_not: list[str] | None = None) -> _Web
             continue
         definition = services[service]
         if name in UNNAMED_STAGE:
-            commands = " ".join(str(definition.get(key) or "") for key in ("command", "entrypoint"))
+            commands = _commands(definition)
             server = PRODUCTION_SERVERS.search(commands)
             if server and not RELOADING.search(commands):
                 if why_not is not None:
@@ -199,6 +199,11 @@ def _web_service(root: Path, boundary, why_not: list[str] | None = None) -> _Web
     return None
 
 
+def _commands(service: dict) -> str:
+    """What a compose service runs: its command and entrypoint, as one text to search."""
+    return " ".join(str(service.get(key) or "") for key in ("command", "entrypoint"))
+
+
 def _django_service(services: dict) -> str | None:
     """The service that runs Django: one whose command runs a server or manage.py, else one named
     like a web service, else the only one built from the project. None for none (or only
@@ -206,8 +211,7 @@ def _django_service(services: dict) -> str | None:
     candidates = {str(name): value for name, value in services.items()
                   if isinstance(value, dict) and not PRODUCTION_WORDS.search(str(name))}
     for name, service in candidates.items():
-        commands = " ".join(str(service.get(key) or "") for key in ("command", "entrypoint"))
-        if SERVER_WORDS.search(commands):
+        if SERVER_WORDS.search(_commands(service)):
             return name
     for web_name in WEB_NAMES:
         if web_name in candidates:

@@ -308,9 +308,14 @@ def describe_reads(reads: list[str]) -> str:
 STATICFILES_APP = "django.contrib.staticfiles"
 
 
+def installed_apps(ws: Workspace) -> list[str] | None:
+    """The names INSTALLED_APPS lists, or None when it is not a plain list of strings (or unset)."""
+    apps = ws.find_setting("INSTALLED_APPS")
+    return settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+
+
 def staticfiles_installed(ws: Workspace) -> bool:
     """Is django.contrib.staticfiles in INSTALLED_APPS (or can that not be told)? Without it there
     is no collectstatic, and nothing is collected output."""
-    apps = ws.find_setting("INSTALLED_APPS")
-    app_names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+    app_names = installed_apps(ws)
     return app_names is None or STATICFILES_APP in app_names

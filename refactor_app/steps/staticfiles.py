@@ -26,7 +26,7 @@ from refactor_app.errors import RefactorError
 from refactor_app.plan import GitRemoval, State
 from refactor_app.steps import aldryn, heroku
 from refactor_app.steps.base import (
-    done, not_applicable, Outcome, STATICFILES_APP, staticfiles_installed,
+    done, installed_apps, not_applicable, Outcome, STATICFILES_APP, staticfiles_installed,
 )
 from refactor_app.textfile import read_bytes, real_path
 from refactor_app.workspace import TextDocument, Workspace
@@ -323,8 +323,7 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str]) -> str | None
     static/ folder or STATICFILES_DIRS folder holds it. Such a file is the project's own (CSS
     served from STATIC_ROOT): the folder is refused. When INSTALLED_APPS is not a plain list, the
     namespaces cannot be told and nothing is refused on this ground."""
-    apps = ws.find_setting("INSTALLED_APPS")
-    names = settings_editor.assigned_strings(apps.assignment) if apps is not None else None
+    names = installed_apps(ws)
     if names is None:
         return None
     packages = [name.split(".apps.")[0] if ".apps." in name else name for name in names]
