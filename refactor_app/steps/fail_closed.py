@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from typing import Callable, NamedTuple
+from typing import Callable, Iterator, NamedTuple
 
 import libcst as cst
 
@@ -400,13 +400,20 @@ def _local_value(module, new_value, rule: Rule, key: str, old_code: str = "") ->
 
 # --- a helper the settings module defines --------------------------------------------------------
 
+def _definitions(module: cst.Module, name: str) -> Iterator[int]:
+    """The indexes of the module's top-level statements that may define a function `name` (a
+    statement still held as text: one that spells `def name(`)."""
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.FunctionDef):
+            if statement.name.value == name:
+                yield index
+        elif isinstance(statement, settings_editor.OpaqueStatement) and f"def {name}(" in statement.text:
+            yield index
+
+
 def _defines(module: cst.Module, name: str) -> bool:
     """Does the module define a function `name` at its top level?"""
-    return any(
-        (isinstance(statement, cst.FunctionDef) and statement.name.value == name)
-        or (isinstance(statement, settings_editor.OpaqueStatement) and f"def {name}(" in statement.text)
-        for statement in module.body
-    )
+    return next(_definitions(module, name), None) is not None
 
 
 def _helper_call(module: cst.Module, value: cst.BaseExpression) -> str | None:
@@ -417,12 +424,7 @@ def _helper_call(module: cst.Module, value: cst.BaseExpression) -> str | None:
     name = value.func.value
     if _is_reader(name) or name in ("bool", "int", "str"):
         return None
-    for index, statement in enumerate(module.body):
-        if isinstance(statement, cst.FunctionDef):
-            if statement.name.value != name:
-                continue
-        elif not isinstance(statement, settings_editor.OpaqueStatement) or f"def {name}(" not in statement.text:
-            continue
+    for index in _definitions(module, name):
         try:
             tree = ast.parse(settings_editor.statement_source(module, index).strip("\r\n"))
         except (SyntaxError, ValueError):
