@@ -25,7 +25,8 @@ from refactor_app.steps import aldryn, build_import, heroku
 from refactor_app.steps.base import (
     blocks_setting, done, ensure_import_os, not_applicable, Outcome, pending, STATICFILES_APP, staticfiles_installed,
 )
-from refactor_app.textfile import real_path
+from refactor_app.errors import RefactorError
+from refactor_app.textfile import read_bytes, real_path
 from refactor_app.workspace import SettingsModule, Workspace
 
 FALLBACK = "'sqlite://:memory:'"
@@ -38,9 +39,6 @@ def _script_running_collectstatic(ws: Workspace, instructions) -> str | None:
     """A script in the project (beside the Dockerfile, or from the project folder) that a RUN line
     runs and that runs collectstatic itself: its path as shown, else None. Read only, in the
     repository; one that cannot be read counts as not running it."""
-    from refactor_app.errors import RefactorError
-    from refactor_app.textfile import read_bytes
-
     folders = dict.fromkeys((ws.project.dockerfile_path.parent, ws.project.root))
     for instruction in instructions:
         if instruction.keyword != "RUN":
@@ -93,14 +91,14 @@ def run(ws: Workspace) -> Outcome:
     if not any(i.keyword == "FROM" for i in all_instructions):
         return not_applicable(f"{named} has no FROM instruction yet, so there is no image build to add to")
     todo, finished = [], []
-    adds_line = not any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions)
-    script = None if not adds_line else _script_running_collectstatic(ws, all_instructions)
+    # Whatever VAR=value words come before it, a collectstatic RUN line is the project's own; so
+    # is a script of the project's that a RUN line runs (RUN ./scripts/build.sh) and that runs it.
+    in_line = any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions)
+    script = None if in_line else _script_running_collectstatic(ws, all_instructions)
+    adds_line = not in_line and script is None
     context = None
-    if script is not None:  # RUN ./scripts/build.sh, which runs collectstatic itself
-        adds_line = False
-        finished.append(f"{named} runs {script}, which runs collectstatic")
-    elif not adds_line:  # whatever VAR=value words come before it: the project's own line
-        finished.append(f"{named} runs collectstatic")
+    if not adds_line:
+        finished.append(f"{named} runs {script}, which runs collectstatic" if script else f"{named} runs collectstatic")
     else:
         context = build_context(ws, all_instructions)
         if context is None:
