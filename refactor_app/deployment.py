@@ -362,6 +362,11 @@ class DockerBuild(NamedTuple):
     dockerfile: Path
     context: Path | None  # compose's build.context; None: the COPY lines tell (steps/collectstatic.py)
     source: str  # how it was found, as the user reads it: "docker-compose.prod.yml's service web builds it"
+    # What compose runs in the container instead of the image's CMD and ENTRYPOINT (a string or a
+    # list, as written), and the compose file that says so; None where it says nothing.
+    command: object = None
+    entrypoint: object = None
+    compose_file: str = ""
 
 
 class DockerfileChoice(NamedTuple):
@@ -376,7 +381,8 @@ def production_dockerfile(root: Path, boundary: Boundary | None = None, given: P
     usual places. Two equally good ones are a question for the user (RefactorError)."""
     builds = list(_compose_builds(root, boundary))
     if given is not None:
-        return DockerfileChoice(DockerBuild(given, _compose_context(builds, given), "--dockerfile"), ())
+        service = _compose_service(builds, given)
+        return DockerfileChoice(service._replace(source="--dockerfile") if service else DockerBuild(given, None, "--dockerfile"), ())
     tiers = [
         [build for production, build in builds if production],
         [DockerBuild(path, None, "its name says production") for path in _existing(root, PRODUCTION_DOCKERFILES)],
@@ -404,8 +410,9 @@ def production_dockerfile(root: Path, boundary: Boundary | None = None, given: P
         notes = (f"{', '.join(_shown(path, root) for path in local)}: for local work by {'their names' if len(local) > 1 else 'its name'}, "
                  "so refactor-app found no Dockerfile production builds; pass --dockerfile PATH if production builds one",) if local else ()
         return DockerfileChoice(None, notes)
-    if chosen.context is None:
-        chosen = chosen._replace(context=_compose_context(builds, chosen.dockerfile))
+    service = _compose_service(builds, chosen.dockerfile) if chosen.context is None else None
+    if service is not None:
+        chosen = service._replace(source=chosen.source)
     passed_over = list(dict.fromkeys([*passed_over, *local]))
     shown = _shown(chosen.dockerfile, root)
     if shown == "Dockerfile" and not passed_over:
@@ -453,9 +460,11 @@ def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[boo
             django = [service_name for service_name, service in built.items()
                       if SERVER_COMMAND.search(str(service.get("command") or ""))]
         for service_name in django:
-            build = _compose_build(root, boundary, built[service_name].get("build"), f"{name}'s service {service_name} builds it")
+            service = built[service_name]
+            build = _compose_build(root, boundary, service.get("build"), f"{name}'s service {service_name} builds it")
             if build is None or not os.path.lexists(build.dockerfile):
                 continue  # a stale compose file naming a Dockerfile that is gone names nothing
+            build = build._replace(command=service.get("command"), entrypoint=service.get("entrypoint"), compose_file=name)
             if name in ordinary and LOCAL_PATH_WORDS.search(_shown(build.dockerfile, root)):
                 continue  # docker-compose.yml building Dockerfile.dev: local work's image
             yield name in production, build
@@ -484,9 +493,6 @@ def _compose_build(root: Path, boundary: Boundary | None, build: object, source:
     return DockerBuild(dockerfile_path, context_path, source)
 
 
-def _compose_context(builds: list[tuple[bool, DockerBuild]], dockerfile: Path) -> Path | None:
-    """The build context compose gives `dockerfile` (production compose files first), or None."""
-    for _, build in builds:
-        if build.dockerfile == dockerfile:
-            return build.context
-    return None
+def _compose_service(builds: list[tuple[bool, DockerBuild]], dockerfile: Path) -> DockerBuild | None:
+    """The compose service that builds `dockerfile` (production compose files first), or None."""
+    return next((build for _, build in builds if build.dockerfile == dockerfile), None)

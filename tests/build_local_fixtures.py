@@ -10,6 +10,7 @@ What each expects is in its fields; tests/test_build_local_matrix.py runs the ch
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from production_fixtures import COOKIECUTTER, DEV_KEY, DOCKERFILE, project, settings_py
@@ -29,6 +30,9 @@ class BuildLocalFixture:
     build_needs: tuple[str, ...] = ()
     # The image cannot collect at build time (it never copies the code): the step must decline.
     build_declined: bool = False
+    # The container collects when it starts (a start script runs collectstatic): the step is done,
+    # naming that script, and the build gets no second collectstatic.
+    collects_at_start: str = ""
     local_compose: tuple[str, str] | None = None  # (compose file, web service) local work runs
     settings_env_files: tuple[str, ...] = ()  # env files the settings load themselves (load_dotenv, read_env, decouple)
     protected: tuple[str, ...] = ()  # production / example env files, production compose: byte for byte after apply
@@ -450,8 +454,20 @@ COOKIECUTTER_BUILD = BuildLocalFixture(
     development="config.settings.local",
     production_dockerfile="compose/production/django/Dockerfile",
     build_needs=("DJANGO_SECRET_KEY", "DATABASE_URL"),
+    collects_at_start="compose/production/django/start",
     local_compose=("docker-compose.local.yml", "django"),
     protected=(".envs/.production/.django", ".envs/.production/.postgres", "docker-compose.production.yml"),
+)
+
+# The same, with a start script that does not collect (collectstatic left to the build, as the
+# page has it): the step adds the line, and the image build must import the settings.
+COOKIECUTTER_BUILD_TIME = dataclasses.replace(
+    COOKIECUTTER_BUILD,
+    name="cookiecutter-collect-in-build",
+    shape=COOKIECUTTER_BUILD.shape + "; its start script does not run collectstatic",
+    files={**COOKIECUTTER_BUILD.files, "compose/production/django/start":
+           "#!/bin/bash\nset -o errexit\nexec /usr/local/bin/gunicorn config.wsgi --bind 0.0.0.0:5000\n"},
+    collects_at_start="",
 )
 
 
@@ -938,6 +954,7 @@ STARTPROJECT = BuildLocalFixture(
 
 FIXTURES = {fixture.name: fixture for fixture in [
     COMPOSE_WITHOUT_ENV_FILE, ENVIRON_KEYERROR, ENVIRON_APP_DIR, DOTENV_DOCKERFILE_PROD, COOKIECUTTER_BUILD,
+    COOKIECUTTER_BUILD_TIME,
     TESTDRIVEN, VOLUME_MOUNT, DECOUPLE_DEV_DOCKERFILE, DOCKER_DIR, DIVIO_DATABASE_URL, ENVIRON_NAMED_DOCKERFILE,
     DOTENV_COMPOSE, STARTPROJECT,
 ]}

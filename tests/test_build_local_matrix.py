@@ -263,6 +263,10 @@ def check_image_build(run: Run) -> None:
         assert found is None, f"{fixture.production_dockerfile} never copies the code, yet runs collectstatic"
         assert "not applicable" in step and re.search(r"cop(y|ies)|mount|volume", step, re.I), step
         return
+    if fixture.collects_at_start:
+        assert found is None, f"{fixture.production_dockerfile} got a collectstatic line, yet the container collects at start"
+        assert " done " in step and f"{fixture.collects_at_start}, which runs collectstatic when the container starts" in step, step
+        return
     if found is None:
         # The third way: decline, naming each variable the import needs.
         needs = fixture.build_needs

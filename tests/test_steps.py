@@ -272,6 +272,62 @@ def test_collectstatic_a_script_that_does_not_collect_still_gets_the_line(tmp_pa
     assert result.state is State.PENDING, result.reason
 
 
+@pytest.mark.parametrize("command, files, where", [
+    ('CMD ["sh", "-c", "python manage.py collectstatic --noinput && gunicorn mysite.wsgi"]', {},
+     "Dockerfile's CMD runs collectstatic"),
+    ("CMD python manage.py collectstatic --noinput && gunicorn mysite.wsgi", {}, "Dockerfile's CMD runs collectstatic"),
+    ('ENTRYPOINT ["/app/docker-entrypoint.sh"]\nCMD ["gunicorn", "mysite.wsgi"]',
+     {"docker-entrypoint.sh": "#!/bin/sh\npython manage.py migrate\npython manage.py collectstatic --noinput\nexec \"$@\"\n"},
+     "Dockerfile's ENTRYPOINT runs docker-entrypoint.sh, which runs collectstatic"),
+    ('CMD ["./bin/start.sh"]', {"bin/start.sh": "#!/bin/sh\npython manage.py collectstatic --noinput\nexec gunicorn mysite.wsgi\n"},
+     "Dockerfile's CMD runs bin/start.sh, which runs collectstatic"),
+])
+def test_collectstatic_run_when_the_container_starts_is_done(tmp_path, command, files, where):
+    """A red-team run: collectstatic at container start (CMD, an entrypoint script) got a build line too."""
+    root = startproject(tmp_path, Dockerfile=DOCKERFILE.replace("CMD gunicorn mysite.wsgi\n", command + "\n"), **files)
+    assert command in (root / "Dockerfile").read_text()
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.DONE and f"{where} when the container starts" in result.reason, result.reason
+    assert result.edits == []
+    assert "DATABASE_URL" not in result.reason  # the build imports nothing: no fallback to give
+
+
+def test_collectstatic_run_by_the_compose_command_through_a_copied_script_is_done(tmp_path):
+    """cookiecutter-django: compose runs /start, which a COPY line put in the image and which collects."""
+    dockerfile = DOCKERFILE.replace("COPY . /app\n", "COPY ./compose/production/django/start /start\nCOPY . /app\n")
+    root = startproject(tmp_path, **{
+        "compose/production/django/Dockerfile": dockerfile,
+        "compose/production/django/start": "#!/bin/bash\nset -o errexit\npython /app/manage.py collectstatic --noinput\n",
+        "docker-compose.production.yml": "services:\n  django:\n    build:\n      context: .\n"
+                                         "      dockerfile: ./compose/production/django/Dockerfile\n    command: /start\n",
+    })
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.DONE, result.reason
+    assert ("docker-compose.production.yml's command runs compose/production/django/start, which runs collectstatic "
+            "when the container starts") in result.reason
+
+
+@pytest.mark.parametrize("script", [
+    "#!/bin/sh\n# python manage.py collectstatic --noinput  (done in the build)\nexec gunicorn mysite.wsgi\n",
+    "#!/bin/sh\nexec \"$@\"\n",
+])
+def test_collectstatic_a_start_script_that_does_not_collect_still_gets_the_line(tmp_path, script):
+    dockerfile = DOCKERFILE.replace("CMD gunicorn mysite.wsgi\n", 'ENTRYPOINT ["./entrypoint.sh"]\n')
+    root = startproject(tmp_path, Dockerfile=dockerfile, **{"entrypoint.sh": script})
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.PENDING and "RUN python manage.py collectstatic --noinput" in result.reason, result.reason
+
+
+def test_collectstatic_start_script_outside_the_repository_is_not_read(tmp_path):
+    outside = tmp_path / "outside.sh"
+    outside.write_text("#!/bin/sh\npython manage.py collectstatic --noinput\n")
+    dockerfile = DOCKERFILE.replace("CMD gunicorn mysite.wsgi\n", 'CMD ["./start.sh"]\n')
+    root = startproject(tmp_path / "repo", Dockerfile=dockerfile)
+    (root / "start.sh").symlink_to(outside)
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.PENDING, result.reason
+
+
 def test_collectstatic_adds_static_root_when_startproject_left_it_out(tmp_path):
     settings = STARTPROJECT_SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"\n', "")
     root = startproject(tmp_path, settings, Dockerfile=DOCKERFILE)

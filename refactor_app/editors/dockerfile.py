@@ -94,6 +94,19 @@ def _words(value: str) -> tuple[str, ...]:
     return tuple(word for word in words if not word.startswith("--"))
 
 
+def command_words(command: object) -> tuple[str, ...]:
+    """The words of a command as a Dockerfile or compose writes it (a JSON list or a list, or a
+    shell line), without --flags; a shell line inside one (`sh -c "..."`) split into its words too."""
+    if isinstance(command, list):
+        words = tuple(str(word) for word in command)
+    elif isinstance(command, str):
+        words = _words(command.strip())
+    else:
+        return ()
+    inner = tuple(word for line in words if " " in line for word in _words(line.strip()))
+    return tuple(word for word in words if not word.startswith("--")) + inner
+
+
 def working_directory(stage: list[Instruction], before: int) -> str:
     """The WORKDIR in effect before stage[before] (Docker's default is /)."""
     directory = "/"
@@ -155,6 +168,37 @@ def image_path(stage: list[Instruction], before: int, project_path: str) -> str 
             else:  # the file itself
                 into_folder = destination.endswith("/") or len(sources) > 1 or _GLOB.search(source) is not None
                 found = posixpath.join(destination, posixpath.basename(target)) if into_folder else destination
+    return found
+
+
+def context_paths(stage: list[Instruction], before: int, image_file: str) -> list[str]:
+    """The build-context paths a COPY or ADD (not --from) before stage[before] may have put at
+    `image_file` (an absolute path in the image), the last instruction's first: a file copied to
+    that name, or a file inside a folder copied there (which of the two, only the context tells)."""
+    found: list[str] = []
+    target = posixpath.normpath(image_file)
+    for index, instruction in enumerate(stage[:before]):
+        if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.value:
+            continue
+        arguments = _arguments(instruction)
+        if len(arguments) < 2:
+            continue
+        *sources, destination = arguments
+        folder = posixpath.normpath(posixpath.join(working_directory(stage, index), _expand(destination, _variables(stage, index))))
+        into_folder = destination.endswith("/") or len(sources) > 1
+        rest = target[len(folder):].lstrip("/") if target.startswith(folder.rstrip("/") + "/") else None
+        candidates = []
+        for source in sources:
+            if _GLOB.search(source) or "://" in source:
+                continue
+            source = posixpath.normpath(source).lstrip("/") or "."
+            if target == folder and not into_folder:
+                candidates.append(source)  # COPY start.sh /start
+            elif rest is not None:
+                if posixpath.basename(source) == rest:
+                    candidates.append(source)  # COPY start.sh /app/
+                candidates.append(rest if source == "." else posixpath.join(source, rest))  # COPY . /app/
+        found[:0] = candidates
     return found
 
 

@@ -8,6 +8,10 @@ builds have no environment variables, so DATABASE_URL gets a dummy fallback the 
 import settings with; collectstatic also needs STATIC_ROOT, which startproject does not set.
 Any other variable the settings cannot be imported without gets a made-up value on the RUN line
 only, or the step is declined (steps/build_import.py says which, and why).
+
+A project that collects when the container starts (the CMD or ENTRYPOINT runs collectstatic, or
+a start script of the project's does, as cookiecutter-django's /start) has the step done its
+own way: the build gets no second collectstatic and the settings no build-time fallback.
 """
 
 from __future__ import annotations
@@ -56,6 +60,52 @@ def _script_running_collectstatic(ws: Workspace, instructions) -> str | None:
     return None
 
 
+# A line of a start script that runs collectstatic, not one that mentions it in a comment.
+_RUNS_COLLECTSTATIC = re.compile(rb"^[^#\n]*\bcollectstatic\b", re.MULTILINE)
+
+
+def _collected_at_start(ws: Workspace, all_instructions) -> str | None:
+    """How the container runs collectstatic when it starts, as the user reads it, else None: the
+    final stage's ENTRYPOINT or CMD (or what the compose service runs instead) runs it, or runs a
+    script of the project's that does (cookiecutter-django's /start, copied in by a COPY line)."""
+    stage = dockerfile.final_stage(all_instructions)
+    build = ws.project.build
+    shown = ws.project.display(ws.project.dockerfile_path)
+    commands = []  # (whose, the command, the index in the stage it runs after)
+    for keyword, compose_key in (("ENTRYPOINT", "entrypoint"), ("CMD", "command")):
+        given = getattr(build, compose_key, None) if build is not None else None
+        if given is not None:
+            commands.append((f"{build.compose_file}'s {compose_key}", given, len(stage)))
+            continue
+        index = max((i for i, instruction in enumerate(stage) if instruction.keyword == keyword), default=None)
+        if index is not None:
+            commands.append((f"{shown}'s {keyword}", stage[index].value, index))
+    context = None
+    for whose, command, index in commands:
+        words = dockerfile.command_words(command)
+        if any("collectstatic" in word for word in words):
+            return f"{whose} runs collectstatic when the container starts"
+        for word in words:
+            if "/" not in word and not word.endswith((".sh", ".bash")) or word.startswith(("-", "$")) or "=" in word:
+                continue
+            candidates = []
+            if context is None:
+                context = build_context(ws, all_instructions) or ws.project.root
+            image_file = word if word.startswith("/") else posixpath.join(dockerfile.working_directory(stage, index), word)
+            candidates += [context / inside for inside in dockerfile.context_paths(stage, index, image_file)]
+            if not word.startswith("/"):
+                candidates += [folder / word.removeprefix("./")
+                               for folder in (ws.project.dockerfile_path.parent, ws.project.root)]
+            for path in dict.fromkeys(candidates):
+                try:
+                    data = read_bytes(path, ws.project.display(path), ws.boundary)
+                except RefactorError:
+                    data = None
+                if data is not None and _RUNS_COLLECTSTATIC.search(data):
+                    return f"{whose} runs {ws.project.display(path)}, which runs collectstatic when the container starts"
+    return None
+
+
 def run(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
     shown = ws.project.display(ws.project.dockerfile_path)
@@ -95,9 +145,14 @@ def run(ws: Workspace) -> Outcome:
     # is a script of the project's that a RUN line runs (RUN ./scripts/build.sh) and that runs it.
     in_line = any(i.keyword == "RUN" and "collectstatic" in i.value for i in all_instructions)
     script = None if in_line else _script_running_collectstatic(ws, all_instructions)
-    adds_line = not in_line and script is None
+    # Collected when the container starts (cookiecutter-django's start script): the build neither
+    # collects nor imports the settings, so it needs no line and no database fallback.
+    at_start = None if in_line or script else _collected_at_start(ws, all_instructions)
+    adds_line = not in_line and script is None and at_start is None
     context = None
-    if not adds_line:
+    if at_start:
+        finished.append(at_start)
+    elif not adds_line:
         finished.append(f"{named} runs {script}, which runs collectstatic" if script else f"{named} runs collectstatic")
     else:
         context = build_context(ws, all_instructions)
@@ -112,7 +167,7 @@ def run(ws: Workspace) -> Outcome:
 
     set_by = _static_root_set_by(ws)
     static_root_note = f"STATIC_ROOT is set by {set_by}" if set_by is not None else _static_root(ws)
-    database_note = _database_fallback(ws)
+    database_note = _database_fallback(ws) if not at_start else ""
 
     if adds_line:
         stage = dockerfile.final_stage(all_instructions)
@@ -130,7 +185,8 @@ def run(ws: Workspace) -> Outcome:
         todo.append(f"{shown}: + {line}" + (f" ({needs.dummy_note()})" if needs.dummies else ""))
 
     (todo if static_root_note.startswith("+") else finished).append(static_root_note.lstrip("+ "))
-    (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
+    if database_note:
+        (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
     return pending("; ".join(todo)) if todo else done("; ".join(finished))
 
 
