@@ -362,8 +362,8 @@ class DockerBuild(NamedTuple):
     dockerfile: Path
     context: Path | None  # compose's build.context; None: the COPY lines tell (steps/collectstatic.py)
     source: str  # how it was found, as the user reads it: "docker-compose.prod.yml's service web builds it"
-    # What compose runs in the container instead of the image's CMD and ENTRYPOINT (a string or a
-    # list, as written), and the compose file that says so; None where it says nothing.
+    # What a production compose file runs in the container instead of the image's CMD and
+    # ENTRYPOINT (a string or a list, as written), and that file; None where it says nothing.
     command: object = None
     entrypoint: object = None
     compose_file: str = ""
@@ -464,7 +464,8 @@ def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[boo
             build = _compose_build(root, boundary, service.get("build"), f"{name}'s service {service_name} builds it")
             if build is None or not os.path.lexists(build.dockerfile):
                 continue  # a stale compose file naming a Dockerfile that is gone names nothing
-            build = build._replace(command=service.get("command"), entrypoint=service.get("entrypoint"), compose_file=name)
+            if name in production:  # docker-compose.yml's command is local work's (runserver), not production's
+                build = build._replace(command=service.get("command"), entrypoint=service.get("entrypoint"), compose_file=name)
             if name in ordinary and LOCAL_PATH_WORDS.search(_shown(build.dockerfile, root)):
                 continue  # docker-compose.yml building Dockerfile.dev: local work's image
             yield name in production, build

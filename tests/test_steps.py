@@ -307,6 +307,15 @@ def test_collectstatic_run_by_the_compose_command_through_a_copied_script_is_don
             "when the container starts") in result.reason
 
 
+def test_collectstatic_run_by_local_works_compose_command_still_gets_the_line(tmp_path):
+    """docker-compose.yml's command is local work's: production runs the image's own CMD."""
+    root = startproject(tmp_path, Dockerfile=DOCKERFILE, **{
+        "docker-compose.yml": "services:\n  web:\n    build: .\n    command: sh -c \"python manage.py collectstatic "
+                              "--noinput && python manage.py runserver 0.0.0.0:8000\"\n"})
+    result = result_of(plan_for(root, ["collectstatic"]), "collectstatic")
+    assert result.state is State.PENDING and "RUN python manage.py collectstatic --noinput" in result.reason, result.reason
+
+
 @pytest.mark.parametrize("script", [
     "#!/bin/sh\n# python manage.py collectstatic --noinput  (done in the build)\nexec gunicorn mysite.wsgi\n",
     "#!/bin/sh\nexec \"$@\"\n",
