@@ -144,8 +144,9 @@ def _dockerfiles(root: Path, boundary: Boundary | None, first: Path | None = Non
                 value = instruction.value.strip()
                 command = json.loads(value) if value.startswith("[") and _is_json_list(value) else value
                 dotted = settings_in_command(command)
-                if dotted:
-                    yield Naming(dotted, f"{name}'s {instruction.keyword} --settings")
+                if dotted:  # as the command names it: `--settings x`, or `--env DJANGO_SETTINGS_MODULE=x`
+                    how = "--settings" if "--settings" in value else SETTINGS_VARIABLE
+                    yield Naming(dotted, f"{name}'s {instruction.keyword} {how}")
 
 
 def _is_json_list(value: str) -> bool:

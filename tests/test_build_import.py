@@ -270,9 +270,12 @@ def package_files(dockerfile: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("env_line, prefix", [
-    ("", {}),  # manage.py's module (local.py) is what collectstatic imports: it needs nothing
+    # manage.py's module is local work's (local.py): the line names production's, whose import
+    # needs DJANGO_SECRET_KEY (a red-team run: cookiecutter-django's build imported local.py,
+    # whose debug_toolbar production does not install, and collected without the manifest).
+    ("", {"DJANGO_SETTINGS_MODULE": "mysite.settings.production", "DJANGO_SECRET_KEY": "collectstatic-build"}),
     ("ENV DJANGO_SETTINGS_MODULE=mysite.settings.production\n", {"DJANGO_SECRET_KEY": "collectstatic-build"}),
-], ids=["manage-py-module", "dockerfile-env-module"])
+], ids=["production-module-named", "dockerfile-env-module"])
 def test_the_module_the_build_imports_is_the_one_judged(env_line, prefix, tmp_path):
     root = migrated(tmp_path, package_files(DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\n" + env_line)))
     line, stage, own, _ = added_run_line(root)
@@ -287,7 +290,9 @@ def test_a_star_imported_module_needing_a_variable_is_seen(tmp_path):
         "\nDEBUG = False\n", "\nDEBUG = False\nCACHE_LOCATION = os.environ['REDIS_URL']\n")
     root = migrated(tmp_path, files)
     line, stage, own, _ = added_run_line(root)
-    assert own == {"REDIS_URL": "build"}, line
+    # The build imports production.py (the line names it), which star-imports base.py's need too.
+    assert own == {"DJANGO_SETTINGS_MODULE": "mysite.settings.production", "REDIS_URL": "build",
+                   "DJANGO_SECRET_KEY": "collectstatic-build"}, line
     built = under_env_i(root, {**stage, **own}, "manage.py", "collectstatic", "--noinput", "--dry-run")
     assert built.returncode == 0, built.stderr.strip().splitlines()[-1:]
 

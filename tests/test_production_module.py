@@ -59,6 +59,8 @@ def chosen(root: Path) -> str:
      ("mysite.settings.prod", "Dockerfile's ENV DJANGO_SETTINGS_MODULE")),
     ({"Dockerfile": 'FROM python\nCMD ["python", "manage.py", "runserver", "--settings=mysite.settings.live"]\n'},
      ("mysite.settings.live", "Dockerfile's CMD --settings")),
+    ({"Dockerfile": 'FROM python\nCMD ["gunicorn", "mysite.wsgi", "--env", "DJANGO_SETTINGS_MODULE=mysite.settings.live"]\n'},
+     ("mysite.settings.live", "Dockerfile's CMD DJANGO_SETTINGS_MODULE")),
     ({"Procfile": "release: python manage.py migrate\nweb: gunicorn mysite.wsgi --env DJANGO_SETTINGS_MODULE=mysite.settings.heroku\n"},
      ("mysite.settings.heroku", "the Procfile's web process")),
     ({"Procfile": "web: DJANGO_SETTINGS_MODULE=mysite.settings.heroku gunicorn mysite.wsgi\n"},

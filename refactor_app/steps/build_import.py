@@ -27,15 +27,16 @@ Module-level statements only: the bodies of if/try blocks may not run, and are n
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NamedTuple
 
 from refactor_app.deployment import SETTINGS_VARIABLE
 from refactor_app.editors import dockerfile
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import read_bytes
+from refactor_app.textfile import read_bytes, real_path
 from refactor_app.workspace import Workspace
 
 # What a made-up value must parse as, and the value the RUN line gives it.
@@ -90,10 +91,14 @@ class BuildImport(NamedTuple):
     dummies: dict[str, str]  # variable -> the made-up value the RUN line sets, in the order first read
     needs: dict[str, list[Need]]  # variable -> where it is needed
     declined: dict[str, str]  # variable -> why no made-up value will do
+    # Production's module, for DJANGO_SETTINGS_MODULE on the RUN line, where the build would
+    # otherwise import manage.py's (local work's); "" when the build imports production's anyway.
+    production_module: str = ""
 
     def prefix(self) -> str:
-        """`SECRET_KEY=collectstatic-build DJANGO_ALLOWED_HOSTS=build ` for the RUN line."""
-        return "".join(f"{name}={shlex.quote(value)} " for name, value in self.dummies.items())
+        """`DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=collectstatic-build ` for the RUN line."""
+        chosen = f"{SETTINGS_VARIABLE}={self.production_module} " if self.production_module else ""
+        return chosen + "".join(f"{name}={shlex.quote(value)} " for name, value in self.dummies.items())
 
     def dummy_note(self) -> str:
         shown = " and ".join(f"{name} ({self.needs[name][0].code})" for name in self.dummies)
@@ -153,6 +158,23 @@ def _env_values(value: str) -> dict[str, str]:
     return {name: setting for name, _, setting in pairs if name.isidentifier()}
 
 
+def production_module(ws: Workspace, environment: dict[str, str | None]) -> str:
+    """Production's settings module, dotted, when the build would import another: the stage sets no
+    DJANGO_SETTINGS_MODULE and manage.py defaults to local work's (cookiecutter-django's
+    config.settings.local, with debug_toolbar and without the production storage's manifest).
+    "" when they are one, the stage chooses, or production's has no dotted name from manage.py's folder."""
+    project = ws.project
+    if environment.get(SETTINGS_VARIABLE) or project.local_settings_path in (None, project.settings_path):
+        return ""
+    inside = os.path.relpath(real_path(project.settings_path), real_path(project.import_root))
+    parts = PurePath(inside).with_suffix("").parts
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    if not parts or not all(part.isidentifier() for part in parts):
+        return ""
+    return ".".join(parts)
+
+
 def settings_imported(ws: Workspace, environment: dict[str, str | None]) -> Path:
     """The settings module `python manage.py collectstatic` imports in the build: the stage's
     DJANGO_SETTINGS_MODULE when it names one of the project's modules, else manage.py's own."""
@@ -170,6 +192,9 @@ def settings_imported(ws: Workspace, environment: dict[str, str | None]) -> Path
 def build_import(ws: Workspace, environment: dict[str, str | None]) -> BuildImport:
     """What importing the settings under `environment` (the build stage's) needs, and the made-up
     values the RUN line can give it; worked out from the settings as the steps left them so far."""
+    production = production_module(ws, environment)
+    if production:
+        environment = {**environment, SETTINGS_VARIABLE: production}
     path = settings_imported(ws, environment)
     scan = _Scan(ws, environment)
     scan.module(path)
@@ -184,7 +209,7 @@ def build_import(ws: Workspace, environment: dict[str, str | None]) -> BuildImpo
             declined[variable] = why or _mixed(places)
         else:
             dummies[variable] = SECRET_DUMMY if kind == STRING and "SECRET" in variable.upper() else DUMMIES[kind]
-    return BuildImport(ws.project.display(path), dummies, needs, declined)
+    return BuildImport(ws.project.display(path), dummies, needs, declined, production)
 
 
 def _one_kind(kinds: list[str]) -> str | None:

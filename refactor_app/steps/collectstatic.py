@@ -182,7 +182,9 @@ def run(ws: Workspace) -> Outcome:
         # instruction (`# Runtime command` over CMD) stay with it.
         after = stage[position - 1]  # position > 0: stage[0] is the FROM
         document.text = dockerfile.insert_line(document.text, after.last_line + 1, line, document.format.newline)
-        todo.append(f"{shown}: + {line}" + (f" ({needs.dummy_note()})" if needs.dummies else ""))
+        why = [f"production's settings: manage.py defaults to {ws.project.display(ws.project.local_path)}"
+               if needs.production_module else "", needs.dummy_note() if needs.dummies else ""]
+        todo.append(f"{shown}: + {line}" + "".join(f" ({note})" for note in why if note))
 
     (todo if static_root_note.startswith("+") else finished).append(static_root_note.lstrip("+ "))
     if database_note:
