@@ -331,7 +331,7 @@ def test_django_heroku_staticfiles_folder_is_the_one_removed(tmp_path):
     settings = STARTPROJECT_SETTINGS.replace('BASE_DIR / "staticfiles"', 'BASE_DIR / "collected"')
     settings += "\nimport django_heroku\ndjango_heroku.settings(locals(), allowed_hosts=False)\n"
     root = startproject(tmp_path / "p", settings, Dockerfile=DOCKERFILE, **{
-        "django_heroku.py": HEROKU_STUB, "staticfiles/app.css": "a {}\n", "collected/keep.css": "b {}\n",
+        "django_heroku.py": HEROKU_STUB, "staticfiles/admin/app.css": "a {}\n", "collected/keep.css": "b {}\n",
     })
     line = settings.splitlines().index("django_heroku.settings(locals(), allowed_hosts=False)") + 1
     document = status_json(root)

@@ -87,14 +87,14 @@ def test_planning_asks_git_early_and_uses_the_answer_only_for_the_folder_asked(t
     # STATIC_ROOT elsewhere: the early answer (for staticfiles/) is not used for it.
     settings = tutorial / "myapp" / "settings.py"
     settings.write_text(settings.read_text() + "\nSTATIC_ROOT = BASE_DIR / 'collected'\n")
-    (tutorial / "collected").mkdir()
-    (tutorial / "collected" / "a.css").write_text("a")
+    (tutorial / "collected" / "admin").mkdir(parents=True)
+    (tutorial / "collected" / "admin" / "a.css").write_text("a")
     git(tutorial, "add", "-A")
     git(tutorial, "commit", "-q", "-m", "collected")
     asked.clear()
     plan = api.make_plan(api.discover(tutorial))
     assert asked == ["staticfiles", "collected"]
-    assert [(r.folder, r.tracked_files) for r in plan.removals] == [("collected", ("collected/a.css",))]
+    assert [(r.folder, r.tracked_files) for r in plan.removals] == [("collected", ("collected/admin/a.css",))]
 
 
 def test_an_early_question_that_failed_is_asked_again_and_reported(tutorial, monkeypatch):

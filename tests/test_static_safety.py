@@ -249,6 +249,32 @@ def test_a_static_root_named_static_holding_the_projects_own_files_is_refused(tm
     assert not gitignore_file.exists() or "/static" not in gitignore_file.read_text().split()
 
 
+@pytest.mark.parametrize("own", ["staticfiles/robots.txt", "staticfiles/img/logo.png"])
+def test_a_collected_folder_holding_a_file_put_there_by_hand_is_refused(tmp_path, own):
+    """A red-team run: staticfiles/ held collected admin files and a robots.txt and a logo put there
+    by hand, found in no app and no STATICFILES_DIRS folder; git rm -r deleted them, and no
+    collectstatic would ever write them again."""
+    settings = with_admin(with_static_root("BASE_DIR / 'staticfiles'"))
+    root = startproject(tmp_path, settings, **{own: "mine\n", "staticfiles/admin/css/base.css": "body {}\n"})
+    assert_refused(root, f"holds {own}", "a file of the project's own")
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / own).is_file() and "staticfiles/admin/css/base.css" in git(root, "ls-files", "--", "staticfiles")
+
+
+@pytest.mark.parametrize("app, collected", [
+    ("drf_yasg", "staticfiles/drf-yasg/swagger-ui.css"),  # the package's static folder spells it with a hyphen
+    ("django_summernote", "staticfiles/summernote/summernote.css"),
+    ("wagtail.admin", "staticfiles/wagtailadmin/css/core.css"),
+])
+def test_a_collected_folder_of_third_party_apps_namespaces_is_removed(tmp_path, app, collected):
+    settings = with_admin(with_static_root("BASE_DIR / 'staticfiles'")).replace(
+        '"django.contrib.staticfiles"]', f'"django.contrib.staticfiles", "{app}"]')
+    root = startproject(tmp_path, settings, **{collected: "x\n", "staticfiles/admin/css/base.css": "body {}\n"})
+    result, _ = staticfiles_result(root)
+    assert result.state is State.PENDING and result.removals, result.reason
+
+
 @pytest.mark.parametrize("where", ["app", "dirs"])
 def test_a_static_root_named_static_holding_what_collectstatic_copies_is_removed(tmp_path, where):
     """The same files, when a local app's static/ folder or a STATICFILES_DIRS folder has them

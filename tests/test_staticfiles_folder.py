@@ -186,7 +186,7 @@ TUTORIAL_LIKE = {
     "mysite/settings.py": "from pathlib import Path\n\n# collectstatic puts the files in STATIC_ROOT\n"
                           "BASE_DIR = Path(__file__).resolve().parent.parent\n" + COMMON
                           + "STATIC_ROOT = BASE_DIR / 'staticfiles'\n",
-    "staticfiles/site.css": "collected\n",
+    "staticfiles/admin/css/base.css": "collected\n",
     "README.md": "Run `python manage.py collectstatic` before deploying.\n",
 }
 NOBODY = "nothing in the project runs collectstatic"
@@ -249,7 +249,7 @@ def test_the_commit_says_ignore_when_nothing_is_removed_and_remove_when_files_ar
     result = run_cli("apply", "--all", "--commit", cwd=committed)
     assert result.returncode == 0, result.stderr
     assert git(committed, "log", "-1", "--format=%s") == "Remove collected static files from the repository\n"
-    assert "D\tstaticfiles/site.css\n" in git(committed, "show", "--format=", "--name-status", "HEAD")
+    assert "D\tstaticfiles/admin/css/base.css\n" in git(committed, "show", "--format=", "--name-status", "HEAD")
 
 
 def test_json_gives_the_title_the_commit_would_have(tmp_path):
@@ -319,7 +319,8 @@ def test_the_quick_check_never_calls_a_cookiecutter_root_dir_project_done_while_
     """quickcheck.py answers "every step done?" without libcst; it must find the same folder."""
     settings = ("from pathlib import Path\n\nROOT_DIR = Path(__file__).resolve(strict=True).parent.parent\n"
                 'SECRET_KEY = "abc"\nDEBUG = True\nALLOWED_HOSTS = ["*"]\nINSTALLED_APPS = ["django.contrib.staticfiles"]\n'
-                "STATIC_URL = '/static/'\nSTATIC_ROOT = str(ROOT_DIR / 'collected')\n")
+                "STATIC_URL = '/static/'\nSTATIC_ROOT = str(ROOT_DIR / 'collected')\n"
+                "STATICFILES_DIRS = [str(ROOT_DIR / 'assets')]\n")
     files, _ = _layout("mysite.settings", {"mysite/__init__.py": "", "mysite/settings.py": settings}, "assets", "collected")
     root = write_project(tmp_path / "project", files)
     others = [arg for name in ("debug", "allowed-hosts", "secret-key", "ssl-redirect", "collectstatic")

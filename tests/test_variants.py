@@ -262,7 +262,7 @@ VARIANTS = {
     "src-layout": Variant(
         {
             "src/manage.py": MANAGE_PY, "src/mysite/__init__.py": "", "src/mysite/settings.py": SETTINGS,
-            "src/requirements.txt": "django\n", "src/staticfiles/x.css": "x\n",
+            "src/requirements.txt": "django\n", "src/staticfiles/admin/x.css": "x\n",
             "Dockerfile": "FROM python:3.12\nWORKDIR /srv\nCOPY src/ /srv/\nRUN pip install -r /srv/requirements.txt\nCMD gunicorn mysite.wsgi\n",
         },
         check_src_layout,
@@ -393,7 +393,7 @@ VARIANTS = {
     "static-root-named-differently": Variant(
         project(
             SETTINGS.replace('STATIC_ROOT = BASE_DIR / "staticfiles"', "STATIC_ROOT = BASE_DIR / 'collected_static'"),
-            **{"collected_static/app.css": "x\n"},
+            **{"collected_static/admin/app.css": "x\n"},
         ),
         check_named_static_root,
     ),

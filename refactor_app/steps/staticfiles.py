@@ -66,9 +66,13 @@ def run(ws: Workspace) -> Outcome:
     todo = []
     source = why_not_collected_output(ws, folder, tracked)
     if source:
+        # A file of the project's own in the collected folder: it moves, not STATIC_ROOT.
+        fix = ("move it into a STATICFILES_DIRS folder (or an app's static/), where collectstatic finds it, "
+               "and run again") if source.endswith(OWN_FILE) and folder.rsplit("/", 1)[-1] != "static" else (
+               "point STATIC_ROOT at a folder of its own (BASE_DIR / 'staticfiles')")
         return not_applicable(
             f"STATIC_ROOT is {folder}/, which {source}: that is source, not collectstatic's output, so refactor-app "
-            "neither removes nor ignores it; point STATIC_ROOT at a folder of its own (BASE_DIR / 'staticfiles')"
+            f"neither removes nor ignores it; {fix}"
         )
     if tracked:
         changed = git_says.changed
@@ -304,10 +308,12 @@ def why_not_collected_output(ws: Workspace, folder: str, tracked: list[str]) -> 
             return "is named in STATICFILES_DIRS (a folder collectstatic copies from)"
         if source.startswith(inside):
             return f"holds {source}/, which STATICFILES_DIRS names (a folder collectstatic copies from)"
-    # "static" is the name Django gives source folders (an app's static/, STATICFILES_DIRS'
-    # usual BASE_DIR / 'static'): a STATIC_ROOT of that name is checked file by file.
-    if tracked and folder.rsplit("/", 1)[-1] == "static":
-        return _not_collected(ws, folder, tracked)
+    # "static" is the name Django gives source folders (an app's static/, STATICFILES_DIRS' usual
+    # BASE_DIR / 'static'): a STATIC_ROOT of that name is checked file by file. Under any other
+    # name, the files where a project's own would sit (robots.txt at the top, img/logo.png), which
+    # exist nowhere else once git rm has run; an app's files sit in its own folder.
+    if tracked:
+        return _not_collected(ws, folder, tracked, everywhere=folder.rsplit("/", 1)[-1] == "static")
     return None
 
 
@@ -317,12 +323,19 @@ _COMPRESSED = (".gz", ".br")
 _MANIFESTS = {"staticfiles.json"}
 
 
-def _not_collected(ws: Workspace, folder: str, tracked: list[str]) -> str | None:
+OWN_FILE = "(a file of the project's own)"
+# Top-level folders of a project's own static files; an app's sit in its namespace (admin/).
+_OWN_FOLDERS = {"css", "js", "img", "image", "images", "fonts", "font", "icons", "favicon", "favicons"}
+
+
+def _not_collected(ws: Workspace, folder: str, tracked: list[str], everywhere: bool) -> str | None:
     """A committed file in `folder` that collectstatic would not have written there: no installed
     app's namespace (admin/, rest_framework/, wagtailadmin/) starts its path, and no local app's
     static/ folder or STATICFILES_DIRS folder holds it. Such a file is the project's own (CSS
-    served from STATIC_ROOT): the folder is refused. When INSTALLED_APPS is not a plain list, the
-    namespaces cannot be told and nothing is refused on this ground."""
+    served from STATIC_ROOT): the folder is refused. Not `everywhere`: only files at the top
+    or in the usual folders of a project's own (css/, js/, img/) are asked about, as a third-party
+    app's may sit under a name that is not its package's. When INSTALLED_APPS is not a plain list,
+    the namespaces cannot be told and nothing is refused on this ground."""
     names = installed_apps(ws)
     if names is None:
         return None
@@ -330,8 +343,9 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str]) -> str | None
     namespaces = set()
     for package in packages:
         parts = package.split(".")
-        namespaces.update(parts)  # django.contrib.admin: admin/; rest_framework: rest_framework/
-        namespaces.add("".join(parts[-2:]))  # wagtail.admin: wagtailadmin/
+        named = {*parts, "".join(parts[-2:])}  # django.contrib.admin: admin/; wagtail.admin: wagtailadmin/
+        named |= {name.removeprefix("django_") for name in named}  # django_summernote: summernote/
+        namespaces |= named | {name.replace("_", "-") for name in named}  # drf_yasg: drf-yasg/
     root = ws.project.root
     sources = [str(root / source) for source in _staticfiles_dirs(ws)]
     sources += [str(ws.project.import_root.joinpath(*package.split("."), "static")) for package in packages]
@@ -341,12 +355,15 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str]) -> str | None
         while relative.endswith(_COMPRESSED):
             relative = relative.rsplit(".", 1)[0]
         relative = _HASHED.sub("", relative, count=1)
-        if relative in _MANIFESTS or relative.split("/", 1)[0] in namespaces:
+        top = relative.split("/", 1)[0]
+        if relative in _MANIFESTS or top in namespaces or not (everywhere or top == relative or top in _OWN_FOLDERS):
             continue
         if any(os.path.isfile(os.path.join(source, relative)) for source in sources):
             continue
+        if os.path.isdir(root / name):  # a submodule git tracks as one entry: git rm says what it holds
+            continue
         return (f"holds {name}, which collectstatic would not write: no installed app's static files "
-                "and no STATICFILES_DIRS folder have it (a file of the project's own)")
+                f"and no STATICFILES_DIRS folder have it {OWN_FILE}")
     return None
 
 
