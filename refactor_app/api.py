@@ -31,7 +31,7 @@ __all__ = ["discover", "make_plan", "render_changes", "render_diff", "render_rem
 
 def make_plan(
     project: Project, step_names: Sequence[str] | None = None, parse_all: bool = False, *, clean_check: bool = False,
-    in_fleet: bool = False, tree: str | None = None,
+    in_fleet: bool = False, tree: str | None = None, in_run: Sequence[str] = (),
 ) -> Plan:
     """Run the chosen steps (all by default, always in the page's order) on in-memory copies.
 
@@ -45,15 +45,17 @@ def make_plan(
     `tree` (a fleet's): what the run knows of the repository's tracked files: "clean", its
     dirty-tree check has just found them unchanged (fleet.unclean_projects), so no folder's
     changes are asked of git again; "read-only", the run writes nothing, so one git status of
-    the whole repository answers every project in it (a monorepo: one, not one a project)."""
+    the whole repository answers every project in it (a monorepo: one, not one a project).
+    `in_run`: the other steps of a run that plans its steps one at a time (--commit, --interactive);
+    a step may count on one of them (ssl-redirect on proxy-ssl-header behind Heroku's proxy)."""
     from refactor_app.textfile import read_once
 
     with read_once():  # planning writes nothing: each folder and file it looks at is read once
-        return _make_plan(project, step_names, parse_all, clean_check, in_fleet, tree)
+        return _make_plan(project, step_names, parse_all, clean_check, in_fleet, tree, in_run)
 
 
 def _make_plan(project: Project, step_names: Sequence[str] | None, parse_all: bool, clean_check: bool,
-               in_fleet: bool, tree: str | None) -> Plan:
+               in_fleet: bool, tree: str | None, in_run: Sequence[str] = ()) -> Plan:
     from refactor_app.steps import ALL_STEPS, STEP_NAMES, check_names, settings_read
 
     check_names(step_names)
@@ -65,7 +67,7 @@ def _make_plan(project: Project, step_names: Sequence[str] | None, parse_all: bo
 
     ws = Workspace(project, None if parse_all else settings_read(wanted), early_git, in_fleet=in_fleet,
                    tree=tree)
-    ws.steps_in_run = frozenset(wanted)
+    ws.steps_in_run = frozenset(wanted).union(in_run)
     results = []
     for step in ALL_STEPS:
         if step.name not in wanted:

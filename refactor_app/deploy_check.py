@@ -59,7 +59,7 @@ class DeployCheck:
 
 def deploy_check(project: Project, python: str) -> DeployCheck:
     from refactor_app import local_env
-    from refactor_app.platforms import tls_proxy_platforms
+    from refactor_app.platforms import DIVIO, tls_proxy_platforms
     from refactor_app.verify import (
         production_leaves_out, production_samples, read_variables, settings_module_name, shell_environment,
     )
@@ -80,14 +80,18 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
     if "error" in answer:
         check.problems.append(f"Django's check --deploy could not run on {module}: {answer['error']}")
         return check
+    platforms = tls_proxy_platforms(project.root)
+    # Behind Heroku's, Render's or Fly.io's proxy the redirect step needs the header's (steps/ssl_redirect.py).
+    with_header = bool(platforms) and platforms[0] != DIVIO and not answer["proxy_header"]
     for identifier, message in answer["messages"]:
         step = FIXED_BY.get(identifier)
+        if step == "ssl-redirect" and with_header:
+            step = "proxy-ssl-header --step ssl-redirect"
         variable = SET_IN_PRODUCTION.get(identifier)
         fix = (f"refactor-app apply --step {step}" + (f", then set {variable} in production" if variable else "")
                if step else "no refactor-app step fixes this: see Django's deployment checklist")
         first_line = message.split(". ")[0].split("\n")[0]
         check.findings.append(f"{identifier}: {first_line[:160]} -> {fix}")
-    platforms = tls_proxy_platforms(project.root)
     if platforms and answer["ssl_redirect"] and not answer["proxy_header"]:
         check.problems.append(
             f"production runs behind {platforms[0]}'s proxy with SECURE_SSL_REDIRECT on and no SECURE_PROXY_SSL_HEADER: "

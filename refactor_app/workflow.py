@@ -89,7 +89,7 @@ def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -
     # Unknown names and bad input fail here, before anything is written; the caller reports from it.
     session.initial_plan = api.make_plan(project, step_names)
     for name in names:
-        plan = api.make_plan(project, [name])
+        plan = api.make_plan(project, [name], in_run=names)
         result = plan.results[0]
         run = StepRun(result)
         session.runs.append(run)

@@ -50,6 +50,9 @@ class TextDocument:
     def state(self) -> str:
         return self.text
 
+    def set_state(self, state: str) -> None:
+        self.text = state
+
     def original_state(self) -> str:
         return self._original_text
 
@@ -79,6 +82,9 @@ class SettingsModule:
 
     def state(self) -> cst.Module:
         return self.module
+
+    def set_state(self, state: cst.Module) -> None:
+        self.module = state
 
     def assignments(self, name: str) -> list[settings_editor.Assignment]:
         """Module-level assignments to `name`; indexed once per version of the tree."""
@@ -351,6 +357,11 @@ class Workspace:
     def snapshot(self) -> dict[Path, object]:
         """Each document's state now, cheaply: a libcst tree (never re-rendered) or a text."""
         return {document.path: document.state() for document in self.documents()}
+
+    def restore(self, snapshot: dict[Path, object]) -> None:
+        """Put every document back as it was at `snapshot`: a step that declines changes nothing."""
+        for document in self.documents():
+            document.set_state(snapshot.get(document.path, document.original_state()))
 
     def edits_since(self, snapshot: dict[Path, object]) -> list[FileEdit]:
         """The files a step changed since `snapshot`, rendered only when looked at."""

@@ -72,28 +72,47 @@ def test_a_new_ssl_redirect_goes_above_the_local_override(tmp_path):
     assert load(root, "mysite.settings")["SSL"] is False
 
 
-def test_ssl_redirect_behind_a_tls_proxy_without_the_header_warns(tmp_path):
+def test_ssl_redirect_behind_herokus_proxy_without_the_header_is_declined(tmp_path):
+    """A red-team run: Heroku's template redirected every request forever after `apply --all`,
+    with a warning. Not the page's platform: the step is declined, naming the run that does both."""
     root = startproject(tmp_path, Procfile="web: gunicorn mysite.wsgi\n")
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if line.startswith("ssl-redirect"))
+    assert "not applicable" in line and "--step proxy-ssl-header --step ssl-redirect" in line, line
+    settings = (root / "mysite/settings.py").read_text()
+    assert "SECURE_SSL_REDIRECT" not in settings and "SECURE_SSL_REDIRECT" not in (root / ".env-local").read_text()
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the page's six, but the redirect")
+    both = run_cli("apply", "--step", "proxy-ssl-header", "--step", "ssl-redirect", "--commit", cwd=root)
+    assert both.returncode == 0, both.stderr
+    settings = (root / "mysite/settings.py").read_text()
+    assert "SECURE_SSL_REDIRECT = " in settings and "SECURE_PROXY_SSL_HEADER" in settings
+
+
+def test_ssl_redirect_behind_divios_proxy_without_the_header_warns(tmp_path):
+    """Divio, the page's own platform: the page's step, with the warning."""
+    root = startproject(tmp_path, **{".divio/config.json": "{}\n", ".gitignore": "/.divio\n"})
     result = run_cli("apply", "--all", "--dry-run", cwd=root)
-    assert "Warning: production runs behind Heroku's proxy" in result.stderr
+    assert "Warning: production runs behind Divio's proxy" in result.stderr
     assert "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')" in result.stderr
     status = run_cli("status", cwd=root)
     line = next(line for line in status.stdout.splitlines() if line.startswith("ssl-redirect"))
     assert "nothing sets SECURE_PROXY_SSL_HEADER" in line and "redirect forever" in line, line
     # The row says "see the warning": status says it too, before and after the steps are applied,
     # and a dry run with nothing left to write still gives it.
-    assert "Warning: production runs behind Heroku's proxy" in status.stdout
+    assert "Warning: production runs behind Divio's proxy" in status.stdout
     assert run_cli("apply", "--all", cwd=root).returncode == 0
     git(root, "add", "-A")
     git(root, "commit", "-qm", "the page's six")
     done = run_cli("status", cwd=root)
-    assert "Nothing to do" in done.stdout and "Warning: production runs behind Heroku's proxy" in done.stdout
+    assert "Nothing to do" in done.stdout and "Warning: production runs behind Divio's proxy" in done.stdout
     # `apply --all` on a finished project answers from the files alone and points to status.
     finished = run_cli("apply", "--all", "--dry-run", cwd=root)
     assert finished.returncode == 0 and "`refactor-app status` gives each step's reason and any warning" in finished.stderr
     again = run_cli("apply", "--step", "ssl-redirect", "--dry-run", cwd=root)
     assert again.returncode == 0 and again.stdout == ""
-    assert "Nothing to do" in again.stderr and "Warning: production runs behind Heroku's proxy" in again.stderr
+    assert "Nothing to do" in again.stderr and "Warning: production runs behind Divio's proxy" in again.stderr
     settings = STARTPROJECT_SETTINGS + "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n"
     other = startproject(tmp_path / "with-header", settings, Procfile="web: gunicorn mysite.wsgi\n")
     assert "Heroku's proxy" not in run_cli("apply", "--all", "--dry-run", cwd=other).stderr

@@ -175,7 +175,7 @@ def run(ws: Workspace) -> Outcome:
         # What the build's import of the settings (as edited above) needs from the environment.
         needs = build_import.build_import(ws, build_import.stage_environment(stage, position, all_instructions))
         if needs.declined:
-            _put_back(ws, before_settings)  # a step that declines changes nothing
+            ws.restore(before_settings)  # a step that declines changes nothing
             return not_applicable(needs.decline_reason())
         line = run_line(ws, stage, position, context, needs.prefix())
         # Right below the instruction the line follows: comments and blank lines above the next
@@ -190,12 +190,6 @@ def run(ws: Workspace) -> Outcome:
     if database_note:
         (todo if database_note.startswith("+") else finished).append(database_note.lstrip("+ "))
     return pending("; ".join(todo)) if todo else done("; ".join(finished))
-
-
-def _put_back(ws: Workspace, snapshot: dict) -> None:
-    """Undo what this step edited in the settings since `snapshot` (ws.snapshot())."""
-    for settings in ws.settings_modules().values():
-        settings.module = snapshot.get(settings.path, settings.original_state())
 
 
 def _run_line_position(stage: list[dockerfile.Instruction]) -> int:

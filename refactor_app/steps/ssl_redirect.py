@@ -2,6 +2,11 @@
 
 Redirect to HTTPS by default; only an environment that says SECURE_SSL_REDIRECT=False
 (.env-local, for local work) turns it off.
+
+Behind a platform's TLS-ending proxy (platforms.py) the redirect needs SECURE_PROXY_SSL_HEADER,
+or every request is redirected forever. On Divio, the page's own platform, the page's step is
+applied with a warning; on Heroku, Render or Fly.io it is declined unless the proxy-ssl-header
+step runs with it.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.platforms import tls_proxy_platforms
+from refactor_app.platforms import DIVIO, tls_proxy_platforms
 from refactor_app.steps import aldryn, fail_closed, proxy_ssl_header
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
@@ -37,6 +42,7 @@ ANCHORS = ("ALLOWED_HOSTS", "DEBUG", "SECRET_KEY")
 
 
 def run(ws: Workspace) -> Outcome:
+    before = ws.snapshot()
     outcomes = [
         fail_closed.check(ws, ref, fail_closed.SECURE_SSL_REDIRECT) or SWITCH.apply(ws, ref)
         for ref in ws.find_settings("SECURE_SSL_REDIRECT")
@@ -50,6 +56,14 @@ def run(ws: Workspace) -> Outcome:
     outcome = combine(outcomes)
     if outcome.state.value in ("pending", "done"):
         loop = proxy_loop_warning(ws)
+        platform = loop and tls_proxy_platforms(ws.project.root)[0]
+        if loop and outcome.state.value == "pending" and platform != DIVIO:
+            # Not the page's platform: applying the redirect alone would break every request.
+            ws.restore(before)
+            return not_applicable(
+                f"production runs behind {platform}'s proxy, which ends HTTPS and forwards plain HTTP, and nothing "
+                "sets SECURE_PROXY_SSL_HEADER: the redirect alone would send every request back to HTTPS, forever; "
+                "run `refactor-app apply --step proxy-ssl-header --step ssl-redirect` to have both")
         if loop:
             ws.warnings.append(loop)
             # In the reason too: `status` shows reasons, and this one breaks every request.
