@@ -69,7 +69,7 @@ def plain(value):
         return value
     except TypeError:
         return repr(value)
-names = ["DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECRET_KEY", "DATABASE_URL"]
+names = ["DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SECRET_KEY", "DATABASE_URL", "MIDDLEWARE", "MIDDLEWARE_CLASSES"]
 print(json.dumps({name: plain(getattr(module, name, None)) for name in names}))
 """
 # Variables the page's settings read: unset before each load so the user's shell cannot leak in.
@@ -187,6 +187,17 @@ def shell_environment(variables: ReadVariables, local_values: dict) -> dict[str,
     return {key: value for key, value in os.environ.items() if key not in unset}
 
 
+def _security_middleware(values: dict) -> bool:
+    """Does the loaded settings' middleware list (MIDDLEWARE; MIDDLEWARE_CLASSES where MIDDLEWARE
+    is unset, before Django 2.0) hold SecurityMiddleware, or can that not be told?"""
+    listed = values.get("MIDDLEWARE")
+    if listed is None:
+        listed = values.get("MIDDLEWARE_CLASSES")
+    if not isinstance(listed, list):
+        return True  # unset here (Django's own default) or not a list: not this check's to judge
+    return "django.middleware.security.SecurityMiddleware" in listed
+
+
 def production_samples(variables: ReadVariables, scratch: str) -> dict[str, str]:
     """What production sets, as samples: its host, its own SECRET_KEY (long enough for check
     --deploy; in a file under `scratch` for a *_FILE variable) and its database (so env.db() and
@@ -272,6 +283,9 @@ def verify_project(project: Project, python: str) -> Verification:
         verification.problems.append("production would accept any host: ALLOWED_HOSTS contains '*'")
     if not production.error and not production.values.get("SECURE_SSL_REDIRECT"):
         verification.problems.append("production would not redirect to HTTPS: SECURE_SSL_REDIRECT is off")
+    elif not production.error and not _security_middleware(production.values):
+        verification.problems.append("production would not redirect to HTTPS: SECURE_SSL_REDIRECT is on, but MIDDLEWARE "
+                                     "lacks django.middleware.security.SecurityMiddleware, which acts on it")
     if not production.error and production.secret_key_source != "environment":
         verification.problems.append(
             f"production would not use its own SECRET_KEY: the settings ignore the {variables.key} variable"

@@ -164,3 +164,40 @@ def test_an_import_os_above_every_use_is_kept_alone(tmp_path):
     root = startproject(tmp_path, settings)
     assert run_cli("apply", "--all", cwd=root).returncode == 0
     assert (root / "mysite/settings.py").read_text().count("import os") == 1
+
+
+OLD_MIDDLEWARE = ("MIDDLEWARE_CLASSES = (\n    'django.contrib.sessions.middleware.SessionMiddleware',\n"
+                  "    'django.middleware.common.CommonMiddleware',\n)\n")
+
+
+def test_ssl_redirect_without_security_middleware_is_declined(tmp_path):
+    """A red-team run: a Django 1.8 project upgraded from 1.7 (MIDDLEWARE_CLASSES without
+    SecurityMiddleware) got SECURE_SSL_REDIRECT, and verify said OK while nothing redirected."""
+    root = startproject(tmp_path, STARTPROJECT_SETTINGS + OLD_MIDDLEWARE)
+    result = run_cli("apply", "--all", cwd=root)
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if line.startswith("ssl-redirect"))
+    assert "not applicable" in line and "django.middleware.security.SecurityMiddleware" in line, line
+    assert "mysite/settings.py's MIDDLEWARE_CLASSES does not list" in line, line
+    assert "SECURE_SSL_REDIRECT" not in (root / "mysite/settings.py").read_text()
+    assert "SECURE_SSL_REDIRECT" not in (root / ".env-local").read_text()
+
+
+def test_a_redirect_set_by_hand_without_security_middleware_is_a_warning_and_a_verify_problem(tmp_path):
+    root = startproject(tmp_path, STARTPROJECT_SETTINGS + OLD_MIDDLEWARE)
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    settings = root / "mysite/settings.py"
+    settings.write_text(settings.read_text() + '\nSECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT") != "False"\n')
+    env_local = root / ".env-local"
+    env_local.write_text(env_local.read_text() + "SECURE_SSL_REDIRECT=False\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the redirect by hand")
+    status = run_cli("status", cwd=root)
+    assert "Warning: SECURE_SSL_REDIRECT is on, but mysite/settings.py's MIDDLEWARE_CLASSES does not list" in status.stdout
+    verified = run_cli("verify", cwd=root)
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    assert "Problem: production would not redirect to HTTPS: SECURE_SSL_REDIRECT is on, but MIDDLEWARE lacks" in verified.stdout
+    # With the middleware listed, the same settings verify.
+    settings.write_text(settings.read_text().replace("MIDDLEWARE_CLASSES = (\n",
+                                                     "MIDDLEWARE_CLASSES = (\n    'django.middleware.security.SecurityMiddleware',\n"))
+    assert "SecurityMiddleware" not in run_cli("verify", cwd=root).stdout

@@ -11,6 +11,7 @@ step runs with it.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
@@ -54,6 +55,16 @@ def run(ws: Workspace) -> Outcome:
             by_aldryn = aldryn.entry_outcome(ws, "SECURE_SSL_REDIRECT", entry)
             outcomes.append(by_aldryn if by_aldryn is not None else _add(ws, entry))
     outcome = combine(outcomes)
+    missing = _no_security_middleware(ws) if outcome.state.value in ("pending", "done") else ""
+    if missing and outcome.state.value == "pending":
+        ws.restore(before)
+        return not_applicable(
+            f"SECURE_SSL_REDIRECT takes effect only through {SECURITY_MIDDLEWARE}, which {missing} does not list "
+            "(a project from before Django 1.8 never had it), so the redirect would do nothing; add it at the top "
+            "of that list and run again")
+    if missing:
+        ws.warnings.append(f"SECURE_SSL_REDIRECT is on, but {missing} does not list {SECURITY_MIDDLEWARE}, which "
+                           "acts on it: nothing redirects to HTTPS; add it at the top of that list")
     if outcome.state.value in ("pending", "done"):
         loop = proxy_loop_warning(ws)
         platform = loop and tls_proxy_platforms(ws.project.root)[0]
@@ -71,6 +82,29 @@ def run(ws: Workspace) -> Outcome:
                                                   "this platform's HTTPS proxy: every request would redirect forever "
                                                   "(see the warning)"))
     return outcome
+
+
+SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
+
+
+def _no_security_middleware(ws: Workspace) -> str:
+    """The settings' MIDDLEWARE (MIDDLEWARE_CLASSES before Django 1.10), as shown, when it is a
+    plain list without SecurityMiddleware, the middleware that redirects; "" when the settings
+    name it anywhere or the list cannot be read. From Python's parse of the files as read."""
+    modules = ws.loaded_settings()
+    if any(b"SecurityMiddleware" in module.original for module in modules):
+        return ""
+    for module in modules:
+        tree = module.syntax_tree
+        for statement in tree.body if tree is not None else ():
+            if not (isinstance(statement, ast.Assign) and isinstance(statement.value, (ast.List, ast.Tuple))):
+                continue
+            if not all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in statement.value.elts):
+                continue
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and target.id in ("MIDDLEWARE", "MIDDLEWARE_CLASSES"):
+                    return f"{module.display_path}'s {target.id}"
+    return ""
 
 
 def proxy_loop_warning(ws: Workspace) -> str:
