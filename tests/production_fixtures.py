@@ -45,6 +45,9 @@ class Fixture:
     request: bool = True  # False: the project's URLconf cannot run under today's Django (said why)
     expected_warning: str | None = None  # text `apply --all` must print (a call refactor-app cannot see through)
     all_done: bool = False  # status: every step done, and apply changes nothing
+    # ssl-redirect must be declined, its status line saying this: no SecurityMiddleware before
+    # Django 1.8; a TLS-ending proxy (Fly.io, Heroku) and no SECURE_PROXY_SSL_HEADER.
+    redirect_declined: str = ""
 
 
 # --- Shared pieces, as startproject (Django 4.2-5.x) writes them --------------------------------
@@ -1253,7 +1256,8 @@ urlpatterns = patterns('',
     development="settings",
     # django.conf.urls.defaults (and MIDDLEWARE_CLASSES) are long gone: no request under Django 5.
     request=False,
-    compared=("SECRET_KEY",),  # DEBUG = True and no SECURE_SSL_REDIRECT: the migration changes both
+    compared=("SECRET_KEY",),  # DEBUG = True and no SECURE_SSL_REDIRECT: the migration changes DEBUG
+    redirect_declined="django.middleware.security.SecurityMiddleware",  # Django 1.3 has none
 )
 
 
@@ -1470,6 +1474,7 @@ CMD ["gunicorn", "--bind", ":8000", "--workers", "2", "mysite.wsgi"]
     required={"SECRET_KEY": "production-secret"},  # os.environ["SECRET_KEY"]: `fly secrets set`
     deployment={"SECRET_KEY": "production-secret"},
     compared=("DEBUG", "SECRET_KEY"),
+    redirect_declined="--step proxy-ssl-header --step ssl-redirect",
 )
 
 RENDER_YAML = Fixture(
