@@ -61,14 +61,15 @@ def deploy_check(project: Project, python: str) -> DeployCheck:
     from refactor_app import local_env
     from refactor_app.platforms import DIVIO, tls_proxy_platforms
     from refactor_app.verify import (
-        production_leaves_out, production_samples, read_variables, settings_module_name, shell_environment,
+        platform_markers, production_leaves_out, production_samples, read_variables, settings_module_name,
+        shell_environment,
     )
 
     folder, module = settings_module_name(project)
     variables = read_variables(project)
     with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
         # verify's production-like environment, with what README has production set for HSTS.
-        environment = {**shell_environment(variables, local_env.values(project)),
+        environment = {**shell_environment(variables, local_env.values(project)), **platform_markers(project),
                        **production_samples(variables, scratch), **production_leaves_out(project).hiding(),
                        "DJANGO_SETTINGS_MODULE": module, **DOCUMENTED_PRODUCTION}
         result = _run_check(project, python, module, folder, environment)

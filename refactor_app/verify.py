@@ -198,6 +198,18 @@ def _security_middleware(values: dict) -> bool:
     return "django.middleware.security.SecurityMiddleware" in listed
 
 
+# What a platform sets in every process of production, which settings test to tell it from local
+# work (Heroku's template: `IS_HEROKU_APP = "DYNO" in os.environ`): set in the production-like runs.
+PLATFORM_MARKERS = {"Heroku": {"DYNO": "web.1"}, "Render": {"RENDER": "true"}, "Fly.io": {"FLY_APP_NAME": "app"}}
+
+
+def platform_markers(project: Project) -> dict[str, str]:
+    from refactor_app.platforms import tls_proxy_platforms
+
+    return {name: value for platform in tls_proxy_platforms(project.root)
+            for name, value in PLATFORM_MARKERS.get(platform, {}).items()}
+
+
 def production_samples(variables: ReadVariables, scratch: str) -> dict[str, str]:
     """What production sets, as samples: its host, its own SECRET_KEY (long enough for check
     --deploy; in a file under `scratch` for a *_FILE variable) and its database (so env.db() and
@@ -248,11 +260,12 @@ def verify_project(project: Project, python: str) -> Verification:
     hiding = left_out.hiding()
     with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
         samples = production_samples(variables, scratch)
+        markers = platform_markers(project)  # the platform's own, never missing in production
         local_folder, local_module = settings_module_name(project, project.local_path)
         environments = {
             "local": (local_folder, local_module, {**clean, **local_values}),
-            "production": (folder, module, {**clean, **samples, **hiding}),
-            "unset": (folder, module, {**clean, **hiding}),
+            "production": (folder, module, {**clean, **markers, **samples, **hiding}),
+            "unset": (folder, module, {**clean, **markers, **hiding}),
         }
         loads = []
         for name, (load_folder, load_module, environment) in environments.items():
@@ -316,6 +329,9 @@ def verify_project(project: Project, python: str) -> Verification:
                 f"the settings cannot be imported in the {load.name} environment: {load.error}{hint}"
             )
     verification.warnings = plan.warnings  # the committed key; the redirect loop
+    if markers:
+        shown = ", ".join(f"{name}={value}" for name, value in markers.items())
+        verification.notes.append(f"the production runs set {shown}, as the platform does in every production process")
     dotenv_file = dotenv_read_by_settings(project)
     for _, path in left_out.modules:
         verification.notes.append(

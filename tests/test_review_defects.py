@@ -201,3 +201,16 @@ def test_a_redirect_set_by_hand_without_security_middleware_is_a_warning_and_a_v
     settings.write_text(settings.read_text().replace("MIDDLEWARE_CLASSES = (\n",
                                                      "MIDDLEWARE_CLASSES = (\n    'django.middleware.security.SecurityMiddleware',\n"))
     assert "SecurityMiddleware" not in run_cli("verify", cwd=root).stdout
+
+
+def test_verify_runs_production_as_the_platform_does(tmp_path):
+    """A red-team run: Heroku's template turns DEBUG on unless DYNO is set, which Heroku sets in
+    every production process; verify's production-like run did not, and reported DEBUG on."""
+    settings = STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = False") + (
+        '\nIS_HEROKU_APP = "DYNO" in os.environ\nif not IS_HEROKU_APP:\n    DEBUG = True\n')
+    assert "DEBUG = False" in settings
+    root = startproject(tmp_path, "import os\n" + settings, Procfile="web: gunicorn mysite.wsgi\n")
+    verified = run_cli("verify", cwd=root)
+    assert "Note: the production runs set DYNO=web.1" in verified.stdout, verified.stdout
+    assert "production would run with DEBUG on" not in verified.stdout, verified.stdout
+    assert "with DEBUG on" not in verified.stdout  # the unset run is on Heroku too
