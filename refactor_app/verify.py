@@ -117,6 +117,7 @@ class ReadVariables(NamedTuple):
 def read_variables(project: Project) -> ReadVariables:
     """From the settings' own environment reads (helpers included), as the steps find them."""
     from refactor_app.steps.base import environment_variables
+    from refactor_app.steps.secret_key import environment_block
     from refactor_app.workspace import Workspace
 
     ws = Workspace(project)
@@ -127,6 +128,10 @@ def read_variables(project: Project) -> ReadVariables:
     hosts = read["ALLOWED_HOSTS"]
     host = next((v for v in hosts if v == HOST_VARIABLE), None) or next(
         (v for v in hosts if "HOST" in v.upper() or "DOMAIN" in v.upper()), HOST_VARIABLE)
+    # An if/try of production's module that reads the key (steps/secret_key.py) has the last word.
+    block = environment_block(ws, project.settings_path)
+    if block is not None:
+        read["SECRET_KEY"] = block.variables
     key = read["SECRET_KEY"][0] if read["SECRET_KEY"] else KEY_VARIABLE
     every = {variable for variables in read.values() for variable in variables}
     return ReadVariables(host, key, frozenset(every | {f"{v}_FILE" for v in every} | {host, key}))

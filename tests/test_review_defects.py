@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from project_builder import MANAGE_PY, STARTPROJECT_SETTINGS, startproject, write_project
 from conftest import git
 from test_cli import run_cli
@@ -214,3 +216,55 @@ def test_verify_runs_production_as_the_platform_does(tmp_path):
     assert "Note: the production runs set DYNO=web.1" in verified.stdout, verified.stdout
     assert "production would run with DEBUG on" not in verified.stdout, verified.stdout
     assert "with DEBUG on" not in verified.stdout  # the unset run is on Heroku too
+
+
+KEY_BLOCK = '''import os
+import random
+import string
+
+from .base import *  # noqa
+
+DEBUG = os.getenv("DJANGO_DEBUG", "off") == "on"
+
+if "DJANGO_SECRET_KEY" in os.environ:
+    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+else:
+    SECRET_KEY = "".join(random.SystemRandom().choice(string.printable) for i in range(50))
+'''
+
+
+def bakerydemo_like(tmp_path, production: str) -> Path:
+    base = STARTPROJECT_SETTINGS.replace("parent.parent", "parent.parent.parent")
+    return write_project(tmp_path / "project", {
+        "manage.py": MANAGE_PY.replace("mysite.settings", "mysite.settings.production"),
+        "mysite/__init__.py": "", "mysite/settings/__init__.py": "",
+        "mysite/settings/base.py": base, "mysite/settings/production.py": production,
+    })
+
+
+def test_a_key_set_from_the_environment_in_every_branch_of_a_block_is_done(tmp_path):
+    """A red-team run on wagtail's bakerydemo: production.py sets SECRET_KEY in an if/else that
+    reads DJANGO_SECRET_KEY (else a key made at run time); base.py's literal was rewritten for
+    nothing, and verify then said production ignored its own key."""
+    root = bakerydemo_like(tmp_path, KEY_BLOCK)
+    key_line = next(line for line in (root / "mysite/settings/base.py").read_text().splitlines()
+                    if line.startswith("SECRET_KEY"))
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("secret-key"))
+    assert " done " in line and "mysite/settings/production.py sets SECRET_KEY inside an if/try block" in line, line
+    assert "(DJANGO_SECRET_KEY)" in line and "Warning: the SECRET_KEY in" not in status.stdout
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    assert key_line in (root / "mysite/settings/base.py").read_text().splitlines()  # local work's, left alone
+    verified = run_cli("verify", cwd=root)
+    assert "production-like (DOMAIN=www.example.com, DJANGO_SECRET_KEY set)" in verified.stdout, verified.stdout
+    assert "production would not use its own SECRET_KEY" not in verified.stdout, verified.stdout
+
+
+@pytest.mark.parametrize("production", [
+    KEY_BLOCK.replace('else:\n    SECRET_KEY = "".join(random.SystemRandom().choice(string.printable) for i in range(50))\n', ""),
+    KEY_BLOCK + 'SECRET_KEY = "set-again-below-the-block"\n',
+], ids=["no-else", "set-again"])
+def test_a_block_that_leaves_the_key_to_another_line_is_not_done(tmp_path, production):
+    root = bakerydemo_like(tmp_path, production)
+    line = next(line for line in run_cli("status", cwd=root).stdout.splitlines() if line.startswith("secret-key"))
+    assert " done " not in line and "inside an if/try block" in line, line

@@ -6,6 +6,10 @@ repository stays only as the fallback for local work.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+from typing import NamedTuple
+
 import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
@@ -34,8 +38,79 @@ def run(ws: Workspace) -> Outcome:
     by_aldryn = aldryn.outcome(ws, "SECRET_KEY")
     if by_aldryn is not None:
         return by_aldryn
+    blocks = [block for entry in ws.project.settings_paths if (block := environment_block(ws, entry)) is not None]
+    if blocks and len(blocks) == len(ws.project.settings_paths):
+        # Every production module takes its key from such a block: a module-level line it
+        # overrides (a base's) is not production's, and rewriting it would change nothing.
+        return done("; ".join(f"{block.where} sets SECRET_KEY inside an if/try block that reads it from the "
+                              f"environment ({', '.join(block.variables)}), in every branch" for block in blocks))
     outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level SECRET_KEY in the settings")
+
+
+class KeyBlock(NamedTuple):
+    where: str  # the module, as shown
+    variables: list[str]  # what the block reads, in order
+
+
+def environment_block(ws: Workspace, entry: Path) -> KeyBlock | None:
+    """The last module-level if/try of production's module `entry` that sets SECRET_KEY in every
+    branch and reads the environment (wagtail's bakerydemo: `if "DJANGO_SECRET_KEY" in os.environ:
+    SECRET_KEY = os.environ[...]`, else a key made at run time), when nothing after it sets the
+    key again; None otherwise. From Python's parse of the file as read."""
+    settings = ws.settings_module(entry)
+    tree = settings.syntax_tree
+    if tree is None or "SECRET_KEY" not in settings.block_contents()[0]:
+        return None
+    found = None
+    for statement in tree.body:
+        if isinstance(statement, (ast.If, ast.Try)) and _sets_key_in_every_branch(statement):
+            variables = _environment_variables(statement)
+            found = KeyBlock(settings.display_path, variables) if variables else None
+        elif found is not None and (_assigns_key(statement) or isinstance(statement, ast.ImportFrom)
+                                    and any(alias.name == "*" for alias in statement.names)):
+            found = None  # set again below the block
+    return found
+
+
+def _assigns_key(statement: ast.stmt) -> bool:
+    return any(isinstance(node, ast.Name) and node.id == "SECRET_KEY" and isinstance(node.ctx, ast.Store)
+               for node in ast.walk(statement))
+
+
+def _sets_key_in_every_branch(statement: ast.If | ast.Try) -> bool:
+    if isinstance(statement, ast.If):
+        return any(map(_assigns_key, statement.body)) and bool(statement.orelse) and any(map(_assigns_key, statement.orelse))
+    branches = [statement.body, *(handler.body for handler in statement.handlers)]
+    return any(map(_assigns_key, statement.finalbody)) or all(any(map(_assigns_key, branch)) for branch in branches)
+
+
+def _environment_variables(statement: ast.stmt) -> list[str]:
+    """The variables os.environ[...], os.environ.get(...), os.getenv(...) and `"X" in os.environ` name."""
+    found = []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Subscript) and _is_environ(node.value):
+            found.append(node.slice)
+        elif isinstance(node, ast.Call) and node.args and (
+                isinstance(node.func, ast.Attribute) and node.func.attr == "get" and _is_environ(node.func.value)
+                or _dotted(node.func) in ("os.getenv", "getenv")):
+            found.append(node.args[0])
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and _is_environ(node.comparators[0]):
+            found.append(node.left)
+    return list(dict.fromkeys(node.value for node in found if isinstance(node, ast.Constant) and isinstance(node.value, str)))
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+def _is_environ(node: ast.AST) -> bool:
+    return _dotted(node) in ("os.environ", "environ")
 
 
 def committed_key_files(ws: Workspace) -> list[str]:
@@ -44,7 +119,7 @@ def committed_key_files(ws: Workspace) -> list[str]:
     files = []
     for entry in ws.project.settings_paths:
         ref = ws.find_setting("SECRET_KEY", entry)
-        if ref is None:
+        if ref is None or environment_block(ws, entry) is not None:  # production takes the block's key
             continue
         readers = environment_readers(ws, ref.settings)
         if literal_key(ref.settings, ref.value, readers):
