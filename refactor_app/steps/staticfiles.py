@@ -352,11 +352,13 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str], everywhere: b
     inside = len(folder) + 1
     for name in tracked:
         relative = name[inside:]
+        top, below, _ = relative.partition("/")  # (the folder first: a collected fleet's files are mostly admin/)
+        if below and (top in namespaces or not (everywhere or top in _OWN_FOLDERS)):
+            continue
         while relative.endswith(_COMPRESSED):
             relative = relative.rsplit(".", 1)[0]
         relative = _HASHED.sub("", relative, count=1)
-        top = relative.split("/", 1)[0]
-        if relative in _MANIFESTS or top in namespaces or not (everywhere or top == relative or top in _OWN_FOLDERS):
+        if relative in _MANIFESTS:
             continue
         if any(os.path.isfile(os.path.join(source, relative)) for source in sources):
             continue
