@@ -268,3 +268,17 @@ def test_a_block_that_leaves_the_key_to_another_line_is_not_done(tmp_path, produ
     root = bakerydemo_like(tmp_path, production)
     line = next(line for line in run_cli("status", cwd=root).stdout.splitlines() if line.startswith("secret-key"))
     assert " done " not in line and "inside an if/try block" in line, line
+
+
+@pytest.mark.parametrize("block, leaked", [
+    ('try:\n    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nexcept KeyError:\n'
+     '    raise RuntimeError("set DJANGO_SECRET_KEY")\n', False),
+    ('if "DJANGO_SECRET_KEY" in os.environ:\n    SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]\nelse:\n'
+     '    SECRET_KEY = "a-committed-fallback-key"\n', True),
+], ids=["raises", "literal-fallback"])
+def test_a_key_block_that_raises_is_done_and_one_with_a_literal_is_warned_of(tmp_path, block, leaked):
+    root = bakerydemo_like(tmp_path, "import os\n\nfrom .base import *  # noqa\n\n" + block)
+    status = run_cli("status", cwd=root).stdout
+    line = next(line for line in status.splitlines() if line.startswith("secret-key"))
+    assert " done " in line and "(DJANGO_SECRET_KEY)" in line, line
+    assert ("Warning: the SECRET_KEY in mysite/settings/production.py has been committed" in status) is leaked, status

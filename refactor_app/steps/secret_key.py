@@ -51,6 +51,7 @@ def run(ws: Workspace) -> Outcome:
 class KeyBlock(NamedTuple):
     where: str  # the module, as shown
     variables: list[str]  # what the block reads, in order
+    literal: bool  # a branch sets a key written in the code (`else: SECRET_KEY = "..."`)
 
 
 def environment_block(ws: Workspace, entry: Path) -> KeyBlock | None:
@@ -66,7 +67,10 @@ def environment_block(ws: Workspace, entry: Path) -> KeyBlock | None:
     for statement in tree.body:
         if isinstance(statement, (ast.If, ast.Try)) and _sets_key_in_every_branch(statement):
             variables = _environment_variables(statement)
-            found = KeyBlock(settings.display_path, variables) if variables else None
+            literal = any(isinstance(node, ast.Assign) and _assigns_key(node) and isinstance(node.value, ast.Constant)
+                          and isinstance(node.value.value, str) and len(node.value.value) >= MIN_KEY_LENGTH
+                          for node in ast.walk(statement))
+            found = KeyBlock(settings.display_path, variables, literal) if variables else None
         elif found is not None and (_assigns_key(statement) or isinstance(statement, ast.ImportFrom)
                                     and any(alias.name == "*" for alias in statement.names)):
             found = None  # set again below the block
@@ -79,10 +83,16 @@ def _assigns_key(statement: ast.stmt) -> bool:
 
 
 def _sets_key_in_every_branch(statement: ast.If | ast.Try) -> bool:
+    """Every branch sets SECRET_KEY or raises (ImproperlyConfigured: production refuses to start)."""
+    def sets(branch: list[ast.stmt]) -> bool:
+        return any(_assigns_key(inner) or isinstance(inner, ast.Raise) for inner in branch)
+
     if isinstance(statement, ast.If):
-        return any(map(_assigns_key, statement.body)) and bool(statement.orelse) and any(map(_assigns_key, statement.orelse))
+        return any(map(_assigns_key, statement.body)) and sets(statement.orelse) or (
+            sets(statement.body) and any(map(_assigns_key, statement.orelse)))
     branches = [statement.body, *(handler.body for handler in statement.handlers)]
-    return any(map(_assigns_key, statement.finalbody)) or all(any(map(_assigns_key, branch)) for branch in branches)
+    return any(map(_assigns_key, statement.finalbody)) or (
+        any(map(_assigns_key, statement.body)) and all(map(sets, branches)))
 
 
 def _environment_variables(statement: ast.stmt) -> list[str]:
@@ -119,7 +129,12 @@ def committed_key_files(ws: Workspace) -> list[str]:
     files = []
     for entry in ws.project.settings_paths:
         ref = ws.find_setting("SECRET_KEY", entry)
-        if ref is None or environment_block(ws, entry) is not None:  # production takes the block's key
+        block = environment_block(ws, entry)
+        if block is not None:  # production takes the block's key: a literal only if a branch sets one
+            if block.literal and block.where not in files:
+                files.append(block.where)
+            continue
+        if ref is None:
             continue
         readers = environment_readers(ws, ref.settings)
         if literal_key(ref.settings, ref.value, readers):
