@@ -442,3 +442,25 @@ def test_a_new_secret_key_and_docstring_need_no_parse(monkeypatch):
     assert parsed.code == module(3).decode()
     [(secret)] = settings_editor.assignment_index(parsed)["SECRET_KEY"]
     assert settings_editor.string_literal(secret.value) == "key-3"
+
+
+def test_every_step_reads_the_settings_it_anchors_new_lines_on():
+    """A red-team run: csrf-trusted-origins on Heroku's template (ALLOWED_HOSTS only inside an if
+    block) looked up its next anchor, SECURE_SSL_REDIRECT, which it did not read: exit 3."""
+    import importlib
+
+    from refactor_app.steps import ALL_STEPS
+
+    for step in ALL_STEPS:
+        anchors = getattr(importlib.import_module(f"refactor_app.steps.{step.module}"), "ANCHORS", ())
+        assert set(anchors) <= step.reads, (step.name, set(anchors) - step.reads)
+
+
+def test_csrf_trusted_origins_with_allowed_hosts_only_in_a_block(tmp_path):
+    from project_builder import STARTPROJECT_SETTINGS, startproject
+    from test_cli import run_cli
+
+    settings = STARTPROJECT_SETTINGS.replace("ALLOWED_HOSTS = []", 'if "DYNO" in os.environ:\n    ALLOWED_HOSTS = ["*"]')
+    root = startproject(tmp_path, "import os\n" + settings + "SECURE_SSL_REDIRECT = True\n")
+    result = run_cli("apply", "--step", "csrf-trusted-origins", "--dry-run", cwd=root)
+    assert result.returncode == 0, result.stderr

@@ -70,8 +70,8 @@ HARDENING_STEPS: tuple[Step, ...] = (
     Step("csrf-trusted-origins", "Trust the environment's domains for CSRF",
          "CSRF_TRUSTED_ORIGINS from DOMAIN, DOMAIN_ALIASES and DOMAIN_REDIRECTS (https:// on Django 4.0 and later)",
          "csrf_trusted_origins", frozenset({"CSRF_TRUSTED_ORIGINS", "ALLOWED_HOSTS", "DIVIO_DOMAIN",
-                                           "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS", "DEBUG", "SECRET_KEY",
-                                           "env"})),
+                                           "DIVIO_DOMAIN_ALIASES", "DIVIO_DOMAIN_REDIRECTS", "SECURE_SSL_REDIRECT",
+                                           "DEBUG", "SECRET_KEY", "env"})),
 )
 HARDENING_STEP_NAMES = tuple(step.name for step in HARDENING_STEPS)
 ALL_STEPS = STEPS + HARDENING_STEPS  # the order every run follows
