@@ -86,6 +86,10 @@ def _apply_held(project, step_names, commit, allow_dirty, decide, stopped_run) -
         repo = GitRepository.open(project.root)
     session = Session()
     names = list(STEP_NAMES) if step_names is None else [name for name in ALL_STEP_NAMES if name in step_names]
+    if "proxy-ssl-header" in names and "ssl-redirect" in names:
+        # The header first: no commit may hold a redirect that loops behind the platform's proxy.
+        names.remove("proxy-ssl-header")
+        names.insert(names.index("ssl-redirect"), "proxy-ssl-header")
     # Unknown names and bad input fail here, before anything is written; the caller reports from it.
     session.initial_plan = api.make_plan(project, step_names)
     for name in names:
