@@ -240,7 +240,7 @@ def test_a_static_root_named_static_holding_the_projects_own_files_is_refused(tm
     project's own, and neither git rm nor .gitignore touches them (a new user's run lost them)."""
     settings = with_admin(with_static_root("BASE_DIR / 'static'"))
     root = startproject(tmp_path, settings, **OWN_FILES, **{"static/admin/css/base.css": "body {}\n"})
-    assert_refused(root, "holds static/css/site.css", "a file of the project's own")
+    assert_refused(root, "holds static/css/site.css and 2 more", "files of the project's own")
     result = run_cli("apply", "--all", cwd=root)
     assert result.returncode == 0, result.stderr
     assert sorted(git(root, "ls-files", "--", "static").split()) == sorted([*OWN_FILES, "static/admin/css/base.css"])
@@ -256,10 +256,19 @@ def test_a_collected_folder_holding_a_file_put_there_by_hand_is_refused(tmp_path
     collectstatic would ever write them again."""
     settings = with_admin(with_static_root("BASE_DIR / 'staticfiles'"))
     root = startproject(tmp_path, settings, **{own: "mine\n", "staticfiles/admin/css/base.css": "body {}\n"})
-    assert_refused(root, f"holds {own}", "a file of the project's own")
+    assert_refused(root, f"holds {own}, which", "a file of the project's own",
+                   "move such files into an app's static/ folder or a folder STATICFILES_DIRS names")
     result = run_cli("apply", "--all", cwd=root)
     assert result.returncode == 0, result.stderr
     assert (root / own).is_file() and "staticfiles/admin/css/base.css" in git(root, "ls-files", "--", "staticfiles")
+
+
+def test_every_file_of_the_projects_own_is_counted_in_the_reason(tmp_path):
+    """A re-check: the reason named one file, and after moving it the next run named another."""
+    settings = with_admin(with_static_root("BASE_DIR / 'staticfiles'"))
+    files = {"staticfiles/img/logo.png": "png\n", "staticfiles/robots.txt": "x\n", "staticfiles/admin/css/base.css": "a\n"}
+    root = startproject(tmp_path, settings, **files)
+    assert_refused(root, "holds staticfiles/img/logo.png and 1 more, which", "files of the project's own")
 
 
 @pytest.mark.parametrize("app, collected", [

@@ -42,8 +42,8 @@ def run(ws: Workspace) -> Outcome:
     if blocks and len(blocks) == len(ws.project.settings_paths):
         # Every production module takes its key from such a block: a module-level line it
         # overrides (a base's) is not production's, and rewriting it would change nothing.
-        return done("; ".join(f"{block.where} sets SECRET_KEY inside an if/try block that reads it from the "
-                              f"environment ({', '.join(block.variables)}), in every branch" for block in blocks))
+        return done("; ".join(f"{block.where} sets SECRET_KEY in every branch of an if/try block that reads "
+                              f"{', '.join(block.variables)} from the environment" for block in blocks))
     outcome = for_each_setting(ws, "SECRET_KEY", lambda ref: _rewrite(ws, ref))
     return outcome or not_applicable("no module-level SECRET_KEY in the settings")
 

@@ -67,8 +67,8 @@ def run(ws: Workspace) -> Outcome:
     source = why_not_collected_output(ws, folder, tracked)
     if source:
         # A file of the project's own in the collected folder: it moves, not STATIC_ROOT.
-        fix = ("move it into a STATICFILES_DIRS folder (or an app's static/), where collectstatic finds it, "
-               "and run again") if source.endswith(OWN_FILE) and folder.rsplit("/", 1)[-1] != "static" else (
+        fix = ("move such files into an app's static/ folder or a folder STATICFILES_DIRS names, where "
+               "collectstatic finds them, and run again") if source.endswith(OWN_FILE) and folder.rsplit("/", 1)[-1] != "static" else (
                "point STATIC_ROOT at a folder of its own (BASE_DIR / 'staticfiles')")
         return not_applicable(
             f"STATIC_ROOT is {folder}/, which {source}: that is source, not collectstatic's output, so refactor-app "
@@ -323,7 +323,7 @@ _COMPRESSED = (".gz", ".br")
 _MANIFESTS = {"staticfiles.json"}
 
 
-OWN_FILE = "(a file of the project's own)"
+OWN_FILE = "of the project's own)"  # how the reason below ends
 # Top-level folders of a project's own static files; an app's sit in its namespace (admin/).
 _OWN_FOLDERS = {"css", "js", "img", "image", "images", "fonts", "font", "icons", "favicon", "favicons"}
 
@@ -350,6 +350,7 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str], everywhere: b
     sources = [str(root / source) for source in _staticfiles_dirs(ws)]
     sources += [str(ws.project.import_root.joinpath(*package.split("."), "static")) for package in packages]
     inside = len(folder) + 1
+    own = []  # every such file: a reason naming one at a time would send the user back once for each
     for name in tracked:
         relative = name[inside:]
         top, below, _ = relative.partition("/")  # (the folder first: a collected fleet's files are mostly admin/)
@@ -364,9 +365,12 @@ def _not_collected(ws: Workspace, folder: str, tracked: list[str], everywhere: b
             continue
         if os.path.isdir(root / name):  # a submodule git tracks as one entry: git rm says what it holds
             continue
-        return (f"holds {name}, which collectstatic would not write: no installed app's static files "
-                f"and no STATICFILES_DIRS folder have it {OWN_FILE}")
-    return None
+        own.append(name)
+    if not own:
+        return None
+    more = f" and {len(own) - 1} more" if len(own) > 1 else ""
+    return (f"holds {own[0]}{more}, which collectstatic would not write: no installed app's static files "
+            f"and no STATICFILES_DIRS folder have {'them (files' if more else 'it (a file'} {OWN_FILE}")
 
 
 def _source_on_disk(path: Path, folder: str) -> str | None:
