@@ -12,7 +12,6 @@ step runs with it.
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
@@ -86,8 +85,16 @@ def run(ws: Workspace) -> Outcome:
 
 
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
-# A line naming it that is not a comment (`# 'django.middleware.security.SecurityMiddleware',` is off).
-_NAMES_SECURITY_MIDDLEWARE = re.compile(rb"^[^#\n]*SecurityMiddleware", re.MULTILINE)
+
+
+def _names_security_middleware(source: bytes) -> bool:
+    """Does a line name SecurityMiddleware outside a comment (`# '...SecurityMiddleware',` is off)?"""
+    found = source.find(b"SecurityMiddleware")
+    while found >= 0:
+        if b"#" not in source[source.rfind(b"\n", 0, found) + 1 : found]:
+            return True
+        found = source.find(b"SecurityMiddleware", found + 1)
+    return False
 
 
 def _no_security_middleware(ws: Workspace) -> str:
@@ -95,7 +102,7 @@ def _no_security_middleware(ws: Workspace) -> str:
     plain list without SecurityMiddleware, the middleware that redirects; "" when the settings
     name it anywhere or the list cannot be read. From Python's parse of the files as read."""
     modules = ws.loaded_settings()
-    if any(_NAMES_SECURITY_MIDDLEWARE.search(module.original) for module in modules):
+    if any(_names_security_middleware(module.original) for module in modules):
         return ""
     for module in modules:
         tree = module.syntax_tree
