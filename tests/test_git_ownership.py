@@ -95,3 +95,21 @@ def test_a_fleet_reports_a_repository_git_refuses_and_goes_on(tmp_path, mode):
     assert "mine: " + ("would apply" if mode else "applied") in result.stderr
     assert "2 projects: 1 " in result.stderr and ", 1 failed." in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_dubious_ownership_is_reported_when_the_index_spares_the_git_status(tutorial, tmp_path):
+    """The index's stat data, older than the index itself, say the collected folder is unchanged:
+    no git status runs, and a dry run's one git process is the ignore check. It failed one run in
+    five when the files were as new as the index (racy, so git status ran and reported it)."""
+    import subprocess
+    import time
+
+    past = time.time() - 60
+    for path in tutorial.rglob("*"):
+        if ".git" not in path.relative_to(tutorial).parts:
+            os.utime(path, (past, past), follow_symlinks=False)
+    subprocess.run(["git", "update-index", "-q", "--really-refresh"], cwd=tutorial, check=True)
+    env = dubious_git(tmp_path / "bin", tutorial)
+    result = run_cli("apply", "--all", "--dry-run", cwd=tutorial, env=env)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "dubious ownership" in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -153,6 +153,10 @@ class GitRepository:
         folder_ignored, states = None, None
         if probe_ignored:
             ignored = results.pop(0)
+            # Where the index's stat data spared the git status, this is the one git process a
+            # dry run starts: git's refusal of another user's repository is reported here too,
+            # whatever the files' timestamps (a test saw it only when the index was racy).
+            _check_ownership(ignored)
             if ignored.returncode in (0, 1):  # 1: nothing ignored; else git could not say
                 ignored_paths = set(_text(ignored).splitlines())
                 folder_ignored = probe in ignored_paths if asked_paths else ignored.returncode == 0
