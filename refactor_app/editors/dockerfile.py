@@ -13,7 +13,7 @@ import json
 import posixpath
 import re
 import shlex
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from refactor_app.textfile import append_line, split_lines
 
@@ -145,11 +145,9 @@ def _expand(text: str, variables: dict[str, str]) -> str:
     return _VARIABLE.sub(lambda match: variables.get(match.group(1) or match.group(2), match.group(0)), text)
 
 
-def image_path(stage: list[Instruction], before: int, project_path: str) -> str | None:
-    """Where a project file (path relative to the build context) is in the image before
-    stage[before], from the COPY/ADD instructions of the build context; None if never copied."""
-    found = None
-    target = posixpath.normpath(project_path)
+def _context_copies(stage: list[Instruction], before: int) -> Iterator[tuple[list[str], str, str]]:
+    """Each COPY or ADD from the build context (not --from) before stage[before]: its sources, its
+    destination as written, and that destination in the image (WORKDIR and variables applied)."""
     for index, instruction in enumerate(stage[:before]):
         if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.value:
             continue
@@ -157,7 +155,16 @@ def image_path(stage: list[Instruction], before: int, project_path: str) -> str 
         if len(arguments) < 2:
             continue
         *sources, destination = arguments
-        destination = posixpath.join(working_directory(stage, index), _expand(destination, _variables(stage, index)))
+        yield sources, destination, posixpath.join(working_directory(stage, index),
+                                                   _expand(destination, _variables(stage, index)))
+
+
+def image_path(stage: list[Instruction], before: int, project_path: str) -> str | None:
+    """Where a project file (path relative to the build context) is in the image before
+    stage[before], from the COPY/ADD instructions of the build context; None if never copied."""
+    found = None
+    target = posixpath.normpath(project_path)
+    for sources, _, destination in _context_copies(stage, before):
         for source in sources:
             source = posixpath.normpath(source).lstrip("/") or "."  # a leading / is still the context's
             rest = _copied_as(source, target)
@@ -177,15 +184,9 @@ def context_paths(stage: list[Instruction], before: int, image_file: str) -> lis
     that name, or a file inside a folder copied there (which of the two, only the context tells)."""
     found: list[str] = []
     target = posixpath.normpath(image_file)
-    for index, instruction in enumerate(stage[:before]):
-        if instruction.keyword not in ("COPY", "ADD") or "--from" in instruction.value:
-            continue
-        arguments = _arguments(instruction)
-        if len(arguments) < 2:
-            continue
-        *sources, destination = arguments
-        folder = posixpath.normpath(posixpath.join(working_directory(stage, index), _expand(destination, _variables(stage, index))))
-        into_folder = destination.endswith("/") or len(sources) > 1
+    for sources, written, destination in _context_copies(stage, before):
+        folder = posixpath.normpath(destination)
+        into_folder = written.endswith("/") or len(sources) > 1
         rest = target[len(folder):].lstrip("/") if target.startswith(folder.rstrip("/") + "/") else None
         candidates = []
         for source in sources:
