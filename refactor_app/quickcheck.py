@@ -96,12 +96,12 @@ def _module_level_values(tree: ast.Module) -> dict[str, ast.expr] | None:
             return None  # the steps report those places; the full plan says so
         if (
             isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Attribute) and _dotted(node.value.func.value) in WATCHED
+            and isinstance(node.value.func, ast.Attribute) and settings_paths.dotted_name(node.value.func.value) in WATCHED
         ):
             return None  # ALLOWED_HOSTS.append(...)
         if (
             isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            and any(isinstance(arg, ast.Call) and _dotted(arg.func) == "locals" for arg in node.value.args)
+            and any(isinstance(arg, ast.Call) and settings_paths.dotted_name(arg.func) == "locals" for arg in node.value.args)
         ):
             # aldryn_addons.settings.load(locals()), django_heroku.settings(locals()): settings set
             # (or reset) by another package (steps/namespace_calls.py)
@@ -162,7 +162,7 @@ def _collectstatic_done(dockerfile: str | None, tree: ast.Module, values: dict[s
         return False
     for node in ast.walk(tree):  # any DATABASE_URL read without a fallback, anywhere
         if isinstance(node, ast.Call):
-            name = _dotted(node.func)
+            name = settings_paths.dotted_name(node.func)
             if name in ENV_GETTERS and len(node.args) == 1 and not node.keywords and _is_text(node.args[0], "DATABASE_URL"):
                 return False
             if (len(node.args) == 1 and _is_text(node.args[0], "DATABASE_URL")
@@ -170,7 +170,7 @@ def _collectstatic_done(dockerfile: str | None, tree: ast.Module, values: dict[s
                 return False  # config('DATABASE_URL'), env('DATABASE_URL'), by any name: the full plan decides
             if name in URL_CONFIGS and not any(keyword.arg in ("default", None) for keyword in node.keywords):
                 return False
-        elif isinstance(node, ast.Subscript) and _dotted(node.value) in ENV_MAPPINGS and _is_text(node.slice, "DATABASE_URL"):
+        elif isinstance(node, ast.Subscript) and settings_paths.dotted_name(node.value) in ENV_MAPPINGS and _is_text(node.slice, "DATABASE_URL"):
             return False
     return True
 
@@ -216,25 +216,16 @@ def _nothing_tracked_in(root: Path, folder: str) -> bool:
 def _reads_environment(value: ast.expr) -> bool:
     for node in ast.walk(value):
         if isinstance(node, ast.Call):
-            name = _dotted(node.func)
+            name = settings_paths.dotted_name(node.func)
             if name is not None and (name in ENV_CALLS or name.startswith("env.")):
                 return True
-        elif isinstance(node, ast.Subscript) and _dotted(node.value) in ENV_MAPPINGS:
+        elif isinstance(node, ast.Subscript) and settings_paths.dotted_name(node.value) in ENV_MAPPINGS:
             return True
     return False
 
 
 def _same(value: ast.expr, canonical: str) -> bool:
     return ast.dump(value) == ast.dump(ast.parse(canonical, mode="eval").body)
-
-
-def _dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base is not None else None
-    return None
 
 
 def _is_text(node: ast.expr, text: str) -> bool:

@@ -133,7 +133,7 @@ class _Evaluator:
     def _call(self, node: ast.Call, file: str, depth: int) -> _Path | None:
         if any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords):
             return None
-        name = _dotted(node.func)
+        name = dotted_name(node.func)
         keywords = {k.arg: k.value for k in node.keywords}
         if name in PATHLIB_CLASSES or name in ENVIRON_CLASSES:
             environ = name in ENVIRON_CLASSES
@@ -232,10 +232,11 @@ def _os_path_function(name: str | None) -> str | None:
     return None
 
 
-def _dotted(node: ast.expr) -> str | None:
+def dotted_name(node: ast.AST) -> str | None:
+    """`os.environ` for the nodes of `os.environ`; None for anything but names and attributes."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         return f"{base}.{node.attr}" if base is not None else None
     return None

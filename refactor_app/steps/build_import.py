@@ -38,6 +38,7 @@ from refactor_app.editors import dockerfile
 from refactor_app.errors import RefactorError
 from refactor_app.textfile import read_bytes, real_path
 from refactor_app.workspace import Workspace
+from refactor_app.settings_paths import dotted_name
 
 # What a made-up value must parse as, and the value the RUN line gives it.
 STRING, NUMBER, BOOLEAN = "string", "number", "boolean"
@@ -463,7 +464,7 @@ class _Scan:
         cast = _argument(call, 2, "cast")
         if cast is None:
             return _Read(variable, True, STRING)
-        name = _dotted(cast.func if isinstance(cast, ast.Call) else cast) or ""
+        name = dotted_name(cast.func if isinstance(cast, ast.Call) else cast) or ""
         if name in CASTS:
             return _Read(variable, True, CASTS[name])
         if name.rpartition(".")[2] == "Csv":
@@ -483,8 +484,8 @@ class _Scan:
         if method == "":
             cast = _argument(call, 1, "cast")
             if cast is not None:
-                kind = CASTS.get(_dotted(cast) or "", "")
-        schema = self.schemas.get(_dotted(instance) or "", {}).get(variable)
+                kind = CASTS.get(dotted_name(cast) or "", "")
+        schema = self.schemas.get(dotted_name(instance) or "", {}).get(variable)
         if schema is not None:
             schema_kind, schema_default = schema
             if method == "" and _argument(call, 1, "cast") is None:
@@ -573,7 +574,7 @@ def _use(node: ast.AST, parents: dict, targets: list[str]) -> tuple[bool, str]:
     if isinstance(parent, ast.keyword):
         node, parent = parent, parents.get(parent)
     if isinstance(parent, ast.Call) and parent.func is not node:
-        callee = _dotted(parent.func) or "a call"
+        callee = dotted_name(parent.func) or "a call"
         if callee in NUMBER_CALLS:
             return True, NUMBER
         if callee in ACCEPT_NONE_CALLS:
@@ -621,9 +622,9 @@ def _schema(call: ast.Call) -> dict[str, tuple[str, bool]]:
             continue
         value = keyword.value
         if isinstance(value, ast.Tuple) and value.elts:
-            schema[keyword.arg] = (CASTS.get(_dotted(value.elts[0]) or "", ""), len(value.elts) >= 2)
+            schema[keyword.arg] = (CASTS.get(dotted_name(value.elts[0]) or "", ""), len(value.elts) >= 2)
         else:
-            schema[keyword.arg] = (CASTS.get(_dotted(value) or "", ""), False)
+            schema[keyword.arg] = (CASTS.get(dotted_name(value) or "", ""), False)
     return schema
 
 
@@ -640,15 +641,6 @@ def _text(node: ast.AST | None) -> str | None:
 
 def _is_none(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base is not None else None
-    return None
 
 
 def _python_lines(source: str) -> list[str]:

@@ -17,6 +17,7 @@ import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.workspace import SettingRef, SettingsModule, Workspace
+from refactor_app.settings_paths import dotted_name
 
 NAMESPACE = b"locals()"  # no file without it holds such a call: the quick test for every module
 
@@ -93,7 +94,7 @@ def calls_in(settings: SettingsModule) -> list[NamespaceCall]:
     for index, statement in zip(indexes, as_read):
         call = _namespace_call(statement)
         keywords = {keyword.arg or "**": keyword.value for keyword in call.keywords}
-        found.append(NamespaceCall(settings, index, _dotted(call.func) or "", statement.lineno, keywords))
+        found.append(NamespaceCall(settings, index, dotted_name(call.func) or "", statement.lineno, keywords))
     return found
 
 
@@ -101,7 +102,7 @@ def _namespace_call(statement: ast.stmt) -> ast.Call | None:
     if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)):
         return None
     call = statement.value
-    if not call.args or _dotted(call.func) is None:
+    if not call.args or dotted_name(call.func) is None:
         return None
     first = call.args[0]
     if isinstance(first, ast.Call) and isinstance(first.func, ast.Name) and first.func.id == "locals" and not first.args:
@@ -130,15 +131,6 @@ def _is_namespace_call(statement: cst.BaseStatement) -> bool:
     first = call.args[0].value
     return (isinstance(first, cst.Call) and isinstance(first.func, cst.Name) and first.func.value == "locals"
             and not first.args and call.args[0].star == "")
-
-
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        inner = _dotted(node.value)
-        return f"{inner}.{node.attr}" if inner is not None else None
-    return None
 
 
 def keyword_off(call: NamespaceCall, keyword: str) -> bool:

@@ -14,6 +14,7 @@ import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
 from refactor_app.errors import RefactorError
+from refactor_app.settings_paths import dotted_name
 from refactor_app.steps import aldryn
 from refactor_app.steps.base import (
     Outcome, describe_reads, done, ensure_writer_import, environment_readers, environment_variables, environment_writer,
@@ -103,7 +104,7 @@ def _environment_variables(statement: ast.stmt) -> list[str]:
             found.append(node.slice)
         elif isinstance(node, ast.Call) and node.args and (
                 isinstance(node.func, ast.Attribute) and node.func.attr == "get" and _is_environ(node.func.value)
-                or _dotted(node.func) in ("os.getenv", "getenv")):
+                or dotted_name(node.func) in ("os.getenv", "getenv")):
             found.append(node.args[0])
         elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
                 and _is_environ(node.comparators[0]):
@@ -111,16 +112,8 @@ def _environment_variables(statement: ast.stmt) -> list[str]:
     return list(dict.fromkeys(node.value for node in found if isinstance(node, ast.Constant) and isinstance(node.value, str)))
 
 
-def _dotted(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_dotted(node.value)}.{node.attr}"
-    return ""
-
-
 def _is_environ(node: ast.AST) -> bool:
-    return _dotted(node) in ("os.environ", "environ")
+    return dotted_name(node) in ("os.environ", "environ")
 
 
 def committed_key_files(ws: Workspace) -> list[str]:
