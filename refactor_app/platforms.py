@@ -14,8 +14,16 @@ from pathlib import Path
 
 from refactor_app.textfile import may_exist
 
-# A file whose presence says the platform; the first listed platform is the one named.
-PLATFORM_FILES = {"Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io"}
+# A file whose presence says the platform; the first listed platform is the one named. A platform's
+# own spec comes before the Procfile, which Dokku, Scalingo and App Platform's buildpacks read too.
+PLATFORM_FILES = {
+    ".do/app.yaml": "DigitalOcean App Platform", ".do/deploy.template.yaml": "DigitalOcean App Platform",
+    "railway.json": "Railway", "railway.toml": "Railway",
+    "Procfile": "Heroku", "app.json": "Heroku", "render.yaml": "Render", "fly.toml": "Fly.io",
+}
+# Google App Engine's app.yaml names its runtime; an app.yaml without one is some other tool's.
+APP_ENGINE = "Google App Engine"
+APP_ENGINE_RUNTIME = re.compile(r"^runtime:\s*['\"]?python", re.MULTILINE)
 DIVIO = "Divio"
 # Divio's local compose file marks its database services with Divio's service manager
 # (`SERVICE_MANAGER: "fsm-postgres"`), and its .gitignore ignores the `.divio` folder the divio
@@ -23,13 +31,15 @@ DIVIO = "Divio"
 DIVIO_COMPOSE = re.compile(r"SERVICE_MANAGER\W+fsm-", re.IGNORECASE)
 DIVIO_IGNORE = re.compile(r"^/?\.divio/?\s*$", re.MULTILINE)
 COMPOSE_FILES = ("docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml")
-SHOWN = (*PLATFORM_FILES, ".divio/ (Divio)")  # for messages that list what is looked at
+SHOWN = (*PLATFORM_FILES, "app.yaml (App Engine)", ".divio/ (Divio)")  # for messages that list what is looked at
 
 
 def tls_proxy_platforms(root: Path) -> list[str]:
     """The platforms whose TLS-ending proxy the project's files show, most specific first."""
     found = [platform for name, platform in PLATFORM_FILES.items()
              if may_exist(os.path.join(root, name)) and _own_file(root / name)]
+    if APP_ENGINE_RUNTIME.search(_text(root / "app.yaml")):
+        found.append(APP_ENGINE)
     if _divio(root):
         found.append(DIVIO)
     return list(dict.fromkeys(found))

@@ -205,7 +205,8 @@ def _security_middleware(values: dict) -> bool:
 
 # What a platform sets in every process of production, which settings test to tell it from local
 # work (Heroku's template: `IS_HEROKU_APP = "DYNO" in os.environ`): set in the production-like runs.
-PLATFORM_MARKERS = {"Heroku": {"DYNO": "web.1"}, "Render": {"RENDER": "true"}, "Fly.io": {"FLY_APP_NAME": "app"}}
+PLATFORM_MARKERS = {"Heroku": {"DYNO": "web.1"}, "Render": {"RENDER": "true"}, "Fly.io": {"FLY_APP_NAME": "app"},
+                    "Railway": {"RAILWAY_ENVIRONMENT": "production"}, "Google App Engine": {"GAE_ENV": "standard"}}
 
 
 def platform_markers(project: Project) -> dict[str, str]:

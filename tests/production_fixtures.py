@@ -1477,6 +1477,53 @@ CMD ["gunicorn", "--bind", ":8000", "--workers", "2", "mysite.wsgi"]
     redirect_declined="--step proxy-ssl-header --step ssl-redirect",
 )
 
+# DigitalOcean's sample-django (digitalocean/sample-django) deployed by an App Platform spec: its
+# proxy ends HTTPS like Heroku's, and the settings read DJANGO_SECRET_KEY, DEBUG, DJANGO_ALLOWED_HOSTS.
+DO_APP_PLATFORM = single_module(
+    "do-app-platform", "DigitalOcean App Platform: .do/app.yaml, sample-django's os.getenv settings",
+    '''# SECURITY WARNING: keep the secret key used in production secret!
+SECRET_KEY = os.getenv("DJANGO_SECRET_KEY", get_random_secret_key())
+
+# SECURITY WARNING: don't run with debug turned on in production!
+DEBUG = os.getenv("DEBUG", "False") == "True"
+
+ALLOWED_HOSTS = os.getenv("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+
+DEVELOPMENT_MODE = os.getenv("DEVELOPMENT_MODE", "False") == "True"
+''',
+    imports="import os\n\nfrom django.core.management.utils import get_random_secret_key\n",
+    extra_files={
+        ".do/app.yaml": """name: sample-django
+services:
+- name: web
+  environment_slug: python
+  github:
+    repo: example/sample-django
+    branch: main
+    deploy_on_push: true
+  run_command: gunicorn --worker-tmp-dir /dev/shm mysite.wsgi
+  envs:
+  - key: DJANGO_ALLOWED_HOSTS
+    value: ${APP_DOMAIN}
+    scope: RUN_TIME
+  - key: DEBUG
+    value: "False"
+    scope: RUN_AND_BUILD_TIME
+  - key: DJANGO_SECRET_KEY
+    value: EV[1:abc:def]
+    type: SECRET
+    scope: RUN_AND_BUILD_TIME
+""",
+        ".env": "DEBUG=True\nDEVELOPMENT_MODE=True\n",
+        ".gitignore": ".env\n",
+    },
+    # The sample's README has local work export DEBUG=True; here they are in an ignored .env.
+    local_env_files=(".env",),
+    deployment={"DJANGO_SECRET_KEY": "production-secret", "DEBUG": "False", "DJANGO_ALLOWED_HOSTS": "example.com"},
+    compared=("DEBUG", "ALLOWED_HOSTS", "SECRET_KEY"),
+    redirect_declined="--step proxy-ssl-header --step ssl-redirect",
+)
+
 RENDER_YAML = Fixture(
     name="render-yaml",
     shape="Render blueprint: render.yaml envVars DJANGO_SETTINGS_MODULE; manage.py names local",
@@ -1742,6 +1789,6 @@ FIXTURES = {fixture.name: fixture for fixture in [
     COOKIECUTTER, BAKERYDEMO, PROCFILE_ENV_OPTION, PROCFILE_ENV_PREFIX,
     ENV_GET_TRUE, DJANGO_ENVIRON_BOOL, DECOUPLE_CONFIG, ENVBOOL_HELPER, BOOL_OF_ENV_GET, GETENV_FALSE,
     HOSTS_STAR_DEFAULT, SSL_ENVIRON_FALSE, SECRET_FILE_HELPER, ALDRYN, DJANGO_1_3, NO_MANAGE, DJANGO_HEROKU,
-    HEROKU_GETTING_STARTED, DIVIO_TUTORIAL, FLY_TOML, RENDER_YAML, APP_JSON, COMPOSE_PRODUCTION,
+    HEROKU_GETTING_STARTED, DIVIO_TUTORIAL, FLY_TOML, DO_APP_PLATFORM, RENDER_YAML, APP_JSON, COMPOSE_PRODUCTION,
     MULTISTAGE_DOCKERFILE, DEV_NAMED_SIBLING, SETTINGS_INIT_STAR, DJANGO_ENV_SWITCH, DJANGO_2_OS_PATH,
 ]}

@@ -215,6 +215,25 @@ def test_no_platform_no_proxy_header(tmp_path):
     assert "forever" not in status.stdout
 
 
+@pytest.mark.parametrize("files, expected", [
+    ({".do/app.yaml": "name: sample-django\nservices:\n- name: web\n"}, ["DigitalOcean App Platform"]),
+    ({".do/deploy.template.yaml": "spec:\n  name: sample\n"}, ["DigitalOcean App Platform"]),
+    ({"railway.json": "{}\n"}, ["Railway"]),
+    ({"railway.toml": "[deploy]\n"}, ["Railway"]),
+    ({"app.yaml": "runtime: python312\nentrypoint: gunicorn -b :$PORT mysite.wsgi\n"}, ["Google App Engine"]),
+    ({"app.yaml": "name: not-app-engine\n"}, []),  # some other tool's app.yaml
+    # App Platform builds a Procfile too: its own spec names the platform.
+    ({"Procfile": "web: gunicorn mysite.wsgi\n", ".do/app.yaml": "name: x\n"}, ["DigitalOcean App Platform", "Heroku"]),
+])
+def test_platforms_whose_proxy_ends_tls(tmp_path, files, expected):
+    from refactor_app.platforms import tls_proxy_platforms
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert tls_proxy_platforms(tmp_path) == expected
+
+
 # --- with --commit and over a fleet ---------------------------------------------------------------
 
 def test_commit_makes_one_commit_per_step_in_order(tmp_path):
