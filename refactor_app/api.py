@@ -144,7 +144,7 @@ def _untracked(ws, edits: list[FileEdit]) -> list[str]:
     answer when git gave one for all of them, else one `git ls-files` (asked only when someone
     looks: Plan.untracked). Nothing when git cannot say (it refused, or hung, already reported
     or not needed by this run): the warning is advice, not a check."""
-    existing = [edit.display_path for edit in edits if not edit.is_new]
+    existing = [edit.stored_path for edit in edits if not edit.is_new]
     if not existing:
         return []
     try:
@@ -222,7 +222,7 @@ def unified_diff(edit: FileEdit, prefix: str = "") -> str:
     written back out as the same bytes), so the patch applies to a latin-1 or BOM file too."""
     before = _decode(edit.before) if edit.before is not None else ""
     after = _decode(edit.after)
-    name = prefix + edit.display_path
+    name = prefix + edit.stored_path
     old_name = "/dev/null" if edit.is_new else f"a/{name}"
     lines = difflib.unified_diff(_diff_lines(before), _diff_lines(after), fromfile=old_name, tofile=f"b/{name}")
     return "".join(lines)
@@ -301,7 +301,7 @@ def files_refactor_app_writes(project: Project, plan: Plan | None = None) -> lis
     """The project-relative files (and folders, for git rm) any step may write or remove."""
     paths = [*project.edited_files, project.default_static_folder]
     if plan is not None:
-        paths += [edit.display_path for edit in plan.edits] + [removal.folder for removal in plan.removals]
+        paths += [edit.stored_path for edit in plan.edits] + [removal.folder for removal in plan.removals]
     return paths
 
 
@@ -442,7 +442,7 @@ def undo(plan: Plan) -> list[str]:
     repo = GitRepository.open(plan.root)
     if repo is None:
         return left
-    paths = [edit.display_path for edit in plan.edits]
+    paths = [edit.stored_path for edit in plan.edits]
     try:
         retry_on_index_lock(lambda: repo.unstage(paths))
     except Exception as exc:  # noqa: BLE001  (GitPython's error or ours: reported, with what is left)

@@ -30,9 +30,13 @@ class FileEdit:
     module is rendered from its libcst tree only if someone looks at it (a diff, a commit).
     """
 
-    def __init__(self, path: Path, display_path: str, before, after, encoding: str = "utf-8") -> None:
+    def __init__(self, path: Path, display_path: str, before, after, encoding: str = "utf-8",
+                 stored_path: str | None = None) -> None:
         self.path = path
         self.display_path = display_path
+        # Where git and a patch find the file: a link's target (`Dockerfile -> docker/Dockerfile.web`
+        # is changed, staged and diffed as docker/Dockerfile.web); the display path otherwise.
+        self.stored_path = stored_path or display_path
         self.encoding = encoding
         self._before = before
         self._after = after

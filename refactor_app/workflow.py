@@ -133,7 +133,7 @@ def _commit_or_undo(repo, plan: Plan, result: StepResult, done: int) -> str | No
 
     try:
         # A file the user keeps untracked is never added (it may hold secrets); one this step creates is.
-        created = [edit.display_path for edit in plan.edits if edit.is_new]
+        created = [edit.stored_path for edit in plan.edits if edit.is_new]
         return retry_on_index_lock(lambda: repo.commit(_edited_paths(plan), commit_message(result), created))
     except BaseException as exc:
         if not isinstance(exc, Exception) and _committed_all_the_same(repo, plan):
@@ -167,5 +167,5 @@ def _committed_all_the_same(repo, plan: Plan) -> bool:
 
 
 def _edited_paths(plan: Plan) -> list[str]:
-    return [edit.display_path for edit in plan.edits]
+    return [edit.stored_path for edit in plan.edits]
 

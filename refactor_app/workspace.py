@@ -20,7 +20,7 @@ from refactor_app.editors.git import EarlyAnswers, FolderState, GitRepository
 from refactor_app.errors import RefactorError
 from refactor_app.plan import FileEdit, GitRemoval
 from refactor_app.project import Project
-from refactor_app.textfile import TextFormat, decode, is_regular_file, read_bytes
+from refactor_app.textfile import TextFormat, decode, is_regular_file, read_bytes, real_path
 
 
 @dataclass
@@ -376,7 +376,7 @@ class Workspace:
             edits.append(FileEdit(
                 document.path, document.display_path,
                 functools.partial(document.render, before_state), functools.partial(document.render, after_state),
-                _encoding(document),
+                _encoding(document), self._stored_path(document),
             ))
         return edits
 
@@ -386,8 +386,21 @@ class Workspace:
         for document in self.documents():
             after = document.current_bytes()
             if after is not None and after != document.original:
-                edits.append(FileEdit(document.path, document.display_path, document.original, after, _encoding(document)))
+                edits.append(FileEdit(document.path, document.display_path, document.original, after, _encoding(document),
+                                      self._stored_path(document)))
         return edits
+
+    def _stored_path(self, document: TextDocument | SettingsModule) -> str | None:
+        """The file a link in the project points to, relative to the project, where git tracks what
+        is written (a link is written through); None when the path is the file itself, or its
+        target is outside the project (the link's own name is then all a diff can show)."""
+        real = real_path(document.path)
+        if real == os.fspath(document.path):
+            return None
+        root = real_path(self.project.root)
+        if not real.startswith(root + os.sep):
+            return None
+        return Path(real[len(root) + 1:]).as_posix()
 
 
 _UNREAD = object()  # a document first read after the snapshot: its "before" is the file on disk

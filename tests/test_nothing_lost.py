@@ -204,3 +204,32 @@ def test_an_fsync_that_fails_on_a_helper_thread_is_raised_not_waited_for(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b", "c", "d"]  # no temporary file left
     writer.write_all_atomically(writes)
     assert [path.read_bytes() for path in files] == [b"new a", b"new b", b"new c", b"new dd"]
+
+
+def test_files_behind_links_are_diffed_and_committed_as_git_tracks_them(tutorial):
+    """A red-team run: `Dockerfile -> docker/Dockerfile.web` and `.env-local -> envs/local.env`.
+    The dry run's patch named the links, so `git apply` refused it ("Dockerfile: patch does not
+    apply"), and `--commit` left the files it wrote through them uncommitted."""
+    (tutorial / "docker").mkdir()
+    os.replace(tutorial / "Dockerfile", tutorial / "docker/Dockerfile.web")
+    (tutorial / "Dockerfile").symlink_to("docker/Dockerfile.web")
+    (tutorial / "envs").mkdir()
+    os.replace(tutorial / ".env-local", tutorial / "envs/local.env")
+    (tutorial / ".env-local").symlink_to("envs/local.env")
+    git(tutorial, "add", "-A")
+    git(tutorial, "commit", "-q", "-m", "files behind links")
+
+    patch = run_cli("apply", "--all", "--dry-run", cwd=tutorial)
+    assert patch.returncode == 0, patch.stderr
+    assert "+++ b/docker/Dockerfile.web" in patch.stdout and "+++ b/envs/local.env" in patch.stdout
+    diff = patch.stdout[patch.stdout.index("--- a/"):]
+    checked = subprocess.run(["git", "apply", "--check", "-"], input=diff, text=True, cwd=tutorial,
+                             capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+
+    result = run_cli("apply", "--all", "--commit", cwd=tutorial)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git_status(tutorial) == []  # every file written through a link is committed
+    assert (tutorial / "Dockerfile").is_symlink() and (tutorial / ".env-local").is_symlink()
+    assert "collectstatic" in (tutorial / "docker/Dockerfile.web").read_text()
+    assert "DJANGO_DEBUG=True" in (tutorial / "envs/local.env").read_text()
