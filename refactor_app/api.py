@@ -167,11 +167,13 @@ def _untracked(ws, edits: list[FileEdit]) -> list[str]:
 
 def _notes(ws, edits: list[FileEdit]) -> list[str]:
     """Local values help only if something loads them: when a step wrote some this run and nothing
-    in the project loads the file (refactor_app/local_env.py), one note with a command that does."""
+    in the project loads the file, or only `heroku local` does (refactor_app/local_env.py), one
+    note with a command that loads it for the development server."""
+    from refactor_app.local_env import HEROKU_LOCAL, run_command
+
     local = ws.project.local_env
-    if local.loaded or not any(edit.path == local.path for edit in edits):
+    if (local.loaded and local.how != HEROKU_LOCAL) or not any(edit.path == local.path for edit in edits):
         return []
-    from refactor_app.local_env import run_command
 
     return [run_command(ws.project)]
 

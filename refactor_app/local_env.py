@@ -15,7 +15,11 @@ values go (README.md, "The env file local work loads"):
    DEBUG on;
 3. compose with a web service and no env file: `.env-local`, named in that service's env_file
    (as the tutorial's docker-compose.yml does);
-4. nothing: `.env-local`, and one note with a command that loads it (python-dotenv's CLI).
+4. a Procfile and no compose: `.env`, which `heroku local` (and foreman, honcho) load beside it,
+   unless a `.env-local` is there already, or the Procfile's processes load `.env` themselves
+   (`pipenv run`, `dotenv run`) and git does not ignore it: production would load it too; and one
+   note with the command that loads it for `manage.py runserver`;
+5. nothing: `.env-local`, and one note with a command that loads it (python-dotenv's CLI).
 
 A production or example env file (`.env.prod`, `.env.example`, `*-sample`, `*.dist`,
 `.envs/.production/*`) never takes local values. Every file local work loads counts when a step
@@ -35,9 +39,14 @@ from typing import NamedTuple
 from refactor_app.deployment import (
     PRODUCTION_COMPOSE, PRODUCTION_WORDS, _env_files, _read_text, _yaml, compose_environment,
 )
-from refactor_app.textfile import is_regular_file, may_exist
+from refactor_app.textfile import is_regular_file, lexists, may_exist
 
 DEFAULT_NAME = ".env-local"  # Divio's: what the tutorial's docker-compose.yml names
+PROCFILE_ENV = ".env"  # what `heroku local`, foreman and honcho load from the Procfile's folder
+HEROKU_LOCAL = "heroku local loads it with the Procfile"
+# A Procfile process that loads .env itself: production's dynos would load it too.
+LOADS_DOTENV = re.compile(r"\bpipenv\s+run\b|\bdotenv\b|--env-file\b|\bhoncho\b|\bforeman\b|"
+                          r"(?:^|[\s;&|(])(?:\.|source)\s+\S*\.env\b")
 # Compose files local work runs, most specific first (`docker compose -f docker-compose.local.yml up`,
 # cookiecutter-django's local.yml), then the default ones and the override compose merges into them.
 LOCAL_COMPOSE = (
@@ -128,8 +137,33 @@ def find(project) -> LocalEnv:
     default = root / DEFAULT_NAME
     if compose is not None and not compose_files and _can_name(compose.path, compose.service, boundary, root):
         return found(default, f"{environment_where} loads it (env_file)", ComposeService(compose.path, compose.service))
+    if compose is None and (procfile_env := _procfile_env(project, read_paths, writable, why_not)) is not None:
+        return found(procfile_env, HEROKU_LOCAL)
     return LocalEnv(default, "", False, None, tuple(dict.fromkeys((*compose_files, *read_paths))), environment,
                     environment_where, tuple(why_not))
+
+
+def _procfile_env(project, read_paths: tuple[Path, ...], writable, why_not: list[str]) -> Path | None:
+    """`.env` beside a Procfile, where `heroku local` reads local work's values; None where it
+    must not take them, or an earlier run (or the user) keeps them in `.env-local` already."""
+    root = project.root
+    procfile = root / "Procfile"
+    if not may_exist(os.path.join(root, "Procfile")) or not is_regular_file(procfile, "Procfile") \
+            or lexists(root / DEFAULT_NAME):
+        return None
+    path = root / PROCFILE_ENV
+    if path in read_paths:  # the settings read it themselves: rule 2 took it, or said why not
+        return None
+    text = _read_text(procfile, root, project.limits)
+    if text is None:
+        return None
+    loader = LOADS_DOTENV.search(text)
+    if loader and not _git_ignores(root, path):
+        why_not.append(f"{PROCFILE_ENV} (heroku local's env file): the Procfile's processes load it too "
+                       f"({loader.group().strip()}) and git does not ignore it, so local values there would reach "
+                       "production")
+        return None
+    return path if writable(path, "heroku local's env file") else None
 
 
 def values(project) -> dict[str, str]:
@@ -654,13 +688,23 @@ DOTENV_CLI = 'pip install "python-dotenv[cli]"'  # python-dotenv's `dotenv` comm
 
 
 def run_command(project) -> str:
-    """The note for a project where nothing loads the env file local values went to: one line, with
-    a command that loads it (`. ./.env-local` would not: `DOMAIN_ALIASES=localhost, 127.0.0.1` is
-    not valid shell)."""
-    import shlex
-
+    """The note for a project where nothing loads the env file local values went to, or only
+    `heroku local` does: one line, with a command that loads it for the development server
+    (`. ./.env-local` would not: `DOMAIN_ALIASES=localhost, 127.0.0.1` is not valid shell)."""
     local = project.local_env
     shown = _shown(local.path, project.root)
+    if local.how == HEROKU_LOCAL:
+        return (f"heroku local loads {shown} with the Procfile; to run the development server with its values "
+                f"too (DEBUG on, localhost allowed, no HTTPS redirect): {_server_command(project, shown)}")
+    because = f" ({'; '.join(local.why_not)})" if local.why_not else ""
+    return (f"nothing in this project loads {shown}{because}, so local work runs without the values written there "
+            f"(DEBUG on, localhost allowed, no HTTPS redirect); run the development server with them: "
+            f"{_server_command(project, shown)}")
+
+
+def _server_command(project, shown: str) -> str:
+    import shlex
+
     if project.manage_path is not None:
         server = f"python {shlex.quote(_shown(project.manage_path, project.root))} runserver"
     else:
@@ -668,7 +712,4 @@ def run_command(project) -> str:
         dotted = ".".join(relative.parts[:-1] if relative.name == "__init__" else relative.parts)
         server = (f"python -m django runserver --settings {dotted} "
                   f"--pythonpath {shlex.quote(_shown(project.import_root, project.root) or '.')}")
-    because = f" ({'; '.join(local.why_not)})" if local.why_not else ""
-    return (f"nothing in this project loads {shown}{because}, so local work runs without the values written there "
-            f"(DEBUG on, localhost allowed, no HTTPS redirect); run the development server with them: "
-            f"{DOTENV_CLI} && dotenv -f {shlex.quote(shown)} run -- {server}")
+    return f"{DOTENV_CLI} && dotenv -f {shlex.quote(shown)} run -- {server}"

@@ -216,6 +216,25 @@ def platform_markers(project: Project) -> dict[str, str]:
             for name, value in PLATFORM_MARKERS.get(platform, {}).items()}
 
 
+def image_environment(project: Project, variables: ReadVariables) -> dict[str, str]:
+    """What the production image's ENV lines set of the variables the settings read: every
+    container has them, so the production runs do too (fly launch's `ENV SECRET_KEY "..."`)."""
+    from refactor_app.editors import dockerfile
+    from refactor_app.textfile import read_bytes
+
+    path = project.dockerfile_path
+    try:
+        data = read_bytes(path, project.display(path), project.limits)
+        text = data.decode("utf-8", errors="replace") if data is not None else ""
+        if not any(name in text for name in variables.every) or dockerfile.uses_heredocs(text):
+            return {}
+        stage = dockerfile.final_stage(dockerfile.instructions(text))
+    except Exception:  # noqa: BLE001  (an unreadable or odd Dockerfile: status and apply report it)
+        return {}
+    return {name: env.value for name, env in dockerfile.image_environment(stage).items()
+            if name in variables.every and name != "DJANGO_SETTINGS_MODULE" and "$" not in env.value}
+
+
 def production_samples(variables: ReadVariables, scratch: str) -> dict[str, str]:
     """What production sets, as samples: its host, its own SECRET_KEY (long enough for check
     --deploy; in a file under `scratch` for a *_FILE variable) and its database (so env.db() and
@@ -267,11 +286,12 @@ def verify_project(project: Project, python: str) -> Verification:
     with tempfile.TemporaryDirectory(prefix="refactor-app-verify-") as scratch:
         samples = production_samples(variables, scratch)
         markers = platform_markers(project)  # the platform's own, never missing in production
+        image = image_environment(project, variables)  # the image's ENV: in every container
         local_folder, local_module = settings_module_name(project, project.local_path)
         environments = {
             "local": (local_folder, local_module, {**clean, **local_values}),
-            "production": (folder, module, {**clean, **markers, **samples, **hiding}),
-            "unset": (folder, module, {**clean, **markers, **hiding}),
+            "production": (folder, module, {**clean, **markers, **image, **samples, **hiding}),
+            "unset": (folder, module, {**clean, **markers, **image, **hiding}),
         }
         loads = []
         for name, (load_folder, load_module, environment) in environments.items():
@@ -283,6 +303,8 @@ def verify_project(project: Project, python: str) -> Verification:
                 source = "-"
             elif values.get("SECRET_KEY") is None:
                 source = "not set"
+            elif name != "local" and image.get(variables.key) is not None and values["SECRET_KEY"] == image[variables.key]:
+                source = "the image's ENV (committed)"
             elif provided is not None and values["SECRET_KEY"] == provided:
                 source = "environment"
             else:
@@ -320,6 +342,8 @@ def verify_project(project: Project, python: str) -> Verification:
             unsafe.append("'*' in ALLOWED_HOSTS")
         if not unset.values.get("SECURE_SSL_REDIRECT"):
             unsafe.append("no HTTPS redirect")
+        if unset.secret_key_source == "the image's ENV (committed)":
+            unsafe.append(f"the SECRET_KEY {project.display(project.dockerfile_path)}'s ENV line commits")
         if unsafe:
             verification.problems.append(
                 f"with the variables it reads unset, production would run with {', '.join(unsafe)}: "
@@ -338,6 +362,10 @@ def verify_project(project: Project, python: str) -> Verification:
     if markers:
         shown = ", ".join(f"{name}={value}" for name, value in markers.items())
         verification.notes.append(f"the production runs set {shown}, as the platform does in every production process")
+    if image:
+        verification.notes.append(f"the production runs set {', '.join(image)} as {project.display(project.dockerfile_path)}'s "
+                                  "ENV lines do in every container of the image (the production-like run's samples "
+                                  "come after them)")
     dotenv_file = dotenv_read_by_settings(project)
     for _, path in left_out.modules:
         verification.notes.append(

@@ -84,6 +84,16 @@ def test_dockerfile_final_stage_and_install_line():
     assert (install.first_line, install.last_line) == (7, 8)
 
 
+def test_dockerfile_image_environment_is_the_final_stages_env_lines():
+    text = ("FROM python:3.12 AS build\nENV SECRET_KEY=build-stage-only\n"
+            "FROM python:3.12-slim\nARG HOME_DIR=/app\nENV PYTHONUNBUFFERED 1\n"
+            "ENV APP_HOME=${HOME_DIR}/src DJANGO_SECRET_KEY=\"a b\"\nENV SECRET_KEY \"old-style value\"\n")
+    environment = dockerfile.image_environment(dockerfile.final_stage(dockerfile.instructions(text)))
+    assert {name: env.value for name, env in environment.items()} == {
+        "PYTHONUNBUFFERED": "1", "APP_HOME": "/app/src", "DJANGO_SECRET_KEY": "a b", "SECRET_KEY": "old-style value"}
+    assert environment["SECRET_KEY"].line == 6 and "HOME_DIR" not in environment  # ARG is gone at run time
+
+
 def test_dockerfile_insert_line_keeps_everything_else():
     result = dockerfile.insert_line(MULTI_STAGE, 9, "RUN x", "\n")
     assert split_lines(result) == split_lines(MULTI_STAGE)[:9] + ["RUN x\n"] + split_lines(MULTI_STAGE)[9:]

@@ -65,7 +65,10 @@ class Deployed:
         return {"python": self.python, "settings": self.case.settings}
 
     def local(self) -> dict:
-        return {**env_file(self.root / ".env-local"), **self.case.local_extra}
+        from refactor_app.project import discover
+
+        # The env file local work loads: .env beside the Procfile (`heroku local`), else .env-local.
+        return {**env_file(discover(self.root).env_path), **self.case.local_extra}
 
 
 @pytest.fixture(scope="module", params=list(CASES))

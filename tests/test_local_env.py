@@ -80,11 +80,14 @@ class Case:
     files: dict[str, str]
     written: str  # the file local values go to
     # How local work loads it: "compose" (the web service of `compose`), "settings" (the settings
-    # read it themselves), "note" (nothing does: the note's command is run).
+    # read it themselves), "heroku" (`heroku local`, beside the Procfile: the note's command is run
+    # too, for runserver), "note" (nothing does: the note's command is run).
     loaded_by: str
     compose: str = "docker-compose.yml"
     never_written: tuple[str, ...] = ()  # byte for byte after apply
     kept: dict[str, str] = field(default_factory=dict)  # values local work already set, not written again
+    # Variables no step writes: behind Heroku's proxy, ssl-redirect is declined without the header.
+    declined: tuple[str, ...] = ()
 
 
 DOTENV_SETTINGS = settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
@@ -165,6 +168,28 @@ CASES = {
         ".env-local", "note", never_written=("docker-compose.yml", *PRODUCTION_FILES),
     ),
     "nothing-loads": Case(project("mysite", settings()), ".env-local", "note"),
+    # Heroku's getting-started: `heroku local` runs the Procfile's processes with .env (git ignores it).
+    "heroku-local": Case(
+        {**project("mysite", settings()), "Procfile": "web: gunicorn mysite.wsgi\n", ".gitignore": ".env\n"},
+        ".env", "heroku", declined=("SECURE_SSL_REDIRECT",),
+    ),
+    # Its older version committed .env for heroku local; Heroku's dynos never load it.
+    "heroku-local-committed-dotenv": Case(
+        {**project("mysite", settings()), "Procfile": "web: gunicorn mysite.wsgi --log-file -\n",
+         ".env": "DATABASE_URL=postgres://localhost/python_getting_started\n"},
+        ".env", "heroku", declined=("SECURE_SSL_REDIRECT",),
+    ),
+    # `pipenv run` loads .env on the dyno too, and git would commit it: local values stay out of it.
+    "procfile-pipenv-run": Case(
+        {**project("mysite", settings()), "Procfile": "web: pipenv run gunicorn mysite.wsgi\n"},
+        ".env-local", "note", never_written=(".env",), declined=("SECURE_SSL_REDIRECT",),
+    ),
+    # An earlier run (or the user) put local values in .env-local: they stay there.
+    "procfile-and-env-local": Case(
+        {**project("mysite", settings()), "Procfile": "web: gunicorn mysite.wsgi\n",
+         ".env-local": "DJANGO_DEBUG=True\n"},
+        ".env-local", "note", never_written=(".env",), declined=("SECURE_SSL_REDIRECT",),
+    ),
     # A .env the settings read but git tracks is in every build: production's DEBUG would be on.
     "committed-dotenv": Case(
         {**project("mysite", DOTENV_SETTINGS), ".env": "LOCAL_NAME=shared\n"},
@@ -279,7 +304,7 @@ def test_local_values_go_where_local_work_loads_them(name, tmp_path_factory):
     assert run.first.returncode == 0, run.first.stderr
     written = dotenv_values(root / case.written)
     for key, value in LOCAL_VALUES.items():
-        if key in case.kept:
+        if key in case.kept or key in case.declined:
             assert key not in written, written
         else:
             assert written.get(key) == value, (case.written, written)
@@ -299,6 +324,18 @@ def test_local_values_go_where_local_work_loads_them(name, tmp_path_factory):
     elif case.loaded_by == "settings":
         assert "nothing in this project loads" not in output
         loaded = probe([sys.executable, "-c", PROBE], copy, {})  # the settings read it themselves
+    elif case.loaded_by == "heroku":
+        assert "nothing in this project loads" not in output
+        # heroku local: the Procfile's processes get .env's values.
+        heroku_local = {key: value or "" for key, value in dotenv_values(root / ".env").items()}
+        assert_local_work_runs(probe([sys.executable, "-c", PROBE], copy, heroku_local))
+        # The note's command, for manage.py runserver.
+        notes = [line for line in output.splitlines() if "heroku local loads .env" in line]
+        assert len(notes) == 1, output
+        command = note_command(notes[0])
+        assert command[:3] == ["dotenv", "-f", ".env"] and command[-3:] == ["python", "manage.py", "runserver"]
+        (copy / "manage.py").write_text(PROBE)
+        loaded = probe(command, copy, {})
     else:
         command = note_command(the_note(output))
         assert command[:3] == ["dotenv", "-f", ".env-local"] and command[-3:] == ["python", "manage.py", "runserver"]
@@ -340,6 +377,9 @@ def test_the_note_names_why_a_loaded_file_takes_no_local_values(tmp_path_factory
     example = the_note(migrated("compose-loads-an-example", tmp_path_factory).first.stderr)
     assert ".env.example (docker-compose.yml's env_file) is named for production, as an example or for tests" in example
     assert "set -a" not in committed + example
+    pipenv = the_note(migrated("procfile-pipenv-run", tmp_path_factory).first.stderr)
+    assert ".env (heroku local's env file): the Procfile's processes load it too (pipenv run) and git does not " \
+           "ignore it, so local values there would reach production" in pipenv
 
 
 def test_the_note_only_when_a_step_writes_local_values(tmp_path):

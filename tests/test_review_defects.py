@@ -83,7 +83,7 @@ def test_ssl_redirect_behind_herokus_proxy_without_the_header_is_declined(tmp_pa
     line = next(line for line in result.stderr.splitlines() if line.startswith("ssl-redirect"))
     assert "not applicable" in line and "--step proxy-ssl-header --step ssl-redirect" in line, line
     settings = (root / "mysite/settings.py").read_text()
-    assert "SECURE_SSL_REDIRECT" not in settings and "SECURE_SSL_REDIRECT" not in (root / ".env-local").read_text()
+    assert "SECURE_SSL_REDIRECT" not in settings and "SECURE_SSL_REDIRECT" not in (root / ".env").read_text()
     git(root, "add", "-A")
     git(root, "commit", "-qm", "the page's six, but the redirect")
     both = run_cli("apply", "--step", "proxy-ssl-header", "--step", "ssl-redirect", "--commit", cwd=root)
@@ -288,3 +288,60 @@ def test_a_key_block_that_raises_is_done_and_one_with_a_literal_is_warned_of(tmp
     line = next(line for line in status.splitlines() if line.startswith("secret-key"))
     assert " done " in line and "reads DJANGO_SECRET_KEY from the environment" in line, line
     assert ("Warning: the SECRET_KEY in mysite/settings/production.py has been committed" in status) is leaked, status
+
+
+FLY_LAUNCH_DOCKERFILE = """ARG PYTHON_VERSION=3.11-slim-bullseye
+
+FROM python:${PYTHON_VERSION}
+
+ENV PYTHONDONTWRITEBYTECODE 1
+ENV PYTHONUNBUFFERED 1
+
+RUN mkdir -p /code
+
+WORKDIR /code
+
+COPY requirements.txt /tmp/requirements.txt
+RUN set -ex && \\
+    pip install --upgrade pip && \\
+    pip install -r /tmp/requirements.txt && \\
+    rm -rf /root/.cache/
+COPY . /code
+
+ENV SECRET_KEY "YtJ0MZ5vXb8G4ipIyoNBtExyqUajNhM3vDFM4kdFYuLSi9W0cR"
+RUN python manage.py collectstatic --noinput
+
+EXPOSE 8000
+
+CMD ["gunicorn", "--bind", ":8000", "--workers", "2", "mysite.wsgi"]
+"""
+
+
+def test_a_key_the_image_sets_with_env_is_reported(tmp_path):
+    """A red-team run of `fly launch`'s Dockerfile: `ENV SECRET_KEY "..."` (there for collectstatic)
+    gives every container a committed key. status said nothing, and verify showed production with
+    its variables unset as refusing to import (closed), where it runs on that key."""
+    settings = ("import os\n" + STARTPROJECT_SETTINGS
+                .replace('SECRET_KEY = "django-insecure-', 'SECRET_KEY = os.environ["SECRET_KEY"]  # "django-insecure-'))
+    root = startproject(tmp_path, settings, Dockerfile=FLY_LAUNCH_DOCKERFILE, **{"fly.toml": "app = 'mysite'\n"})
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    warning = "Dockerfile sets SECRET_KEY (line 19) with ENV, so every container of the image has a key committed"
+    assert warning in status.stdout + status.stderr
+    verify = run_cli("verify", cwd=root)
+    assert "the SECRET_KEY Dockerfile's ENV line commits" in verify.stdout, verify.stdout
+    row = next(line for line in verify.stdout.splitlines() if line.startswith("SECRET_KEY from"))
+    assert row.rstrip().endswith("the image's ENV (committed)"), row
+    assert "production-like" in verify.stdout and verify.returncode == 1
+
+
+def test_an_env_schema_is_not_what_a_setting_reads(tmp_path):
+    """`env = environ.Env(DEBUG=(bool, False))`, `SECRET_KEY = env('SECRET_KEY')`: status said the key
+    came from "the environment variables SECRET_KEY, DEBUG"."""
+    settings = ("import environ\n\nenv = environ.Env(\n    # set casting, default value\n    DEBUG=(bool, False)\n)\n"
+                + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = env('DEBUG')")
+                .replace('SECRET_KEY = "django-insecure-', 'SECRET_KEY = env("SECRET_KEY")  # "django-insecure-'))
+    root = startproject(tmp_path, settings)
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("secret-key"))
+    assert "from the environment variable SECRET_KEY (env)" in line, line

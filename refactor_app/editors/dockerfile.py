@@ -123,21 +123,42 @@ def working_directory(stage: list[Instruction], before: int) -> str:
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))")
 
 
-def _note_variables(instruction: Instruction, variables: dict[str, str]) -> None:
-    """The values ARG defaults and ENV give (cookiecutter-django: `ARG APP_HOME=/app`, `WORKDIR ${APP_HOME}`)."""
+def _note_variables(instruction: Instruction, variables: dict[str, str]) -> list[str]:
+    """The values ARG defaults and ENV give (cookiecutter-django: `ARG APP_HOME=/app`, `WORKDIR ${APP_HOME}`);
+    the names it set."""
     if instruction.keyword not in ("ARG", "ENV"):
-        return
+        return []
     try:
         words = shlex.split(instruction.value)
     except ValueError:
-        return
+        return []
     if instruction.keyword == "ENV" and len(words) >= 2 and "=" not in words[0]:
         variables[words[0]] = _expand(" ".join(words[1:]), variables)  # the old `ENV KEY value`
-        return
+        return [words[0]]
+    names = []
     for word in words:
         name, equals, value = word.partition("=")
         if equals:
             variables[name] = _expand(value, variables)
+            names.append(name)
+    return names
+
+
+class EnvLine(NamedTuple):
+    value: str  # $VAR and ${VAR} expanded where the stage gives a value
+    line: int  # 0-based
+
+
+def image_environment(stage: list[Instruction]) -> dict[str, EnvLine]:
+    """What the stage's ENV lines give every container of the image it builds (ARG values expand
+    in them but are gone when the container runs)."""
+    variables: dict[str, str] = {}
+    environment: dict[str, EnvLine] = {}
+    for instruction in stage:
+        names = _note_variables(instruction, variables)
+        if instruction.keyword == "ENV":
+            environment.update((name, EnvLine(variables[name], instruction.first_line)) for name in names)
+    return environment
 
 
 def _expand(text: str, variables: dict[str, str]) -> str:

@@ -281,10 +281,15 @@ def _imported_helpers(ws: Workspace, settings: SettingsModule) -> settings_edito
 def environment_variables(ws: Workspace, settings: SettingsModule, value, depth: int = 2) -> list[str]:
     """The environment variables `value` reads (by name, in order), directly or through
     module-level names it uses, as reads_environment finds them."""
-    found = settings_editor.environment_variables(value, environment_readers(ws, settings))
+    readers = environment_readers(ws, settings)
+    found = settings_editor.environment_variables(value, readers)
     if depth == 0:
         return found
     for name in sorted(settings_editor.names_used(value)):
+        if name in readers.objects or name in readers.calls:
+            # `env('SECRET_KEY')`: env = environ.Env(DEBUG=(bool, False)) is the reader, and what
+            # its schema names is not what this value reads.
+            continue
         for assignment in settings_editor.assignments(settings.module, name):
             found += environment_variables(ws, settings, assignment.value, depth - 1)
     return list(dict.fromkeys(found))

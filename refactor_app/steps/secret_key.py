@@ -36,6 +36,9 @@ def run(ws: Workspace) -> Outcome:
     if committed:
         where = "has been committed to the repository" if ws.git is not None else "is written in the source code"
         ws.warnings.append(LEAKED_KEY_WARNING.format(files=", ".join(committed), where=where))
+    baked = image_key_warning(ws)
+    if baked:
+        ws.warnings.append(baked)
     by_aldryn = aldryn.outcome(ws, "SECRET_KEY")
     if by_aldryn is not None:
         return by_aldryn
@@ -142,6 +145,35 @@ def committed_key_files(ws: Workspace) -> list[str]:
                 if before[-1].settings.display_path not in files:
                     files.append(before[-1].settings.display_path)
     return _tracked(ws, files)
+
+
+def image_keys(ws: Workspace) -> dict[str, int]:
+    """The *SECRET_KEY variables the production image's final stage sets with ENV to a key written
+    in the Dockerfile (fly launch's `ENV SECRET_KEY "..."`, there for collectstatic): name -> line (1-based)."""
+    from refactor_app.editors import dockerfile
+
+    document = ws.text(ws.project.dockerfile_path)
+    if not document.exists or "SECRET_KEY" not in document.text or dockerfile.uses_heredocs(document.text):
+        return {}
+    try:
+        stage = dockerfile.final_stage(dockerfile.instructions(document.text))
+    except Exception:  # noqa: BLE001  (dockerfile-parse's plain exceptions: the collectstatic step reports the file)
+        return {}
+    return {name: env.line + 1 for name, env in dockerfile.image_environment(stage).items()
+            if name.endswith("SECRET_KEY") and len(env.value) >= MIN_KEY_LENGTH and "$" not in env.value}
+
+
+def image_key_warning(ws: Workspace) -> str:
+    keys = image_keys(ws)
+    if not keys:
+        return ""
+    shown = ws.project.display(ws.project.dockerfile_path)
+    lines = ", ".join(f"{name} (line {line})" for name, line in keys.items())
+    name = next(iter(keys))
+    return (f"{shown} sets {lines} with ENV, so every container of the image has a key committed to the repository "
+            "and production runs on it wherever it sets no key of its own: no fallback can fail closed; give the key "
+            f"to the collectstatic line alone (RUN {name}=build-only python manage.py collectstatic --noinput), drop "
+            "the ENV line, and set a new key in production")
 
 
 MIN_KEY_LENGTH = 8  # shorter literals are names or placeholders, not keys
