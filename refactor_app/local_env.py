@@ -287,7 +287,7 @@ def _settings_read_files(project) -> list[SettingsRead]:
     modules = ([project.manage_path] if project.manage_path is not None else []) + chain
     for path in modules:
         data = _read(path, project)
-        if data is None or not any(word in data for word in (b"dotenv", b"read_env", b"decouple")):
+        if data is None or not any(word in data for word in LOADER_WORDS):
             continue
         try:
             tree = ast.parse(data)
@@ -301,6 +301,40 @@ def _settings_read_files(project) -> list[SettingsRead]:
             if how == DECOUPLE and any(ENVIRON_READ.search(_read(module, project) or b"") for module in chain):
                 partial = "python-decouple gives its values to config() only, and the settings also read os.environ"
             found.append(SettingsRead(file, f"{how} in {_shown(path, project.root)}", partial))
+    return found
+
+
+LOADER_WORDS = (b"dotenv", b"read_env", b"decouple")  # a module without them loads no env file
+
+
+class CopiedEnvFile(NamedTuple):
+    path: Path
+    how: str  # "django-environ's read_env in mysite/settings.py"
+    dockerfile: str  # the Dockerfile whose build copies it, as shown
+
+
+def copied_into_image(project) -> list[CopiedEnvFile]:
+    """The env files production's settings load themselves that are there and that an image build
+    would copy (.dockerignore does not name them; .gitignore is no help to `fly deploy` or `docker
+    build`, which send the folder as it is): production loads their values."""
+    found = []
+    seen: set[Path] = set()
+    for entry in project.settings_paths:
+        for path in _module_chain(project, entry):
+            data = _read(path, project)
+            if data is None or not any(word in data for word in LOADER_WORDS):
+                continue
+            try:
+                tree = ast.parse(data)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for file, how in _loads(tree, path, _module_values(project, path), project):
+                if file in seen or not file.is_file() or not project.limits.contains(file):
+                    continue
+                seen.add(file)
+                dockerfile = _image_copies(project.root, file)
+                if dockerfile:
+                    found.append(CopiedEnvFile(file, f"{how} in {_shown(path, project.root)}", dockerfile))
     return found
 
 

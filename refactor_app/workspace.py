@@ -185,6 +185,7 @@ class Workspace:
         project of many; git is asked only what the plan needs (see api.make_plan). `tree`: what
         the run knows of the repository's tracked files (see api.make_plan)."""
         self.project = project
+        self._stored_paths: dict[Path, str | None] = {}  # a linked file's target, as git tracks it
         self.in_fleet = in_fleet
         self.tree = tree
         self.boundary = project.limits  # every file read for editing (so written) must resolve inside it
@@ -394,13 +395,16 @@ class Workspace:
         """The file a link in the project points to, relative to the project, where git tracks what
         is written (a link is written through); None when the path is the file itself, or its
         target is outside the project (the link's own name is then all a diff can show)."""
+        if document.path in self._stored_paths:
+            return self._stored_paths[document.path]
+        stored = None
         real = real_path(document.path)
-        if real == os.fspath(document.path):
-            return None
-        root = real_path(self.project.root)
-        if not real.startswith(root + os.sep):
-            return None
-        return Path(real[len(root) + 1:]).as_posix()
+        if real != os.fspath(document.path):
+            root = real_path(self.project.root)
+            if real.startswith(root + os.sep):
+                stored = Path(real[len(root) + 1:]).as_posix()
+        self._stored_paths[document.path] = stored
+        return stored
 
 
 _UNREAD = object()  # a document first read after the snapshot: its "before" is the file on disk

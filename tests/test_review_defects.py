@@ -345,3 +345,24 @@ def test_an_env_schema_is_not_what_a_setting_reads(tmp_path):
     status = run_cli("status", cwd=root)
     line = next(line for line in status.stdout.splitlines() if line.startswith("secret-key"))
     assert "from the environment variable SECRET_KEY (env)" in line, line
+
+
+@pytest.mark.parametrize("dockerignore, warned", [(None, True), (".git\n.env\n", False)])
+def test_an_env_file_the_image_copies_that_turns_debug_on_is_reported(tmp_path, dockerignore, warned):
+    """A red-team run (fly launch): the settings read .env (django-environ), git ignores it, but
+    `fly deploy` builds from the folder and nothing in .dockerignore keeps it out: DEBUG=True there
+    is production's. status said `debug done` and nothing else; verify said DEBUG is on."""
+    from project_builder import DOCKERFILE
+
+    settings = ("import environ\n\nenv = environ.Env(DEBUG=(bool, False))\n"
+                + STARTPROJECT_SETTINGS.replace("DEBUG = True", "environ.Env.read_env(BASE_DIR / '.env')\nDEBUG = env('DEBUG')"))
+    files = {".gitignore": ".env\n", "Dockerfile": DOCKERFILE}
+    if dockerignore is not None:
+        files[".dockerignore"] = dockerignore
+    root = startproject(tmp_path, settings, **files)
+    (root / ".env").write_text("DEBUG=True\n")
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    warning = (".env sets DEBUG=True, the settings load it (django-environ's read_env in mysite/settings.py), and "
+               "Dockerfile's build copies it into the image")
+    assert (warning in status.stdout + status.stderr) is warned, status.stdout + status.stderr
