@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from refactor_app.textfile import may_exist
+from refactor_app.textfile import listed_names, may_exist
 
 # A file whose presence says the platform; the first listed platform is the one named. A platform's
 # own spec comes before the Procfile, which Dokku, Scalingo and App Platform's buildpacks read too.
@@ -64,3 +64,39 @@ def _text(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+# A reverse proxy a production compose file runs in front of Django: nginx, Caddy, Traefik, ...
+PROXY_WORDS = re.compile(r"\b(?:nginx|caddy|traefik|haproxy|envoy|openresty)\b", re.IGNORECASE)
+PRODUCTION_SERVERS = re.compile(r"\b(?:gunicorn|uvicorn|daphne|uwsgi|hypercorn|granian)\b")
+RELOADING = re.compile(r"--reload\b|--py-autoreload|runserver")
+
+
+def compose_reverse_proxy(root: Path, boundary=None) -> str:
+    """"docker-compose.prod.yml's service nginx" when a compose file production runs (one named
+    for production, or a docker-compose.yml / compose.yaml whose services run gunicorn or the like
+    without reloading) has a reverse proxy service beside the one running Django; "" otherwise.
+    Such a proxy forwards plain HTTP to Django: whether it ends TLS, and sets X-Forwarded-Proto,
+    is its own configuration's (and a load balancer's before it)."""
+    from refactor_app.deployment import PRODUCTION_COMPOSE, _yaml
+
+    names = [name for name in listed_names(root) if name in COMPOSE_FILES or PRODUCTION_COMPOSE.match(name)]
+    for name in sorted(names, key=lambda name: (not PRODUCTION_COMPOSE.match(name), name)):
+        document = _yaml(root / name, root, boundary)
+        services = document.get("services") if isinstance(document, dict) else None
+        if not isinstance(services, dict):
+            continue
+        commands = {str(key): " ".join(str(value.get(part) or "") for part in ("command", "entrypoint"))
+                    for key, value in services.items() if isinstance(value, dict)}
+        django = [key for key, command in commands.items() if PRODUCTION_SERVERS.search(command)
+                  and not RELOADING.search(command)]
+        if not django:
+            continue
+        for key, value in services.items():
+            if str(key) in django or not isinstance(value, dict):
+                continue
+            build = value.get("build")
+            context = build.get("context") if isinstance(build, dict) else build
+            if any(PROXY_WORDS.search(str(word or "")) for word in (key, value.get("image"), context)):
+                return f"{name}'s service {key}"
+    return ""

@@ -238,6 +238,18 @@ def may_exist(path: str | os.PathLike[str]) -> bool:
     return names is None or name.casefold() in names
 
 
+def listed_names(folder: str | os.PathLike[str]) -> frozenset[str]:
+    """The names in `folder`, case-folded; inside `read_once()` from the listing `may_exist` keeps."""
+    text = os.fspath(folder)
+    listings = _listings
+    if listings is None:
+        return _list(text) or frozenset()
+    names = listings.get(text, _UNLISTED)
+    if names is _UNLISTED:
+        names = listings[text] = _list(text)
+    return names or frozenset()
+
+
 def resolving_once() -> bool:
     """Is a `read_once()` scope open (where `real_path` remembers what it resolved)?"""
     return _listings is not None

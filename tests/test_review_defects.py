@@ -366,3 +366,50 @@ def test_an_env_file_the_image_copies_that_turns_debug_on_is_reported(tmp_path, 
     warning = (".env sets DEBUG=True, the settings load it (django-environ's read_env in mysite/settings.py), and "
                "Dockerfile's build copies it into the image")
     assert (warning in status.stdout + status.stderr) is warned, status.stdout + status.stderr
+
+
+PROD_COMPOSE_WITH_NGINX = """services:
+  web:
+    build:
+      context: .
+      dockerfile: Dockerfile
+    command: gunicorn mysite.wsgi:application --bind 0.0.0.0:8000
+    expose:
+      - 8000
+  nginx:
+    build: ./nginx
+    ports:
+      - 1337:80
+    depends_on:
+      - web
+"""
+
+
+@pytest.mark.parametrize("files, declined", [
+    ({"docker-compose.prod.yml": PROD_COMPOSE_WITH_NGINX}, True),
+    # docker-compose.yml running gunicorn is production's too (`docker compose up -d` on a server).
+    ({"docker-compose.yml": PROD_COMPOSE_WITH_NGINX.replace("build: ./nginx", "image: nginx:1.27-alpine")}, True),
+    # Local work's compose: runserver behind a proxy is not production.
+    ({"docker-compose.yml": PROD_COMPOSE_WITH_NGINX.replace("gunicorn mysite.wsgi:application --bind",
+                                                              "python manage.py runserver")}, False),
+])
+def test_ssl_redirect_behind_a_compose_reverse_proxy_needs_the_header(tmp_path, files, declined):
+    """A red-team run of testdriven.io's Django/Docker layout: nginx in docker-compose.prod.yml
+    proxies plain HTTP to gunicorn and sets no X-Forwarded-Proto; the redirect was applied, and
+    every request went to an HTTPS address nothing served."""
+    root = startproject(tmp_path, **files, **{"nginx/nginx.conf": "server {\n    listen 80;\n}\n"})
+    status = run_cli("status", cwd=root)
+    line = next(line for line in status.stdout.splitlines() if line.startswith("ssl-redirect"))
+    if declined:
+        assert "not applicable" in line and "production runs behind" in line and "'s service nginx" in line, line
+        assert "SECURE_PROXY_SSL_HEADER" in line
+    else:
+        assert "pending" in line, line
+
+
+def test_ssl_redirect_behind_a_compose_reverse_proxy_with_the_header_is_applied(tmp_path):
+    settings = STARTPROJECT_SETTINGS + "\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n"
+    root = startproject(tmp_path, settings, **{"docker-compose.prod.yml": PROD_COMPOSE_WITH_NGINX})
+    applied = run_cli("apply", "--all", cwd=root)
+    assert applied.returncode == 0, applied.stderr
+    assert "SECURE_SSL_REDIRECT = " in (root / "mysite/settings.py").read_text()

@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 from refactor_app.editors import settings as settings_editor
-from refactor_app.platforms import DIVIO, tls_proxy_platforms
+from refactor_app.platforms import DIVIO, compose_reverse_proxy, tls_proxy_platforms
 from refactor_app.steps import aldryn, fail_closed, proxy_ssl_header
 from refactor_app.steps.base import (
     EnvironmentSwitch, Outcome, blocks_setting, combine, ensure_env_local, ensure_writer_import, environment_writer,
@@ -75,6 +75,15 @@ def run(ws: Workspace) -> Outcome:
                 f"production runs behind {platform}'s proxy, which ends HTTPS and forwards plain HTTP, and nothing "
                 "sets SECURE_PROXY_SSL_HEADER: the redirect alone would send every request back to HTTPS, forever; "
                 "run `refactor-app apply --step proxy-ssl-header --step ssl-redirect` to have both")
+        proxy = _compose_proxy_without_header(ws) if not loop and outcome.state.value == "pending" else ""
+        if proxy:
+            ws.restore(before)
+            return not_applicable(
+                f"production runs behind {proxy}, which forwards requests to Django over plain HTTP, and nothing sets "
+                "SECURE_PROXY_SSL_HEADER: Django would see every request as HTTP and redirect it again, forever (or "
+                "to an HTTPS address nothing serves); have the proxy end HTTPS and set X-Forwarded-Proto "
+                "(proxy_set_header X-Forwarded-Proto $scheme; in nginx), add SECURE_PROXY_SSL_HEADER = "
+                "('HTTP_X_FORWARDED_PROTO', 'https') to the production settings, and run again")
         if loop:
             ws.warnings.append(loop)
             # In the reason too: `status` shows reasons, and this one breaks every request.
@@ -85,6 +94,16 @@ def run(ws: Workspace) -> Outcome:
 
 
 SECURITY_MIDDLEWARE = "django.middleware.security.SecurityMiddleware"
+
+
+def _compose_proxy_without_header(ws: Workspace) -> str:
+    """The reverse proxy production's compose file runs in front of Django, when nothing in the
+    settings says which requests came over HTTPS; "" otherwise."""
+    if ws.find_setting("SECURE_PROXY_SSL_HEADER") is not None or proxy_ssl_header.set_in_block(ws):
+        return ""
+    if aldryn.outcome(ws, "SECURE_PROXY_SSL_HEADER") is not None:
+        return ""
+    return compose_reverse_proxy(ws.project.root, ws.boundary)
 
 
 def _names_security_middleware(source: bytes) -> bool:
