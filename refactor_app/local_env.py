@@ -384,15 +384,35 @@ def _import_file(project, importer: Path, dotted: str) -> Path | None:
     return None
 
 
-def _top_level(body: list[ast.stmt]):
-    """Statements that run when the module is imported: module level, and inside try blocks and
-    `if` blocks that only check the file is there (`if os.path.exists(env_file):`)."""
+def _top_level(body: list[ast.stmt], flags: frozenset[str] | None = None):
+    """Statements that run when the module is imported: module level, and inside try blocks,
+    `if` blocks that only check the file is there (`if os.path.exists(env_file):`), and `if FLAG:`
+    blocks whose flag is on unless a variable says otherwise (`READ_DOT_ENV_FILE =
+    env.bool("DJANGO_READ_DOT_ENV_FILE", default=True)`; cookiecutter-django's default is False)."""
+    if flags is None:
+        flags = _on_by_default(body)
     for node in body:
         yield node
         if isinstance(node, ast.Try):
-            yield from _top_level(node.body)
-        elif isinstance(node, ast.If) and _checks_existence(node.test):
-            yield from _top_level(node.body)
+            yield from _top_level(node.body, flags)
+        elif isinstance(node, ast.If) and (_checks_existence(node.test)
+                                           or (isinstance(node.test, ast.Name) and node.test.id in flags)):
+            yield from _top_level(node.body, flags)
+
+
+def _on_by_default(body: list[ast.stmt]) -> frozenset[str]:
+    """Module-level names set by a call whose default is True: `env.bool("X", default=True)`,
+    `config("X", default=True, cast=bool)`, `env.bool("X", True)`."""
+    found = set()
+    for node in body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Call):
+            call = node.value
+            default = next((keyword.value for keyword in call.keywords if keyword.arg == "default"),
+                           call.args[1] if len(call.args) > 1 else None)
+            if isinstance(default, ast.Constant) and default.value is True:
+                found.add(node.targets[0].id)
+    return frozenset(found)
 
 
 def _checks_existence(test: ast.expr) -> bool:

@@ -216,6 +216,14 @@ def platform_markers(project: Project) -> dict[str, str]:
             for name, value in PLATFORM_MARKERS.get(platform, {}).items()}
 
 
+def _local_env_shown(project: Project) -> str:
+    """The env files the local run loads (those that are there; the one local values go to first),
+    for the table's heading."""
+    local = project.local_env
+    files = [project.display(path) for path in (local.path, *local.others) if path.is_file()]
+    return ", ".join(dict.fromkeys(files)) or "no env file"
+
+
 def image_environment(project: Project, variables: ReadVariables) -> dict[str, str]:
     """What the production image's ENV lines set of the variables the settings read: every
     container has them, so the production runs do too (fly launch's `ENV SECRET_KEY "..."`)."""
@@ -313,7 +321,7 @@ def verify_project(project: Project, python: str) -> Verification:
 
     verification = Verification(module, loads, host_variable=variables.host, key_variable=variables.key,
                                 local_module=local_module if local_module != module else "",
-                                local_env=project.display(project.env_path))
+                                local_env=_local_env_shown(project))
     production, unset = loads[1], loads[2]
     if production.error:
         pass  # said below; the values are unknown

@@ -149,6 +149,24 @@ CASES = {
          ".gitignore": "/.env\n"},
         ".env", "settings",
     ),
+    # A two-scoops base.py: .env is read unless DJANGO_READ_DOT_ENV_FILE says no.
+    "django-environ-read-env-flag-on": Case(
+        {**project("mysite", settings(
+            "env = environ.Env()\nREAD_DOT_ENV_FILE = env.bool('DJANGO_READ_DOT_ENV_FILE', default=True)\n"
+            "if READ_DOT_ENV_FILE:\n    environ.Env.read_env(os.path.join(BASE_DIR, '.env'))\n\n" + PAGE_SECURITY,
+            imports="import os\n\nimport environ\n")),
+         ".gitignore": "/.env\n"},
+        ".env", "settings",
+    ),
+    # cookiecutter-django's: .env is read only when DJANGO_READ_DOT_ENV_FILE says so.
+    "django-environ-read-env-flag-off": Case(
+        {**project("mysite", settings(
+            "env = environ.Env()\nREAD_DOT_ENV_FILE = env.bool('DJANGO_READ_DOT_ENV_FILE', default=False)\n"
+            "if READ_DOT_ENV_FILE:\n    environ.Env.read_env(os.path.join(BASE_DIR, '.env'))\n\n" + PAGE_SECURITY,
+            imports="import os\n\nimport environ\n")),
+         ".gitignore": "/.env\n"},
+        ".env-local", "note", never_written=(".env",),
+    ),
     "python-decouple": Case(
         {**project("mysite", settings(PAGE_SECURITY.replace(f'SECRET_KEY = "{DEV_KEY}"',
                                                              f'SECRET_KEY = config("SECRET_KEY", default="{DEV_KEY}")'),
@@ -412,4 +430,4 @@ def test_verify_reads_what_local_work_loads(name, tmp_path_factory):
     assert result.returncode == 0, result.stdout + result.stderr
     debug = next(line for line in result.stdout.splitlines() if line.startswith("DEBUG "))
     assert debug.split()[1:] == ["True", "False", "False"], result.stdout
-    assert f"local ({run.case.written})" in result.stdout
+    assert f"local ({run.case.written}" in result.stdout  # the file local values went to, first
