@@ -115,6 +115,8 @@ def find(project) -> LocalEnv:
         elif path in read_paths and (dockerfile := _image_copies(root, path)):
             why_not.append(f"{shown} ({how}) is read by the settings themselves and {dockerfile}'s build would copy it "
                            "into the image (.dockerignore does not name it)")
+        elif path in read_paths and _gcloud_uploads(root, path):
+            why_not.append(f"{shown} ({how}) is read by the settings themselves and {GCLOUD_UPLOADS}")
         else:
             return True
         return False
@@ -307,16 +309,18 @@ def _settings_read_files(project) -> list[SettingsRead]:
 LOADER_WORDS = (b"dotenv", b"read_env", b"decouple")  # a module without them loads no env file
 
 
-class CopiedEnvFile(NamedTuple):
+class ShippedEnvFile(NamedTuple):
     path: Path
-    how: str  # "django-environ's read_env in mysite/settings.py"
-    dockerfile: str  # the Dockerfile whose build copies it, as shown
+    loaded: str  # "the settings load it (django-environ's read_env in mysite/settings.py)"
+    shipped: str  # "Dockerfile's build copies it into the image (...)"
+    fix: str  # "add .env to .dockerignore"
 
 
-def copied_into_image(project) -> list[CopiedEnvFile]:
-    """The env files production's settings load themselves that are there and that an image build
-    would copy (.dockerignore does not name them; .gitignore is no help to `fly deploy` or `docker
-    build`, which send the folder as it is): production loads their values."""
+def shipped_env_files(project) -> list[ShippedEnvFile]:
+    """The env files production loads, and how they reach it: one production's settings load
+    themselves that an image build copies (.dockerignore does not name it; .gitignore is no help
+    to `fly deploy` or `docker build`, which send the folder as it is) or `gcloud app deploy`
+    uploads; a `.env` the Procfile's processes load (`pipenv run`) that git commits."""
     found = []
     seen: set[Path] = set()
     for entry in project.settings_paths:
@@ -332,10 +336,47 @@ def copied_into_image(project) -> list[CopiedEnvFile]:
                 if file in seen or not file.is_file() or not project.limits.contains(file):
                     continue
                 seen.add(file)
-                dockerfile = _image_copies(project.root, file)
-                if dockerfile:
-                    found.append(CopiedEnvFile(file, f"{how} in {_shown(path, project.root)}", dockerfile))
+                shown = _shown(file, project.root)
+                loaded = f"the settings load it ({how} in {_shown(path, project.root)})"
+                if dockerfile := _image_copies(project.root, file):
+                    found.append(ShippedEnvFile(
+                        file, loaded, f"{dockerfile}'s build copies it into the image (.dockerignore does not name "
+                        "it, and git ignoring it does not keep it out of a build from your folder)",
+                        f"add {shown} to .dockerignore"))
+                elif _gcloud_uploads(project.root, file):
+                    found.append(ShippedEnvFile(file, loaded, GCLOUD_UPLOADS, f"add {shown} to .gcloudignore"))
+    dotenv = project.root / PROCFILE_ENV
+    procfile = _read_text(project.root / "Procfile", project.root, project.limits) \
+        if may_exist(os.path.join(project.root, "Procfile")) else None
+    loader = LOADS_DOTENV.search(procfile) if procfile else None
+    if loader and dotenv not in seen and dotenv.is_file() and not _git_ignores(project.root, dotenv):
+        found.append(ShippedEnvFile(
+            dotenv, f"the Procfile's processes load it ({loader.group().strip()})",
+            "git commits it, so every deploy of the repository has it",
+            f"keep local values out of it: git rm --cached {PROCFILE_ENV} and add it to .gitignore"))
     return found
+
+
+GCLOUD_UPLOADS = "`gcloud app deploy` uploads it (.gcloudignore does not name it)"
+
+
+def _gcloud_uploads(root: Path, path: Path) -> bool:
+    """Would App Engine's deploy upload `path`? gcloud sends every file but those .gcloudignore
+    names (with `#!include:.gitignore`, git's ignores too); without a .gcloudignore, those git ignores."""
+    from refactor_app.platforms import APP_ENGINE_RUNTIME, _text
+
+    if not APP_ENGINE_RUNTIME.search(_text(root / "app.yaml")):
+        return False
+    ignore = root / ".gcloudignore"
+    if not may_exist(ignore) or not ignore.is_file():
+        return not _git_ignores(root, path)
+    text = _text(ignore)
+    if "#!include:.gitignore" in text and _git_ignores(root, path):
+        return False
+    import pathspec
+
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return not pathspec.PathSpec.from_lines("gitwildmatch", lines).match_file(os.path.relpath(path, root).replace(os.sep, "/"))
 
 
 def _read(path: Path, project) -> bytes | None:

@@ -205,8 +205,12 @@ def _security_middleware(values: dict) -> bool:
 
 # What a platform sets in every process of production, which settings test to tell it from local
 # work (Heroku's template: `IS_HEROKU_APP = "DYNO" in os.environ`): set in the production-like runs.
-PLATFORM_MARKERS = {"Heroku": {"DYNO": "web.1"}, "Render": {"RENDER": "true"}, "Fly.io": {"FLY_APP_NAME": "app"},
-                    "Railway": {"RAILWAY_ENVIRONMENT": "production"}, "Google App Engine": {"GAE_ENV": "standard"}}
+PLATFORM_MARKERS = {
+    "Heroku": {"DYNO": "web.1"}, "Render": {"RENDER": "true"}, "Fly.io": {"FLY_APP_NAME": "app"},
+    "Railway": {"RAILWAY_ENVIRONMENT": "production", "RAILWAY_PUBLIC_DOMAIN": "app.up.railway.app"},
+    # Google's own Django sample tells App Engine from local work by GOOGLE_CLOUD_PROJECT.
+    "Google App Engine": {"GAE_ENV": "standard", "GOOGLE_CLOUD_PROJECT": "project"},
+}
 
 
 def platform_markers(project: Project) -> dict[str, str]:
@@ -284,7 +288,7 @@ def verify_project(project: Project, python: str) -> Verification:
     # secret-key's plan says whether the key is committed; ssl-redirect's, whether the redirect
     # loops behind the platform's proxy (a warning, as apply gives it: verify checks only that the
     # redirect is on).
-    plan = api.make_plan(project, ["secret-key", "ssl-redirect"])
+    plan = api.make_plan(project, ["debug", "secret-key", "ssl-redirect"])  # their warnings too
     hard_coded = next(result for result in plan.results if result.name == "secret-key").state is State.PENDING
     variables = read_variables(project)
     local_values = local_env.values(project)  # what local work loads: compose's env_file, .env-local, ...

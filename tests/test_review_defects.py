@@ -413,3 +413,41 @@ def test_ssl_redirect_behind_a_compose_reverse_proxy_with_the_header_is_applied(
     applied = run_cli("apply", "--all", cwd=root)
     assert applied.returncode == 0, applied.stderr
     assert "SECURE_SSL_REDIRECT = " in (root / "mysite/settings.py").read_text()
+
+
+def test_a_committed_env_file_pipenv_run_loads_on_the_dyno_is_reported(tmp_path):
+    """A red-team run: `web: pipenv run gunicorn ...` loads .env on Heroku too, and git commits it:
+    its DEBUG=True is production's. status said `debug done`; verify gave no warning."""
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = os.getenv('DEBUG') == 'True'")
+    root = startproject(tmp_path, settings, **{"Procfile": "web: pipenv run gunicorn mysite.wsgi\n",
+                                               ".env": "DEBUG=True\n"})
+    warning = (".env sets DEBUG=True, the Procfile's processes load it (pipenv run), and git commits it, so every "
+               "deploy of the repository has it")
+    status = run_cli("status", cwd=root)
+    assert warning in status.stdout + status.stderr, status.stdout + status.stderr
+    verify = run_cli("verify", cwd=root)
+    assert warning in verify.stdout + verify.stderr, verify.stdout
+
+
+APP_YAML = "runtime: python312\nentrypoint: gunicorn -b :$PORT mysite.wsgi\n"
+
+
+@pytest.mark.parametrize("gcloudignore, written", [
+    (".gcloudignore\n.git\n.gitignore\n__pycache__/\n", ".env-local"),  # Google's sample: .env is uploaded
+    (".gcloudignore\n.git\n.env\n", ".env"),
+])
+def test_an_env_file_app_engine_uploads_takes_no_local_values(tmp_path, gcloudignore, written):
+    """A red-team run of Google's App Engine sample: the settings load .env, git ignores it, but
+    `gcloud app deploy` uploads it (.gcloudignore does not name it): DJANGO_DEBUG=True written there
+    turned DEBUG on in production."""
+    settings = ("import os\nfrom dotenv import load_dotenv\n" + STARTPROJECT_SETTINGS
+                .replace("DEBUG = True", "load_dotenv(BASE_DIR / '.env')\nDEBUG = True"))
+    root = startproject(tmp_path, settings, **{"app.yaml": APP_YAML, ".gcloudignore": gcloudignore,
+                                               ".gitignore": ".env\n"})
+    (root / ".env").write_text("LOCAL_NAME=mine\n")
+    applied = run_cli("apply", "--all", cwd=root)
+    assert applied.returncode == 0, applied.stderr
+    assert "DJANGO_DEBUG=True" in (root / written).read_text()
+    if written == ".env-local":
+        assert (root / ".env").read_text() == "LOCAL_NAME=mine\n"
+        assert "`gcloud app deploy` uploads it (.gcloudignore does not name it)" in applied.stdout + applied.stderr

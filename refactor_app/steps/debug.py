@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from refactor_app.steps import aldryn, fail_closed
 from refactor_app.steps.base import EnvironmentSwitch, Outcome, environment_variables, for_each_setting, not_applicable
+from refactor_app.textfile import may_exist
 from refactor_app.workspace import Workspace
 
 SWITCH = EnvironmentSwitch(
@@ -36,28 +37,27 @@ TRUE_WORDS = {"true", "1", "yes", "on", "y", "t"}  # what django-environ's bool 
 
 
 def shipped_debug_warning(ws: Workspace) -> str:
-    """An env file that turns DEBUG on, which production's settings load themselves and the image
-    build copies (a red-team run: `fly deploy` sent a git-ignored .env with DEBUG=True, and
-    `read_env` loaded it in production): DEBUG is on wherever production sets no value itself."""
+    """An env file production loads that turns DEBUG on (red-team runs: `fly deploy` sent a
+    git-ignored .env with DEBUG=True that `read_env` loaded in production; `pipenv run` on a dyno
+    loads a committed one): DEBUG is on wherever production sets no value itself."""
     from refactor_app import local_env
 
-    # Most settings load no env file: their bytes, already read, say so without a second look.
-    if not any(word in settings.original for settings in ws.loaded_settings() for word in local_env.LOADER_WORDS):
+    # Most settings load no env file, and most projects have no Procfile: said without a second look.
+    if not any(word in settings.original for settings in ws.loaded_settings() for word in local_env.LOADER_WORDS) \
+            and not may_exist(ws.project.root / "Procfile"):
         return ""
-    copied = local_env.copied_into_image(ws.project)
-    if not copied:
+    shipped = local_env.shipped_env_files(ws.project)
+    if not shipped:
         return ""
     from dotenv import dotenv_values
 
     ref = ws.find_setting("DEBUG")
     names = {SWITCH.env_key, "DEBUG", *(environment_variables(ws, ref.settings, ref.value) if ref is not None else ())}
-    for file in copied:
+    for file in shipped:
         on = [f"{name}={value}" for name, value in dotenv_values(file.path).items()
               if name in names and (value or "").strip().lower() in TRUE_WORDS]
         if on:
             shown = ws.project.display(file.path)
-            return (f"{shown} sets {', '.join(on)}, the settings load it ({file.how}), and {file.dockerfile}'s build "
-                    f"copies it into the image (.dockerignore does not name it, and git ignoring it does not keep it "
-                    f"out of a build from your folder): production runs with DEBUG on wherever it sets none of its "
-                    f"own; add {shown} to .dockerignore")
+            return (f"{shown} sets {', '.join(on)}, {file.loaded}, and {file.shipped}: production runs with DEBUG on "
+                    f"wherever it sets none of its own; {file.fix}")
     return ""

@@ -82,7 +82,7 @@ def run(ws: Workspace) -> Outcome:
                 f"production runs behind {proxy}, which forwards requests to Django over plain HTTP, and nothing sets "
                 "SECURE_PROXY_SSL_HEADER: Django would see every request as HTTP and redirect it again, forever (or "
                 "to an HTTPS address nothing serves); have the proxy end HTTPS and set X-Forwarded-Proto "
-                "(proxy_set_header X-Forwarded-Proto $scheme; in nginx), add SECURE_PROXY_SSL_HEADER = "
+                "(nginx: proxy_set_header X-Forwarded-Proto $scheme; Caddy sets it itself), add SECURE_PROXY_SSL_HEADER = "
                 "('HTTP_X_FORWARDED_PROTO', 'https') to the production settings, and run again")
         if loop:
             ws.warnings.append(loop)
