@@ -9,7 +9,10 @@ production settings module:
 3. a production compose file (`docker-compose.prod.yml`, `compose.production.yaml`,
    `production.yml`, ...) and compose services named for production: `environment`, `env_file`
    and `command`;
-4. platform files: `app.json` (Heroku), `fly.toml` (Fly.io), `render.yaml` (Render).
+4. platform files: `app.json` (Heroku), `fly.toml` (Fly.io), `render.yaml` (Render), `railway.json` /
+   `railway.toml` (Railway), `.do/app.yaml` (DigitalOcean App Platform);
+5. the server's own configuration: gunicorn's `raw_env` (gunicorn.conf.py), systemd units'
+   `Environment=` and `ExecStart=`.
 
 `production_dockerfile` finds the Dockerfile production builds (the last section), in the order
 README.md documents: production compose files, production-named Dockerfiles, docker-compose.yml's
@@ -21,6 +24,7 @@ the order, and the steps report such a file themselves when they edit it.
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -31,7 +35,7 @@ from typing import Iterator, NamedTuple
 
 from refactor_app.boundary import Boundary
 from refactor_app.errors import RefactorError
-from refactor_app.textfile import lexists, may_exist, read_bytes
+from refactor_app.textfile import lexists, listed_names, may_exist, read_bytes
 
 SETTINGS_VARIABLE = "DJANGO_SETTINGS_MODULE"
 # Compose files that say they are for production; other compose files are usually local work.
@@ -51,7 +55,8 @@ def deployment_namings(root: Path, boundary: Boundary | None = None, dockerfile:
     """Every settings module the deployment files in `root` name, in the documented order;
     `dockerfile`, the one production builds, is read before the other Dockerfiles."""
     found: list[Naming] = list(_dockerfiles(root, boundary, dockerfile))
-    for reader in (_procfile, _compose_files, _app_json, _fly_toml, _render_yaml):
+    for reader in (_procfile, _compose_files, _app_json, _fly_toml, _render_yaml, _railway, _app_platform,
+                   _gunicorn_and_systemd):
         found.extend(reader(root, boundary))
     return list(dict.fromkeys(found))
 
@@ -334,6 +339,103 @@ def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             dotted = settings_in_command(service[key]) if isinstance(service.get(key), str) else None
             if dotted:
                 yield Naming(dotted, f"{where} {key}")
+
+
+def _railway(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    """railway.json / railway.toml: the deploy section's startCommand (and preDeployCommand)."""
+    for name in ("railway.json", "railway.toml"):
+        if not may_exist(os.path.join(root, name)):
+            continue
+        text = _read_text(root / name, root, boundary)
+        if text is None or not _may_name_settings(text):
+            continue
+        try:
+            if name.endswith(".json"):
+                document = json.loads(text)
+            else:
+                try:
+                    import tomllib
+                except ImportError:  # Python 3.10
+                    import tomli as tomllib
+                document = tomllib.loads(text)
+        except ValueError:  # json's and tomllib's errors are ValueErrors
+            continue
+        deploy = document.get("deploy") if isinstance(document, dict) else None
+        for key in ("startCommand", "preDeployCommand"):
+            command = deploy.get(key) if isinstance(deploy, dict) else None
+            dotted = settings_in_command(command) if isinstance(command, (str, list)) else None
+            if dotted:
+                yield Naming(dotted, f"{name}'s {key}")
+
+
+def _app_platform(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    """DigitalOcean App Platform's app spec: a service's envs and run_command."""
+    for name in (".do/app.yaml", ".do/deploy.template.yaml"):
+        if not may_exist(os.path.join(root, name)):
+            continue
+        document = _yaml(root / name, root, boundary)
+        spec = document.get("spec", document) if isinstance(document, dict) else None
+        services = spec.get("services") if isinstance(spec, dict) else None
+        for service in services if isinstance(services, list) else []:
+            if not isinstance(service, dict):
+                continue
+            where = f"{name}'s service {service.get('name', '?')}"
+            for variable in service.get("envs") or []:
+                if isinstance(variable, dict) and variable.get("key") == SETTINGS_VARIABLE:
+                    yield from _from_environment({SETTINGS_VARIABLE: variable.get("value")}, where)
+            command = service.get("run_command")
+            dotted = settings_in_command(command) if isinstance(command, str) else None
+            if dotted:
+                yield Naming(dotted, f"{where} run_command")
+
+
+# gunicorn's configuration files, where `raw_env = ["DJANGO_SETTINGS_MODULE=..."]` names production's
+# module; and the places systemd units that start it are kept in a repository.
+GUNICORN_CONFIGS = ("gunicorn.conf.py", "gunicorn_config.py", "gunicorn.py", "config/gunicorn.py",
+                    "deploy/gunicorn.conf.py", "conf/gunicorn.conf.py")
+SYSTEMD_FOLDERS = (".", "deploy", "systemd", "deploy/systemd", "etc/systemd/system", "config", "conf")
+_SYSTEMD_SETTING = re.compile(r"^\s*Environment\s*=\s*(.*)$", re.MULTILINE)
+
+
+def _gunicorn_and_systemd(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
+    top = listed_names(root)  # most projects have none of these: one look at the folder's listing
+    for name in GUNICORN_CONFIGS:
+        if name.split("/", 1)[0] not in top or not may_exist(os.path.join(root, name)):
+            continue
+        text = _read_text(root / name, root, boundary)
+        if text is None or not _may_name_settings(text):
+            continue
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id == "raw_env"
+                                                    for target in node.targets) \
+                    and isinstance(node.value, (ast.List, ast.Tuple)):
+                words = [element.value for element in node.value.elts
+                         if isinstance(element, ast.Constant) and isinstance(element.value, str)]
+                dotted = settings_in_command(words)
+                if dotted:
+                    yield Naming(dotted, f"{name}'s raw_env")
+    for folder in SYSTEMD_FOLDERS:
+        if folder != "." and folder.split("/", 1)[0] not in top:
+            continue
+        base = os.path.normpath(os.path.join(root, folder))
+        # The folder's listing, as read_once keeps it (names case-folded: a unit's is lower case).
+        for unit in sorted(name for name in listed_names(base) if name.endswith(".service")):
+            shown = unit if folder == "." else f"{folder}/{unit}"
+            text = _read_text(root / shown, root, boundary)
+            if text is None or not _may_name_settings(text):
+                continue
+            for match in _SYSTEMD_SETTING.finditer(text):
+                dotted = settings_in_command(match.group(1))
+                if dotted:
+                    yield Naming(dotted, f"{shown}'s Environment")
+            for match in re.finditer(r"^\s*ExecStart\s*=\s*(.*)$", text, re.MULTILINE):
+                dotted = settings_in_command(match.group(1))
+                if dotted:
+                    yield Naming(dotted, f"{shown}'s ExecStart")
 
 
 # --- the Dockerfile production builds ---------------------------------------------------------------

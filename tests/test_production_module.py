@@ -76,6 +76,20 @@ def chosen(root: Path) -> str:
      ("mysite.settings.fly", "fly.toml's [env]")),
     ({"render.yaml": "services:\n  - type: web\n    name: site\n    envVars:\n      - key: DJANGO_SETTINGS_MODULE\n        value: mysite.settings.render\n"},
      ("mysite.settings.render", "render.yaml's service site")),
+    # Found by a red-team run: each was the only place production's module was named.
+    ({"railway.toml": "[deploy]\nstartCommand = \"python manage.py migrate --settings=mysite.settings.prod && "
+                      "gunicorn mysite.wsgi\"\n"},
+     ("mysite.settings.prod", "railway.toml's startCommand")),
+    ({"railway.json": json.dumps({"deploy": {"startCommand": "DJANGO_SETTINGS_MODULE=mysite.settings.prod gunicorn mysite.wsgi"}})},
+     ("mysite.settings.prod", "railway.json's startCommand")),
+    ({".do/app.yaml": "name: x\nservices:\n- name: web\n  envs:\n  - key: DJANGO_SETTINGS_MODULE\n"
+                      "    value: mysite.settings.production\n"},
+     ("mysite.settings.production", ".do/app.yaml's service web")),
+    ({"gunicorn.conf.py": "bind = '0.0.0.0:8000'\nraw_env = ['DJANGO_SETTINGS_MODULE=mysite.settings.production']\n"},
+     ("mysite.settings.production", "gunicorn.conf.py's raw_env")),
+    ({"deploy/gunicorn.service": "[Service]\nEnvironment=\"DJANGO_SETTINGS_MODULE=mysite.settings.production\"\n"
+                                 "ExecStart=/srv/venv/bin/gunicorn mysite.wsgi\n"},
+     ("mysite.settings.production", "deploy/gunicorn.service's Environment")),
 ])
 def test_deployment_files_name_the_module(tmp_path, files, expected):
     write_project(tmp_path, files, commit=False)
