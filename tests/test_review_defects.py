@@ -451,3 +451,34 @@ def test_an_env_file_app_engine_uploads_takes_no_local_values(tmp_path, gcloudig
     if written == ".env-local":
         assert (root / ".env").read_text() == "LOCAL_NAME=mine\n"
         assert "`gcloud app deploy` uploads it (.gcloudignore does not name it)" in applied.stdout + applied.stderr
+
+
+GET_SECRET = '''
+
+def get_secret(name, default=None):
+    """Secret Manager on App Engine (GOOGLE_CLOUD_PROJECT is set there), the environment elsewhere."""
+    project = os.environ.get("GOOGLE_CLOUD_PROJECT")
+    if project:
+        from google.cloud import secretmanager
+
+        client = secretmanager.SecretManagerServiceClient()
+        return client.access_secret_version(name=f"projects/{project}/secrets/{name}/versions/latest").payload.data.decode()
+    return os.environ.get(name, default)
+
+'''
+
+
+def test_an_unsafe_default_through_a_helper_that_passes_it_on_is_fixed(tmp_path):
+    """A red-team run: `DEBUG = get_secret("DEBUG", "True") == "True"`, the helper returning
+    os.environ.get(name, default), was 'done' in status while verify found DEBUG on and '*'."""
+    settings = ("import os\n" + STARTPROJECT_SETTINGS
+                .replace("DEBUG = True", GET_SECRET + 'DEBUG = get_secret("DEBUG", "True") == "True"')
+                .replace("ALLOWED_HOSTS = []", 'ALLOWED_HOSTS = get_secret("ALLOWED_HOSTS", "*").split(",")'))
+    root = startproject(tmp_path, settings)
+    status = run_cli("status", cwd=root)
+    lines = {line.split()[0]: line for line in status.stdout.splitlines() if line.split()[:1]}
+    assert "pending" in lines["debug"] and 'get_secret("DEBUG", "False") == "True"' in lines["debug"], lines["debug"]
+    assert "pending" in lines["allowed-hosts"] and 'get_secret("ALLOWED_HOSTS", "").split(",")' in lines["allowed-hosts"]
+    assert run_cli("apply", "--all", cwd=root).returncode == 0
+    assert load(root, "mysite.settings")["DEBUG"] is False
+    assert load(root, "mysite.settings", DEBUG="True")["DEBUG"] is True

@@ -16,6 +16,7 @@ way is "not applicable", to be fixed by hand, never "done".
 from __future__ import annotations
 
 import ast
+import contextvars
 import json
 import re
 from typing import Callable, Iterator, NamedTuple
@@ -96,8 +97,25 @@ def check(ws: Workspace, ref: SettingRef, rule: Rule) -> Outcome | None:
     settings = ref.settings
     value = ref.value
     helper = _helper_call(settings.module, value)
-    if helper is None and not _reads_environment(settings.module, value):
+    # Most settings modules define no function: their bytes say so before any node is visited.
+    defines = helper is None and b"def " in settings.original
+    passthrough = _passthrough_helpers(settings.module, value) if defines else frozenset()
+    if helper is None and not passthrough and not _reads_environment(settings.module, value):
         return None
+    if passthrough:
+        # `get_secret("DEBUG", "True") == "True"`, the helper returning os.environ.get(name, default):
+        # worked out as the same read would be.
+        token = _PASSTHROUGH.set(passthrough)
+        try:
+            return _check(ws, ref, rule, helper)
+        finally:
+            _PASSTHROUGH.reset(token)
+    return _check(ws, ref, rule, helper)
+
+
+def _check(ws: Workspace, ref: SettingRef, rule: Rule, helper: str | None) -> Outcome | None:
+    settings = ref.settings
+    value = ref.value
     where = settings.display_path
     code = settings_editor.one_line_code(value)
     if helper is not None:
@@ -301,7 +319,7 @@ def _plain_string_read(value: cst.BaseExpression):
     `bool(os.environ.get('DEBUG', ...))`."""
     if isinstance(value, cst.Call) and settings_editor.dotted_name(value.func) == "bool" and len(value.args) == 1:
         value = value.args[0].value
-    if not isinstance(value, cst.Call) or settings_editor.dotted_name(value.func) not in GETTERS:
+    if not isinstance(value, cst.Call) or not _is_getter(settings_editor.dotted_name(value.func)):
         return None
     if not value.args or value.args[0].keyword is not None:
         return None
@@ -435,6 +453,51 @@ def _helper_call(module: cst.Module, value: cst.BaseExpression) -> str | None:
     return None
 
 
+# The settings module's own helpers that return os.environ.get(name, default) with their first two
+# parameters (Google's App Engine sample: get_secret(name, default) reads Secret Manager on App
+# Engine, the environment elsewhere), for the check in progress: read as a getter is read.
+_PASSTHROUGH: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("passthrough", default=frozenset())
+
+
+def _passthrough_helpers(module: cst.Module, value: cst.BaseExpression) -> frozenset[str]:
+    """The helpers `value` calls (not as its whole value: _helper_call judges that) whose body
+    returns the environment's value for its first parameter, or its second when unset."""
+    names = {call.func.value for call in _calls(value) if isinstance(call.func, cst.Name)
+             and call.func.value not in ("bool", "int", "str", "list", "tuple") and not _is_reader(call.func.value)}
+    found = set()
+    for name in names:
+        for index in _definitions(module, name):
+            try:
+                tree = ast.parse(settings_editor.statement_source(module, index).strip("\r\n"))
+            except (SyntaxError, ValueError):
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name == name and _returns_environment_get(node):
+                    found.add(name)
+    return frozenset(found)
+
+
+def _returns_environment_get(function: ast.FunctionDef) -> bool:
+    parameters = [argument.arg for argument in function.args.args]
+    if len(parameters) < 2:
+        return False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Call) and len(node.value.args) == 2 \
+                and _ast_dotted(node.value.func) in GETTERS \
+                and [getattr(argument, "id", None) for argument in node.value.args] == parameters[:2]:
+            return True
+    return False
+
+
+def _ast_dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
 def _ast_reads_environment(function: ast.FunctionDef) -> bool:
     for node in ast.walk(function):
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
@@ -502,7 +565,12 @@ _DECOUPLE_FALSE = {"n", "no", "f", "false", "off", "0"}
 
 
 def _is_reader(name: str) -> bool:
-    return name in GETTERS or name in ("os.environ.setdefault", "config", "decouple.config") or name == "env" or name.startswith("env.")
+    return _is_getter(name) or name in ("os.environ.setdefault", "config", "decouple.config") or name == "env" \
+        or name.startswith("env.")
+
+
+def _is_getter(name: str | None) -> bool:
+    return name in GETTERS or name in _PASSTHROUGH.get()
 
 
 def _reads_environment(module: cst.Module, value: cst.BaseExpression, depth: int = 2) -> bool:
@@ -628,7 +696,7 @@ class Evaluator:
         name = settings_editor.dotted_name(node.func)
         if any(arg.star for arg in node.args):
             raise Unknown
-        if name in GETTERS or name == "os.environ.setdefault":
+        if _is_getter(name) or name == "os.environ.setdefault":
             key = self._eval(_required(_argument(node, 0, "key")), scope)
             default = _argument(node, 1, "default")
             value, _ = self._read(key, self._eval(default, scope) if default is not None else None, False)
