@@ -287,6 +287,18 @@ def _settings_read_files(project) -> list[SettingsRead]:
     found: list[SettingsRead] = []
     chain = _module_chain(project, project.local_path)
     modules = ([project.manage_path] if project.manage_path is not None else []) + chain
+    for file, how, path in _env_file_loads(project, modules):
+        if file in {read.path for read in found}:
+            continue
+        partial = ""
+        if how == DECOUPLE and any(ENVIRON_READ.search(_read(module, project) or b"") for module in chain):
+            partial = "python-decouple gives its values to config() only, and the settings also read os.environ"
+        found.append(SettingsRead(file, f"{how} in {_shown(path, project.root)}", partial))
+    return found
+
+
+def _env_file_loads(project, modules: list[Path]):
+    """(env file, how, module) for each env file `modules` load when imported, in order."""
     for path in modules:
         data = _read(path, project)
         if data is None or not any(word in data for word in LOADER_WORDS):
@@ -295,15 +307,8 @@ def _settings_read_files(project) -> list[SettingsRead]:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        values = _module_values(project, path)
-        for file, how in _loads(tree, path, values, project):
-            if file in {read.path for read in found}:
-                continue
-            partial = ""
-            if how == DECOUPLE and any(ENVIRON_READ.search(_read(module, project) or b"") for module in chain):
-                partial = "python-decouple gives its values to config() only, and the settings also read os.environ"
-            found.append(SettingsRead(file, f"{how} in {_shown(path, project.root)}", partial))
-    return found
+        for file, how in _loads(tree, path, _module_values(project, path), project):
+            yield file, how, path
 
 
 LOADER_WORDS = (b"dotenv", b"read_env", b"decouple")  # a module without them loads no env file
@@ -324,27 +329,19 @@ def shipped_env_files(project) -> list[ShippedEnvFile]:
     found = []
     seen: set[Path] = set()
     for entry in project.settings_paths:
-        for path in _module_chain(project, entry):
-            data = _read(path, project)
-            if data is None or not any(word in data for word in LOADER_WORDS):
+        for file, how, path in _env_file_loads(project, _module_chain(project, entry)):
+            if file in seen or not file.is_file() or not project.limits.contains(file):
                 continue
-            try:
-                tree = ast.parse(data)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-            for file, how in _loads(tree, path, _module_values(project, path), project):
-                if file in seen or not file.is_file() or not project.limits.contains(file):
-                    continue
-                seen.add(file)
-                shown = _shown(file, project.root)
-                loaded = f"the settings load it ({how} in {_shown(path, project.root)})"
-                if dockerfile := _image_copies(project.root, file):
-                    found.append(ShippedEnvFile(
-                        file, loaded, f"{dockerfile}'s build copies it into the image (.dockerignore does not name "
-                        "it, and git ignoring it does not keep it out of a build from your folder)",
-                        f"add {shown} to .dockerignore"))
-                elif _gcloud_uploads(project.root, file):
-                    found.append(ShippedEnvFile(file, loaded, GCLOUD_UPLOADS, f"add {shown} to .gcloudignore"))
+            seen.add(file)
+            shown = _shown(file, project.root)
+            loaded = f"the settings load it ({how} in {_shown(path, project.root)})"
+            if dockerfile := _image_copies(project.root, file):
+                found.append(ShippedEnvFile(
+                    file, loaded, f"{dockerfile}'s build copies it into the image (.dockerignore does not name "
+                    "it, and git ignoring it does not keep it out of a build from your folder)",
+                    f"add {shown} to .dockerignore"))
+            elif _gcloud_uploads(project.root, file):
+                found.append(ShippedEnvFile(file, loaded, GCLOUD_UPLOADS, f"add {shown} to .gcloudignore"))
     dotenv = project.root / PROCFILE_ENV
     procfile = _read_text(project.root / "Procfile", project.root, project.limits) \
         if may_exist(os.path.join(project.root, "Procfile")) else None

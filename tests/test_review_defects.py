@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from production_fixtures import FLY_TOML
 from project_builder import MANAGE_PY, STARTPROJECT_SETTINGS, startproject, write_project
 from conftest import git
 from test_cli import run_cli
@@ -290,31 +291,10 @@ def test_a_key_block_that_raises_is_done_and_one_with_a_literal_is_warned_of(tmp
     assert ("Warning: the SECRET_KEY in mysite/settings/production.py has been committed" in status) is leaked, status
 
 
-FLY_LAUNCH_DOCKERFILE = """ARG PYTHON_VERSION=3.11-slim-bullseye
-
-FROM python:${PYTHON_VERSION}
-
-ENV PYTHONDONTWRITEBYTECODE 1
-ENV PYTHONUNBUFFERED 1
-
-RUN mkdir -p /code
-
-WORKDIR /code
-
-COPY requirements.txt /tmp/requirements.txt
-RUN set -ex && \\
-    pip install --upgrade pip && \\
-    pip install -r /tmp/requirements.txt && \\
-    rm -rf /root/.cache/
-COPY . /code
-
-ENV SECRET_KEY "YtJ0MZ5vXb8G4ipIyoNBtExyqUajNhM3vDFM4kdFYuLSi9W0cR"
-RUN python manage.py collectstatic --noinput
-
-EXPOSE 8000
-
-CMD ["gunicorn", "--bind", ":8000", "--workers", "2", "mysite.wsgi"]
-"""
+# fly launch's Dockerfile (the production matrix's fly-toml fixture) with the key it writes for collectstatic.
+FLY_LAUNCH_DOCKERFILE = FLY_TOML.files["Dockerfile"].replace(
+    "COPY . /code\n", 'COPY . /code\n\nENV SECRET_KEY "YtJ0MZ5vXb8G4ipIyoNBtExyqUajNhM3vDFM4kdFYuLSi9W0cR"\n'
+                      "RUN python manage.py collectstatic --noinput\n")
 
 
 def test_a_key_the_image_sets_with_env_is_reported(tmp_path):
@@ -326,7 +306,8 @@ def test_a_key_the_image_sets_with_env_is_reported(tmp_path):
     root = startproject(tmp_path, settings, Dockerfile=FLY_LAUNCH_DOCKERFILE, **{"fly.toml": "app = 'mysite'\n"})
     status = run_cli("status", cwd=root)
     assert status.returncode == 0, status.stderr
-    warning = "Dockerfile sets SECRET_KEY (line 19) with ENV, so every container of the image has a key committed"
+    line = FLY_LAUNCH_DOCKERFILE.splitlines().index('ENV SECRET_KEY "YtJ0MZ5vXb8G4ipIyoNBtExyqUajNhM3vDFM4kdFYuLSi9W0cR"') + 1
+    warning = f"Dockerfile sets SECRET_KEY (line {line}) with ENV, so every container of the image has a key committed"
     assert warning in status.stdout + status.stderr
     verify = run_cli("verify", cwd=root)
     assert "the SECRET_KEY Dockerfile's ENV line commits" in verify.stdout, verify.stdout

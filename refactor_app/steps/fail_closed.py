@@ -24,6 +24,7 @@ from typing import Callable, Iterator, NamedTuple
 import libcst as cst
 
 from refactor_app.editors import settings as settings_editor
+from refactor_app.settings_paths import dotted_name
 from refactor_app.steps.base import Outcome, done, ensure_env_local, join, not_applicable, pending
 from refactor_app.workspace import SettingRef, Workspace
 
@@ -442,15 +443,17 @@ def _helper_call(module: cst.Module, value: cst.BaseExpression) -> str | None:
     name = value.func.value
     if _is_reader(name) or name in ("bool", "int", "str"):
         return None
+    return name if any(_ast_reads_environment(function) for function in _function_definitions(module, name)) else None
+
+
+def _function_definitions(module: cst.Module, name: str) -> Iterator[ast.FunctionDef]:
+    """The module's top-level `def name(...)`, as Python's parser reads them."""
     for index in _definitions(module, name):
         try:
             tree = ast.parse(settings_editor.statement_source(module, index).strip("\r\n"))
         except (SyntaxError, ValueError):
             continue
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name == name and _ast_reads_environment(node):
-                return name
-    return None
+        yield from (node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == name)
 
 
 # The settings module's own helpers that return os.environ.get(name, default) with their first two
@@ -464,17 +467,8 @@ def _passthrough_helpers(module: cst.Module, value: cst.BaseExpression) -> froze
     returns the environment's value for its first parameter, or its second when unset."""
     names = {call.func.value for call in _calls(value) if isinstance(call.func, cst.Name)
              and call.func.value not in ("bool", "int", "str", "list", "tuple") and not _is_reader(call.func.value)}
-    found = set()
-    for name in names:
-        for index in _definitions(module, name):
-            try:
-                tree = ast.parse(settings_editor.statement_source(module, index).strip("\r\n"))
-            except (SyntaxError, ValueError):
-                continue
-            for node in tree.body:
-                if isinstance(node, ast.FunctionDef) and node.name == name and _returns_environment_get(node):
-                    found.add(name)
-    return frozenset(found)
+    return frozenset(name for name in names
+                     if any(_returns_environment_get(function) for function in _function_definitions(module, name)))
 
 
 def _returns_environment_get(function: ast.FunctionDef) -> bool:
@@ -483,19 +477,10 @@ def _returns_environment_get(function: ast.FunctionDef) -> bool:
         return False
     for node in ast.walk(function):
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Call) and len(node.value.args) == 2 \
-                and _ast_dotted(node.value.func) in GETTERS \
+                and dotted_name(node.value.func) in GETTERS \
                 and [getattr(argument, "id", None) for argument in node.value.args] == parameters[:2]:
             return True
     return False
-
-
-def _ast_dotted(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _ast_reads_environment(function: ast.FunctionDef) -> bool:
