@@ -152,7 +152,10 @@ def image_keys(ws: Workspace) -> dict[str, int]:
     in the Dockerfile (fly launch's `ENV SECRET_KEY "..."`, there for collectstatic): name -> line (1-based)."""
     from refactor_app.editors import dockerfile
 
-    document = ws.text(ws.project.dockerfile_path)
+    try:
+        document = ws.text(ws.project.dockerfile_path)
+    except RefactorError:  # unreadable: the collectstatic step reports it, where it edits the file
+        return {}
     if not document.exists or "SECRET_KEY" not in document.text or dockerfile.uses_heredocs(document.text):
         return {}
     try:
