@@ -68,8 +68,6 @@ def _text(path: Path) -> str:
 
 # A reverse proxy a production compose file runs in front of Django: nginx, Caddy, Traefik, ...
 PROXY_WORDS = re.compile(r"\b(?:nginx|caddy|traefik|haproxy|envoy|openresty)\b", re.IGNORECASE)
-PRODUCTION_SERVERS = re.compile(r"\b(?:gunicorn|uvicorn|daphne|uwsgi|hypercorn|granian)\b")
-RELOADING = re.compile(r"--reload\b|--py-autoreload|runserver")
 
 
 def compose_reverse_proxy(root: Path, boundary=None) -> str:
@@ -79,6 +77,7 @@ def compose_reverse_proxy(root: Path, boundary=None) -> str:
     Such a proxy forwards plain HTTP to Django: whether it ends TLS, and sets X-Forwarded-Proto,
     is its own configuration's (and a load balancer's before it)."""
     from refactor_app.deployment import PRODUCTION_COMPOSE, _yaml
+    from refactor_app.local_env import PRODUCTION_SERVERS, RELOADING  # what local_env calls production's server
 
     names = [name for name in listed_names(root) if name in COMPOSE_FILES or PRODUCTION_COMPOSE.match(name)]
     for name in sorted(names, key=lambda name: (not PRODUCTION_COMPOSE.match(name), name)):
