@@ -463,3 +463,14 @@ def test_an_unsafe_default_through_a_helper_that_passes_it_on_is_fixed(tmp_path)
     assert run_cli("apply", "--all", cwd=root).returncode == 0
     assert load(root, "mysite.settings")["DEBUG"] is False
     assert load(root, "mysite.settings", DEBUG="True")["DEBUG"] is True
+
+
+def test_an_env_file_production_loads_that_is_not_utf8_is_passed_over(tmp_path):
+    """The check reads the env file with python-dotenv, which reads UTF-8: a latin-1 one is passed
+    over, not a crash (exit 3)."""
+    settings = "import os\n" + STARTPROJECT_SETTINGS.replace("DEBUG = True", "DEBUG = os.getenv('DEBUG') == 'True'")
+    root = startproject(tmp_path, settings, **{"Procfile": "web: pipenv run gunicorn mysite.wsgi\n",
+                                               ".env": "DEBUG=True\nNAME=Jos\xe9\n".encode("latin-1")})
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    assert "Traceback" not in status.stderr

@@ -52,9 +52,16 @@ def shipped_debug_warning(ws: Workspace) -> str:
     from dotenv import dotenv_values
 
     ref = ws.find_setting("DEBUG")
-    names = {SWITCH.env_key, "DEBUG", *(environment_variables(ws, ref.settings, ref.value) if ref is not None else ())}
+    if ref is None:
+        return ""  # Django's default, False: no variable turns it on
+    # What DEBUG reads, and the page's DJANGO_DEBUG, which the debug step makes it read.
+    names = {SWITCH.env_key, *environment_variables(ws, ref.settings, ref.value)}
     for file in shipped:
-        on = [f"{name}={value}" for name, value in dotenv_values(file.path).items()
+        try:
+            values = dotenv_values(file.path)
+        except (OSError, UnicodeDecodeError):  # not UTF-8, or gone: nothing to read here
+            continue
+        on = [f"{name}={value}" for name, value in values.items()
               if name in names and (value or "").strip().lower() in TRUE_WORDS]
         if on:
             shown = ws.project.display(file.path)
