@@ -5,8 +5,9 @@ Redirect to HTTPS by default; only an environment that says SECURE_SSL_REDIRECT=
 
 Behind a platform's TLS-ending proxy (platforms.py) the redirect needs SECURE_PROXY_SSL_HEADER,
 or every request is redirected forever. On Divio, the page's own platform, the page's step is
-applied with a warning; on Heroku, Render or Fly.io it is declined unless the proxy-ssl-header
-step runs with it.
+applied with a warning; on the others (Heroku, Render, Fly.io, App Platform, Railway, App Engine)
+it is declined unless the proxy-ssl-header step runs with it. Behind a reverse proxy the project's
+production compose file runs (nginx, Caddy, ...), it is declined until the settings set the header.
 """
 
 from __future__ import annotations
