@@ -470,6 +470,7 @@ class DockerBuild(NamedTuple):
     command: object = None
     entrypoint: object = None
     compose_file: str = ""
+    volumes: object = None  # that service's `volumes`, as written
 
 
 class DockerfileChoice(NamedTuple):
@@ -568,7 +569,8 @@ def _compose_builds(root: Path, boundary: Boundary | None) -> Iterator[tuple[boo
             if build is None or not os.path.lexists(build.dockerfile):
                 continue  # a stale compose file naming a Dockerfile that is gone names nothing
             if name in production:  # docker-compose.yml's command is local work's (runserver), not production's
-                build = build._replace(command=service.get("command"), entrypoint=service.get("entrypoint"), compose_file=name)
+                build = build._replace(command=service.get("command"), entrypoint=service.get("entrypoint"),
+                                       compose_file=name, volumes=service.get("volumes"))
             if name in ordinary and LOCAL_PATH_WORDS.search(_shown(build.dockerfile, root)):
                 continue  # docker-compose.yml building Dockerfile.dev: local work's image
             yield name in production, build

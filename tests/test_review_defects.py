@@ -474,3 +474,24 @@ def test_an_env_file_production_loads_that_is_not_utf8_is_passed_over(tmp_path):
     status = run_cli("status", cwd=root)
     assert status.returncode == 0, status.stderr
     assert "Traceback" not in status.stderr
+
+
+@pytest.mark.parametrize("volumes, warned", [
+    ("    volumes:\n      - static_volume:/app/staticfiles\n", True),
+    ("    volumes:\n      - type: volume\n        source: static_volume\n        target: /app/staticfiles/\n", True),
+    ("    volumes:\n      - ./staticfiles:/app/staticfiles\n", False),  # a bind mount: the host's folder
+    ("", False),
+])
+def test_a_named_volume_over_static_root_is_reported(tmp_path, volumes, warned):
+    """A red-team run of testdriven.io's layout: the production compose file mounts the named
+    volume nginx serves from at STATIC_ROOT; Docker fills it from the image only while it is empty,
+    so the build's collectstatic reaches it on the first deploy only."""
+    from project_builder import DOCKERFILE
+
+    compose = ("services:\n  web:\n    build: .\n    command: gunicorn mysite.wsgi:application --bind 0.0.0.0:8000\n"
+               + volumes + "volumes:\n  static_volume:\n")
+    root = startproject(tmp_path, Dockerfile=DOCKERFILE, **{"docker-compose.prod.yml": compose})
+    status = run_cli("status", cwd=root)
+    assert status.returncode == 0, status.stderr
+    warning = "docker-compose.prod.yml's service web mounts the named volume static_volume at /app/staticfiles"
+    assert (warning in status.stdout + status.stderr) is warned, status.stdout + status.stderr

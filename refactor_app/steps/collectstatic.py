@@ -107,6 +107,48 @@ def _collected_at_start(ws: Workspace, all_instructions) -> str | None:
 
 
 def run(ws: Workspace) -> Outcome:
+    outcome = _collect_in_the_build(ws)
+    if outcome.state.value in ("pending", "done"):
+        hidden = _named_volume_over_static_root(ws)
+        if hidden:
+            ws.warnings.append(hidden)
+    return outcome
+
+
+def _named_volume_over_static_root(ws: Workspace) -> str:
+    """A production compose service that mounts a named volume where the image keeps STATIC_ROOT
+    (testdriven.io's `static_volume:/home/app/web/staticfiles`, shared with nginx): Docker fills a
+    named volume from the image only while it is empty, so files collected in the build reach it on
+    the first deploy only, and later deploys serve the old ones."""
+    build = ws.project.build
+    volumes = build.volumes if build is not None else None
+    if not isinstance(volumes, list):
+        return ""
+    from refactor_app.steps.staticfiles import static_root
+
+    path = static_root(ws).path
+    if path is None:
+        return ""
+    name = os.path.basename(path)
+    for volume in volumes:
+        if isinstance(volume, dict):
+            source, target = str(volume.get("source") or ""), str(volume.get("target") or "")
+            named = volume.get("type", "volume") == "volume"
+        else:
+            source, _, rest = str(volume).partition(":")
+            target = rest.split(":", 1)[0]
+            named = True
+        named = named and bool(source) and not source.startswith((".", "/", "~", "$")) and "/" not in source
+        if named and target and posixpath.basename(target.rstrip("/")) == name:
+            service = build.source.removesuffix(" builds it")
+            return (f"{service} mounts the named volume {source} at {target}, STATIC_ROOT's folder "
+                    "in the container: Docker copies the image's files into a named volume only while it is empty, "
+                    "so what the build collects reaches it on the first deploy only and later deploys serve the old "
+                    "files; run collectstatic when the container starts too (or after each deploy)")
+    return ""
+
+
+def _collect_in_the_build(ws: Workspace) -> Outcome:
     document = ws.text(ws.project.dockerfile_path)
     shown = ws.project.display(ws.project.dockerfile_path)
     named = "the Dockerfile" if shown == "Dockerfile" else shown
