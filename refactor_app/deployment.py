@@ -309,13 +309,8 @@ def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     text = _read_text(root / "fly.toml", root, boundary)
     if text is None or not _may_name_settings(text):
         return
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    document = _toml(text)
+    if document is None:
         return
     yield from _from_environment(document.get("env", {}), "fly.toml's [env]")
     commands = [*(document.get("processes") or {}).values(), (document.get("deploy") or {}).get("release_command")]
@@ -325,17 +320,35 @@ def _fly_toml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
             yield Naming(dotted, "a fly.toml process command")
 
 
+def _toml(text: str) -> dict | None:
+    """The TOML document (fly.toml, railway.toml), or None when it does not parse."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
 def _render_yaml(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
     document = _yaml(root / "render.yaml", root, boundary)
     services = document.get("services") if isinstance(document, dict) else None
+    yield from _spec_services(services, "render.yaml", "envVars", ("startCommand", "preDeployCommand"))
+
+
+def _spec_services(services: object, file: str, variables: str, commands: tuple[str, ...]) -> Iterator[Naming]:
+    """A platform spec's services (render.yaml, App Platform's app spec): each one's variables, a
+    list of {key, value}, and its commands."""
     for service in services if isinstance(services, list) else []:
         if not isinstance(service, dict):
             continue
-        where = f"render.yaml's service {service.get('name', '?')}"
-        for variable in service.get("envVars") or []:
+        where = f"{file}'s service {service.get('name', '?')}"
+        for variable in service.get(variables) or []:
             if isinstance(variable, dict) and variable.get("key") == SETTINGS_VARIABLE:
                 yield from _from_environment({SETTINGS_VARIABLE: variable.get("value")}, where)
-        for key in ("startCommand", "preDeployCommand"):
+        for key in commands:
             dotted = settings_in_command(service[key]) if isinstance(service.get(key), str) else None
             if dotted:
                 yield Naming(dotted, f"{where} {key}")
@@ -349,17 +362,13 @@ def _railway(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
         text = _read_text(root / name, root, boundary)
         if text is None or not _may_name_settings(text):
             continue
-        try:
-            if name.endswith(".json"):
+        if name.endswith(".toml"):
+            document = _toml(text)
+        else:
+            try:
                 document = json.loads(text)
-            else:
-                try:
-                    import tomllib
-                except ImportError:  # Python 3.10
-                    import tomli as tomllib
-                document = tomllib.loads(text)
-        except ValueError:  # json's and tomllib's errors are ValueErrors
-            continue
+            except ValueError:
+                continue
         deploy = document.get("deploy") if isinstance(document, dict) else None
         for key in ("startCommand", "preDeployCommand"):
             command = deploy.get(key) if isinstance(deploy, dict) else None
@@ -376,17 +385,7 @@ def _app_platform(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
         document = _yaml(root / name, root, boundary)
         spec = document.get("spec", document) if isinstance(document, dict) else None
         services = spec.get("services") if isinstance(spec, dict) else None
-        for service in services if isinstance(services, list) else []:
-            if not isinstance(service, dict):
-                continue
-            where = f"{name}'s service {service.get('name', '?')}"
-            for variable in service.get("envs") or []:
-                if isinstance(variable, dict) and variable.get("key") == SETTINGS_VARIABLE:
-                    yield from _from_environment({SETTINGS_VARIABLE: variable.get("value")}, where)
-            command = service.get("run_command")
-            dotted = settings_in_command(command) if isinstance(command, str) else None
-            if dotted:
-                yield Naming(dotted, f"{where} run_command")
+        yield from _spec_services(services, name, "envs", ("run_command",))
 
 
 # gunicorn's configuration files, where `raw_env = ["DJANGO_SETTINGS_MODULE=..."]` names production's
@@ -394,7 +393,8 @@ def _app_platform(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
 GUNICORN_CONFIGS = ("gunicorn.conf.py", "gunicorn_config.py", "gunicorn.py", "config/gunicorn.py",
                     "deploy/gunicorn.conf.py", "conf/gunicorn.conf.py")
 SYSTEMD_FOLDERS = (".", "deploy", "systemd", "deploy/systemd", "etc/systemd/system", "config", "conf")
-_SYSTEMD_SETTING = re.compile(r"^\s*Environment\s*=\s*(.*)$", re.MULTILINE)
+# A unit's lines that may name it, in the order they are read: its environment, then its command.
+_SYSTEMD_LINES = {key: re.compile(rf"^\s*{key}\s*=\s*(.*)$", re.MULTILINE) for key in ("Environment", "ExecStart")}
 
 
 def _gunicorn_and_systemd(root: Path, boundary: Boundary | None) -> Iterator[Naming]:
@@ -428,14 +428,11 @@ def _gunicorn_and_systemd(root: Path, boundary: Boundary | None) -> Iterator[Nam
             text = _read_text(root / shown, root, boundary)
             if text is None or not _may_name_settings(text):
                 continue
-            for match in _SYSTEMD_SETTING.finditer(text):
-                dotted = settings_in_command(match.group(1))
-                if dotted:
-                    yield Naming(dotted, f"{shown}'s Environment")
-            for match in re.finditer(r"^\s*ExecStart\s*=\s*(.*)$", text, re.MULTILINE):
-                dotted = settings_in_command(match.group(1))
-                if dotted:
-                    yield Naming(dotted, f"{shown}'s ExecStart")
+            for key, lines in _SYSTEMD_LINES.items():
+                for match in lines.finditer(text):
+                    dotted = settings_in_command(match.group(1))
+                    if dotted:
+                        yield Naming(dotted, f"{shown}'s {key}")
 
 
 # --- the Dockerfile production builds ---------------------------------------------------------------
