@@ -94,6 +94,18 @@ DOTENV_SETTINGS = settings(PAGE_SECURITY.replace("# SECURITY WARNING: keep",
                                                  'load_dotenv(BASE_DIR / ".env")\n\n# SECURITY WARNING: keep'),
                            imports="import os\n\nfrom dotenv import load_dotenv\n")
 
+def read_env_files(flag_default: str) -> dict[str, str]:
+    """django-environ's read_env of BASE_DIR/.env (ignored by git); under `if READ_DOT_ENV_FILE:`
+    with that flag's default when `flag_default` is given."""
+    read = "environ.Env.read_env(os.path.join(BASE_DIR, '.env'))\n"
+    if flag_default:
+        read = (f"READ_DOT_ENV_FILE = env.bool('DJANGO_READ_DOT_ENV_FILE', default={flag_default})\n"
+                f"if READ_DOT_ENV_FILE:\n    {read}")
+    return {**project("mysite", settings(f"env = environ.Env()\n{read}\n" + PAGE_SECURITY,
+                                         imports="import os\n\nimport environ\n")),
+            ".gitignore": "/.env\n"}
+
+
 CASES = {
     # cookiecutter-django's local stack: two env files; the production stack's is never touched.
     "compose-env-file": Case(
@@ -142,31 +154,11 @@ CASES = {
          ".gitignore": "*.sqlite3\n.env\n", ".env": "LOCAL_NAME=mine\n"},
         ".env", "settings",
     ),
-    "django-environ-read-env": Case(
-        {**project("mysite", settings(
-            "env = environ.Env()\nenviron.Env.read_env(os.path.join(BASE_DIR, '.env'))\n\n" + PAGE_SECURITY,
-            imports="import os\n\nimport environ\n")),
-         ".gitignore": "/.env\n"},
-        ".env", "settings",
-    ),
+    "django-environ-read-env": Case(read_env_files(""), ".env", "settings"),
     # A two-scoops base.py: .env is read unless DJANGO_READ_DOT_ENV_FILE says no.
-    "django-environ-read-env-flag-on": Case(
-        {**project("mysite", settings(
-            "env = environ.Env()\nREAD_DOT_ENV_FILE = env.bool('DJANGO_READ_DOT_ENV_FILE', default=True)\n"
-            "if READ_DOT_ENV_FILE:\n    environ.Env.read_env(os.path.join(BASE_DIR, '.env'))\n\n" + PAGE_SECURITY,
-            imports="import os\n\nimport environ\n")),
-         ".gitignore": "/.env\n"},
-        ".env", "settings",
-    ),
+    "django-environ-read-env-flag-on": Case(read_env_files("True"), ".env", "settings"),
     # cookiecutter-django's: .env is read only when DJANGO_READ_DOT_ENV_FILE says so.
-    "django-environ-read-env-flag-off": Case(
-        {**project("mysite", settings(
-            "env = environ.Env()\nREAD_DOT_ENV_FILE = env.bool('DJANGO_READ_DOT_ENV_FILE', default=False)\n"
-            "if READ_DOT_ENV_FILE:\n    environ.Env.read_env(os.path.join(BASE_DIR, '.env'))\n\n" + PAGE_SECURITY,
-            imports="import os\n\nimport environ\n")),
-         ".gitignore": "/.env\n"},
-        ".env-local", "note", never_written=(".env",),
-    ),
+    "django-environ-read-env-flag-off": Case(read_env_files("False"), ".env-local", "note", never_written=(".env",)),
     "python-decouple": Case(
         {**project("mysite", settings(PAGE_SECURITY.replace(f'SECRET_KEY = "{DEV_KEY}"',
                                                              f'SECRET_KEY = config("SECRET_KEY", default="{DEV_KEY}")'),
